@@ -1,0 +1,118 @@
+"""formgen: official documents for out-of-province study delegations, checked against the regulation.
+
+The pipeline, one module a step: load (loader, model) → check (policy) → build context
+(documents) → render (render). This module is the public API another program calls.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+
+from .calendar import WorkCalendar
+from .deadlines import Deadlines, compute_deadlines
+from .documents import KINDS, Inputs, require_section, template_name
+from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem, Refused
+from .loader import load
+from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
+from .render import find_template, render_docx
+
+try:
+    __version__ = version("formgen")
+except PackageNotFoundError:  # running from a source tree that was never installed
+    __version__ = "0+unknown"
+
+__all__ = [
+    "CheckResult", "Deadlines", "EnvironmentFailed", "FormgenError", "InvalidInput", "KINDS", "Problem",
+    "Refused", "RenderResult", "WorkCalendar", "check", "deadlines", "load", "load_profile", "render",
+]
+
+
+@dataclass
+class CheckResult:
+    """What the rules say of one document: every finding at once, and the deadlines."""
+
+    kind: str
+    profile: str
+    findings: list[Problem]
+    deadlines: Deadlines | None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [f for f in self.findings if f.severity != "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def as_dict(self) -> dict:
+        return {"ok": self.ok, "kind": self.kind, "profile": self.profile,
+                "findings": [f.as_dict() for f in self.findings],
+                "deadlines": self.deadlines.as_dict() if self.deadlines else None}
+
+
+@dataclass
+class RenderResult:
+    kind: str
+    outputs: list[Path]
+    warnings: list[Problem] = field(default_factory=list)
+    deadlines: Deadlines | None = None
+
+    def as_dict(self) -> dict:
+        return {"ok": True, "kind": self.kind, "outputs": [str(p) for p in self.outputs],
+                "warnings": [w.as_dict() for w in self.warnings],
+                "deadlines": self.deadlines.as_dict() if self.deadlines else None}
+
+
+def _profile(trip: dict | None, profile: Profile | str | None) -> Profile:
+    if isinstance(profile, Profile):
+        return profile
+    return load_profile(profile or (trip or {}).get("policy") or DEFAULT_PROFILE)
+
+
+def _kind(kind: str):
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise InvalidInput(f"Loại văn bản “{kind}” không có; chọn: {', '.join(KINDS)}.") from None
+
+
+def deadlines(depart_on: dt.date, return_on: dt.date | None = None, *, profile: Profile | str | None = None,
+              calendar: WorkCalendar | None = None) -> Deadlines:
+    """The latest request date (R01) and latest report date (R07) for a trip's dates."""
+    return compute_deadlines(depart_on, return_on, _profile(None, profile), calendar or WorkCalendar())
+
+
+def check(trip: dict, kind: str = "request", *, profile: Profile | str | None = None,
+          calendar: WorkCalendar | None = None, history: list[dict] | None = None) -> CheckResult:
+    """Run the rules that gate `kind` on a validated trip (from load()); never raises for a violation."""
+    k = _kind(kind)
+    require_section(k, trip)
+    prof = _profile(trip, profile)
+    cal = calendar or WorkCalendar()
+    d = trip["delegation"]
+    found = evaluate(trip, k.rules, prof, cal, history)
+    dl = compute_deadlines(d["depart_on"], d["return_on"], prof, cal) if d["depart_on"] else None
+    return CheckResult(kind=kind, profile=prof.id, findings=found, deadlines=dl)
+
+
+def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os.PathLike | None = None,
+           profile: Profile | str | None = None, calendar: WorkCalendar | None = None,
+           history: list[dict] | None = None) -> RenderResult:
+    """Check, then write the .docx; raises Refused (nothing written) when a rule forbids it."""
+    prof = _profile(trip, profile)
+    cal = calendar or WorkCalendar()
+    result = check(trip, kind, profile=prof, calendar=cal, history=history)
+    if not result.ok:
+        raise Refused("Văn bản bị từ chối theo quy định.", result.findings)
+    k = KINDS[kind]
+    context = k.context(Inputs(trip=trip, profile=prof, calendar=cal, deadlines=result.deadlines, history=history))
+    template = find_template(template_name(kind, trip["issuer"]["style"]), templates)
+    path = render_docx(template, context, out)
+    return RenderResult(kind=kind, outputs=[path], warnings=result.warnings, deadlines=result.deadlines)

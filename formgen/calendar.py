@@ -1,0 +1,315 @@
+"""Working days in Vietnam: public holidays from `holidays`, plus official notices read from YAML."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import unicodedata
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import holidays
+
+from .dates import parse_date
+from .errors import InvalidInput, Problem
+from .yamlio import load_yaml
+
+COUNTRY = "VN"
+LANGUAGE = "vi"
+HOLIDAYS_SOURCE = f"holidays {holidays.__version__} ({COUNTRY})"
+WEEKDAY_SOURCE = "weekday"
+
+# What `DayInfo.reason` says when no holiday or notice names the day.
+REASONS = {
+    "working": "Ngày làm việc",
+    "saturday": "Thứ Bảy",
+    "sunday": "Chủ nhật",
+    "swapped": "Ngày làm việc bù (thay cho ngày {day_off})",
+    "swapped_unknown": "Ngày làm việc bù",
+    "notice_off": "Ngày nghỉ theo thông báo",
+    "notice_working": "Ngày làm việc theo thông báo",
+}
+
+NOTICE_KEYS = ("source", "days_off", "working_days")
+NOTICE_DAY_KEYS = ("date", "name")
+
+MESSAGES = {
+    "not_mapping": "Thông báo lịch nghỉ phải là một mục (khóa: giá trị) với các trường: {keys}.",
+    "invalid": "Thông báo lịch nghỉ không hợp lệ.",
+    "unknown_key": "Trường “{key}” không được hỗ trợ; chỉ dùng: {keys}.",
+    "source_missing": "Thiếu trường bắt buộc: số và ngày của thông báo, ví dụ “Thông báo số 1234/TB-BNV ngày 01/12/2026”.",
+    "required": "Thiếu trường bắt buộc.",
+    "text": "Phải là chuỗi ký tự không rỗng.",
+    "list": "Phải là danh sách ngày.",
+    "entry": "Phải là một ngày (2027-01-04 hoặc 04/01/2027) hoặc một mục {{date: ..., name: ...}}.",
+    "duplicate": "Ngày {day} đã nêu ở {first}.",
+    "both": "Ngày {day} vừa là ngày nghỉ ({off}) vừa là ngày làm việc.",
+    "out_of_range": (
+        "Không tính được ngày làm việc năm {year}: thư viện holidays {version} chỉ có lịch nghỉ lễ "
+        "Việt Nam từ năm {first} đến năm {last}."
+    ),
+}
+
+
+@dataclass(frozen=True)
+class DayInfo:
+    """Whether a day is a working day, why, and where that comes from."""
+
+    date: dt.date
+    working: bool
+    reason: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An official notice the `holidays` package may not carry yet: extra days off and working days."""
+
+    source: str
+    file: str | None
+    days_off: dict[dt.date, str]
+    working_days: dict[dt.date, str]
+    sha256: str | None = None  # of the file's bytes when loaded from a file
+
+    @property
+    def reference(self) -> str:
+        """The notice as cited in `DayInfo.source`: its own words, then the file it was read from."""
+        return f"{self.source} ({self.file})" if self.file else self.source
+
+
+# --- the public holidays, one year at a time -------------------------------------------------
+
+
+def _substitutions(vn: holidays.HolidayBase) -> dict[dt.date, dt.date]:
+    """Working Saturday -> the weekday given off in exchange, from the package's substitution table."""
+    swaps = {}
+    for year, entries in getattr(vn, "special_public_holidays", {}).items():
+        entries = entries if entries and isinstance(entries[0], tuple) else (entries,)
+        for entry in entries:
+            if len(entry) not in (4, 5):  # (month, day, name) is a one-off holiday, not a swap
+                continue
+            to_month, to_day, from_month, from_day, *from_year = entry
+            swaps[dt.date(from_year[0] if from_year else year, from_month, from_day)] = dt.date(year, to_month, to_day)
+    return swaps
+
+
+@lru_cache(maxsize=None)
+def _public_days(year: int) -> dict[dt.date, DayInfo]:
+    """The days of `year` the package names: public holidays (off) and swapped Saturdays (working)."""
+    first, last = holidays.VN.start_year, holidays.VN.end_year
+    if not first <= year <= last:
+        # Outside its range the package silently returns no holidays at all.
+        raise InvalidInput(
+            MESSAGES["out_of_range"].format(year=year, version=holidays.__version__, first=first, last=last)
+        )
+    vn = holidays.country_holidays(COUNTRY, years=year, language=LANGUAGE)
+    days = {day: DayInfo(day, False, unicodedata.normalize("NFC", name), HOLIDAYS_SOURCE) for day, name in vn.items()}
+    swaps = _substitutions(vn)
+    for day in vn.weekend_workdays:
+        if day.year != year:
+            continue
+        day_off = swaps.get(day)
+        reason = (
+            REASONS["swapped"].format(day_off=day_off.strftime("%d/%m/%Y")) if day_off else REASONS["swapped_unknown"]
+        )
+        days[day] = DayInfo(day, True, reason, HOLIDAYS_SOURCE)
+    return days
+
+
+# --- the calendar -----------------------------------------------------------------------------
+
+
+class WorkCalendar:
+    """Vietnam's working days: Mon–Fri, minus public holidays, plus swapped Saturdays, then notices on top."""
+
+    def __init__(self, notices: Sequence[Notice] = ()):
+        self.notices: tuple[Notice, ...] = tuple(notices)
+        self._notice_days: dict[dt.date, DayInfo] = {}
+        for notice in self.notices:  # later notices win
+            for day, name in notice.days_off.items():
+                self._notice_days[day] = DayInfo(day, False, name or REASONS["notice_off"], notice.reference)
+            for day, name in notice.working_days.items():
+                self._notice_days[day] = DayInfo(day, True, name or REASONS["notice_working"], notice.reference)
+        self._working_by_year: dict[int, tuple[int, ...]] = {}  # year -> sorted ordinals of its working days
+
+    @classmethod
+    def from_files(cls, paths: Iterable[str | os.PathLike] | str | os.PathLike) -> WorkCalendar:
+        """A calendar with the notices read from YAML files, in order (later files win)."""
+        if isinstance(paths, (str, os.PathLike)):
+            paths = [paths]
+        return cls([load_notice(path) for path in paths])
+
+    def day(self, d: dt.date) -> DayInfo:
+        """Why `d` is or is not a working day, and the source that says so."""
+        d = _as_date(d)
+        if (info := self._notice_days.get(d)) is not None:
+            return info
+        if (info := _public_days(d.year).get(d)) is not None:
+            return info
+        weekday = d.weekday()
+        if weekday == 5:
+            return DayInfo(d, False, REASONS["saturday"], WEEKDAY_SOURCE)
+        if weekday == 6:
+            return DayInfo(d, False, REASONS["sunday"], WEEKDAY_SOURCE)
+        return DayInfo(d, True, REASONS["working"], WEEKDAY_SOURCE)
+
+    def is_working_day(self, d: dt.date) -> bool:
+        return self.day(d).working
+
+    def add_working_days(self, start: dt.date, n: int) -> dt.date:
+        """Spreadsheet WORKDAY(start, n): the n-th working day after (n < 0: before) start, start not counted."""
+        start = _as_date(start)
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise TypeError(f"n must be an int, not {type(n).__name__}")
+        if n == 0:
+            return start
+        ordinal, year = start.toordinal(), start.year
+        days = self._working_days(year)
+        if n > 0:
+            remaining, i = n, bisect_right(days, ordinal)  # days[i:] are after start
+            while i + remaining > len(days):
+                remaining -= len(days) - i
+                year += 1
+                days, i = self._working_days(year), 0
+            return dt.date.fromordinal(days[i + remaining - 1])
+        remaining, i = -n, bisect_left(days, ordinal)  # days[:i] are before start
+        while remaining > i:
+            remaining -= i
+            year -= 1
+            days = self._working_days(year)
+            i = len(days)
+        return dt.date.fromordinal(days[i - remaining])
+
+    def working_days_between(self, a: dt.date, b: dt.date) -> int:
+        """Working days after `a` up to and including `b` (0 if b <= a): add_working_days(a, n) == b gives n."""
+        a, b = _as_date(a), _as_date(b)
+        if b <= a:
+            return 0
+        count = 0
+        for year in range(a.year, b.year + 1):
+            days = self._working_days(year)
+            low = bisect_right(days, a.toordinal()) if year == a.year else 0
+            high = bisect_right(days, b.toordinal()) if year == b.year else len(days)
+            count += high - low
+        return count
+
+    def provenance(self) -> dict:
+        """What the calendar was built from, to record beside computed deadlines."""
+        return {
+            "country": COUNTRY,
+            "holidays": holidays.__version__,
+            "notices": [
+                {"source": n.source, "file": n.file, "sha256": n.sha256 or _file_sha256(n.file)} for n in self.notices
+            ],
+        }
+
+    def _working_days(self, year: int) -> tuple[int, ...]:
+        """The ordinals of `year`'s working days, computed once, when a walk first reaches the year."""
+        cached = self._working_by_year.get(year)
+        if cached is None:
+            first = dt.date(year, 1, 1).toordinal()
+            last = dt.date(year, 12, 31).toordinal()
+            cached = tuple(o for o in range(first, last + 1) if self.day(dt.date.fromordinal(o)).working)
+            self._working_by_year[year] = cached
+        return cached
+
+
+def _as_date(value: dt.date) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if not isinstance(value, dt.date):
+        raise TypeError(f"expected a datetime.date, not {type(value).__name__}")
+    return value
+
+
+def _file_sha256(file: str | None) -> str | None:
+    try:
+        return hashlib.sha256(Path(file).read_bytes()).hexdigest() if file else None
+    except OSError:
+        return None
+
+
+# --- notices from YAML ------------------------------------------------------------------------
+
+
+def load_notice(path: str | os.PathLike) -> Notice:
+    """An official notice from a YAML file; InvalidInput listing every problem with its field."""
+    file = str(path)
+    data = load_yaml(path)
+    if not isinstance(data, dict):
+        raise InvalidInput(MESSAGES["not_mapping"].format(keys=", ".join(NOTICE_KEYS)), source=file)
+    problems: list[Problem] = []
+    for key in data:
+        if key not in NOTICE_KEYS:
+            problems.append(Problem(str(key), MESSAGES["unknown_key"].format(key=key, keys=", ".join(NOTICE_KEYS))))
+    source = None
+    if "source" not in data:
+        problems.append(Problem("source", MESSAGES["source_missing"]))
+    else:
+        source = _text(data["source"], "source", problems)
+    days_off = _notice_days(data.get("days_off"), "days_off", REASONS["notice_off"], problems)
+    working_days = _notice_days(data.get("working_days"), "working_days", REASONS["notice_working"], problems)
+    for day, (path_working, _) in working_days.items():
+        if day in days_off:
+            off = days_off[day][0]
+            problems.append(Problem(path_working, MESSAGES["both"].format(day=f"{day:%d/%m/%Y}", off=off)))
+    if problems:
+        raise InvalidInput(MESSAGES["invalid"], problems, source=file)
+    return Notice(
+        source=source,
+        file=file,
+        days_off={day: name for day, (_, name) in days_off.items()},
+        working_days={day: name for day, (_, name) in working_days.items()},
+        sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+    )
+
+
+def _notice_days(value, key: str, default_name: str, problems: list[Problem]) -> dict[dt.date, tuple[str, str]]:
+    """One list of a notice: date -> (its field path, its name)."""
+    if value is None:
+        return {}
+    if not isinstance(value, list):
+        problems.append(Problem(key, MESSAGES["list"]))
+        return {}
+    days: dict[dt.date, tuple[str, str]] = {}
+    for index, entry in enumerate(value):
+        path = f"{key}[{index}]"
+        name = default_name
+        if isinstance(entry, dict):
+            for extra in entry:
+                if extra not in NOTICE_DAY_KEYS:
+                    problems.append(
+                        Problem(
+                            f"{path}.{extra}",
+                            MESSAGES["unknown_key"].format(key=extra, keys=", ".join(NOTICE_DAY_KEYS)),
+                        )
+                    )
+            if "name" in entry:
+                name = _text(entry["name"], f"{path}.name", problems) or default_name
+            if "date" not in entry:
+                problems.append(Problem(f"{path}.date", MESSAGES["required"]))
+                continue
+            path, entry = f"{path}.date", entry["date"]
+        elif not isinstance(entry, str):
+            problems.append(Problem(path, MESSAGES["entry"]))
+            continue
+        try:
+            day = parse_date(entry)
+        except ValueError as exc:
+            problems.append(Problem(path, str(exc)))
+            continue
+        if day in days:
+            problems.append(Problem(path, MESSAGES["duplicate"].format(day=f"{day:%d/%m/%Y}", first=days[day][0])))
+            continue
+        days[day] = (path, name)
+    return days
+
+
+def _text(value, path: str, problems: list[Problem]) -> str | None:
+    if isinstance(value, str) and value.strip():
+        return unicodedata.normalize("NFC", value).strip()
+    problems.append(Problem(path, MESSAGES["text"]))
+    return None

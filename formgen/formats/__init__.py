@@ -1,0 +1,36 @@
+"""Official document formats (state: NĐ 30/2020; party: HD 36-HD/VPTW) as data."""
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+
+from ..errors import InvalidInput
+from ..yamlio import load_yaml
+
+
+@lru_cache(maxsize=None)
+def load_format(style: str) -> dict:
+    """The format profile for an issuer's style ("state" or "party")."""
+    resource = resources.files(__package__) / f"{style}.yaml"
+    if not resource.is_file():
+        raise InvalidInput(f"Chưa có thể thức văn bản “{style}”.", source="issuer.style")
+    with resources.as_file(resource) as path:
+        return load_yaml(path)
+
+
+def document_number(fmt: dict, number: int | None, doc_type: str, issuer_abbr: str) -> str:
+    """“Số: 05/TTr-SNV”: two digits below 10; a blank for the văn thư when not yet numbered."""
+    shown = f"{number:02d}" if number else fmt["words"]["number_blank"]
+    return fmt["words"]["number"].format(number=shown, type=doc_type, issuer=issuer_abbr)
+
+
+def authority_lines(fmt: dict, signer: dict, issuer_name: str, upper) -> list[str]:
+    """The signature's title lines: “KT. GIÁM ĐỐC” / “PHÓ GIÁM ĐỐC”, or the signer's title alone."""
+    code, title = signer["authority"], upper(signer["title"])
+    if code is None:
+        return [title]
+    word = fmt["authority"][code]
+    if code == "Q":
+        return [f"{word} {title}"]
+    behalf = signer["on_behalf_of"] or issuer_name
+    return [f"{word} {upper(behalf)}", title]

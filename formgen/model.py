@@ -1,0 +1,194 @@
+"""The input of SPEC §5 as marshmallow schemas, and validation of loaded data."""
+from __future__ import annotations
+
+from marshmallow import RAISE, Schema, ValidationError, validates_schema
+
+from .errors import InvalidInput, Problem
+from .fields import Amount, Choice, Count, Date, Flag, List, Nested, Text, check_positive
+
+RANKS = {
+    "head": "head", "người đứng đầu": "head", "trưởng": "head",
+    "deputy": "deputy", "cấp phó": "deputy", "phó": "deputy",
+    "other": "other", "khác": "other",
+}
+STYLES = {"state": "state", "nhà nước": "state", "party": "party", "đảng": "party"}
+# Signing authority: the canonical code, whichever format's spelling the user typed.
+AUTHORITIES = {
+    "TM": "TM", "TM.": "TM", "T/M": "TM",
+    "KT": "KT", "KT.": "KT", "K/T": "KT",
+    "TL": "TL", "TL.": "TL", "T/L": "TL",
+    "TUQ": "TUQ", "TUQ.": "TUQ",
+    "Q": "Q", "Q.": "Q",
+}
+
+
+class Base(Schema):
+    """Unknown keys are refused; messages are Vietnamese."""
+
+    error_messages = {
+        "type": "Phải là một mục (khóa: giá trị).",
+        "unknown": "Khóa không có trong mẫu dữ liệu (kiểm tra chính tả).",
+    }
+
+    class Meta:
+        unknown = RAISE
+
+
+class IssuerSchema(Base):
+    name = Text(required=True)               # "Sở Nội vụ"
+    parent = Text(load_default=None)         # "UBND tỉnh Hậu Giang"
+    abbreviation = Text(required=True)       # "SNV"
+    place = Text(required=True)              # "Hậu Giang"
+    style = Choice(STYLES, load_default="state")
+
+
+class LeaderSchema(Base):
+    name = Text(load_default="")
+    position = Text(load_default="")
+    rank = Choice(RANKS, required=True)
+    key_leader = Flag(load_default=False)
+    unit = Text(load_default=None)           # defaults to the issuer in documents
+
+
+class MemberSchema(Base):
+    name = Text(load_default="")
+    position = Text(load_default="")
+    unit = Text(load_default="")
+    key_leader = Flag(load_default=False)
+
+
+class StopSchema(Base):
+    place = Text(load_default="")            # the province or city visited
+    host = Text(load_default="")             # the body that receives the delegation
+    model = Text(load_default="")            # the good practice or new model to learn
+    start = Date(required=True)              # first day at the destination
+    end = Date(required=True)                # last day at the destination
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data["end"] < data["start"]:
+            raise ValidationError("Ngày kết thúc trước ngày bắt đầu.", "end")
+
+
+class FundingSchema(Base):
+    source = Text(load_default="")
+    amount = Amount(load_default=None)
+
+
+class DelegationSchema(Base):
+    purpose = Text(load_default="")
+    weak_point = Text(load_default="")
+    focus_areas = List(Text(), load_default=list)
+    type = Text(load_default=None)           # e.g. "liên ngành", for profiles that limit such delegations
+    leader = Nested(LeaderSchema, required=True)
+    members = List(Nested(MemberSchema), load_default=list)
+    depart_on = Date(load_default=None)
+    return_on = Date(load_default=None)
+    stops = List(Nested(StopSchema), load_default=list)
+    funding = Nested(FundingSchema, load_default=lambda: {"source": "", "amount": None})
+
+    @validates_schema
+    def _dates_consistent(self, data, **kwargs):
+        depart, back = data.get("depart_on"), data.get("return_on")
+        errors: dict = {}
+        if depart and back and back < depart:
+            errors["return_on"] = ["Ngày về trước ngày đi."]
+        if depart and back:
+            for i, stop in enumerate(data.get("stops") or []):
+                if stop["start"] < depart or stop["end"] > back:
+                    errors.setdefault("stops", {})[i] = {
+                        "_schema": ["Thời gian tại điểm đến nằm ngoài thời gian chuyến đi."]
+                    }
+        if errors:
+            raise ValidationError(errors)
+
+
+class SignerSchema(Base):
+    name = Text(required=True)
+    title = Text(required=True)              # the signer's own title: "Phó Giám đốc"
+    authority = Choice(AUTHORITIES, load_default=None, allow_none=True)
+    on_behalf_of = Text(load_default=None)   # after TM./KT./TL.: "Giám đốc", "Ban Thường vụ"
+
+    @validates_schema
+    def _behalf_named(self, data, **kwargs):
+        if data.get("authority") in {"KT", "TL", "TUQ"} and not data.get("on_behalf_of"):
+            raise ValidationError(
+                "Ký thay, thừa lệnh, thừa ủy quyền phải ghi chức danh người đứng đầu (on_behalf_of), "
+                "ví dụ “Giám đốc”.",
+                "on_behalf_of",
+            )
+
+
+class _Outgoing(Base):
+    """What every outgoing document carries: its number, date, signer and copies."""
+
+    number = Count(load_default=None, allow_none=True, validate=check_positive)  # left blank for the văn thư
+    date = Date(required=True)
+    signer = Nested(SignerSchema, required=True)
+    cc = List(Text(), load_default=list)
+    archive = Text(load_default=None)        # the drafting unit after "Lưu: VT, ..."
+
+
+class RequestSchema(_Outgoing):
+    recipient = Text(required=True)
+
+
+class EscalationSchema(_Outgoing):
+    recipient = Text(load_default="Thường trực Tỉnh ủy")
+    extra_members = List(Text(), load_default=list)
+    reason = Text(load_default="")
+
+
+class ApprovalSchema(Base):
+    number = Text(required=True)             # the Standing Committee's document, as written on it
+    date = Date(required=True)
+    approved_size = Count(required=True, validate=check_positive)
+
+
+class ReportSchema(_Outgoing):
+    recipient = Text(load_default=None)
+    results = Text(load_default="")
+    good_practices = Text(load_default="")
+    proposals = Text(load_default="")
+    delay_reason = Text(load_default="")
+
+
+class TripSchema(Base):
+    policy = Text(load_default=None)         # which regulation the unit follows
+    issuer = Nested(IssuerSchema, required=True)
+    delegation = Nested(DelegationSchema, required=True)
+    request = Nested(RequestSchema, load_default=None)
+    escalation = Nested(EscalationSchema, load_default=None)
+    approval = Nested(ApprovalSchema, load_default=None)
+    report = Nested(ReportSchema, load_default=None)
+
+
+_TRIP = TripSchema()
+
+
+def validate_trip(data: object, source: str | None = None) -> dict:
+    """Validate loaded data; return it normalised, or raise InvalidInput listing every error."""
+    try:
+        return _TRIP.load(data)
+    except ValidationError as exc:
+        raise InvalidInput(
+            "Dữ liệu không hợp lệ.", problems=flatten_errors(exc.messages), source=source
+        ) from None
+
+
+def flatten_errors(messages, path: str = "") -> list[Problem]:
+    """Turn marshmallow's nested messages into problems with paths like delegation.members[3].name."""
+    if isinstance(messages, str):
+        return [Problem(path, messages)]
+    if isinstance(messages, list):
+        return [p for m in messages for p in flatten_errors(m, path)]
+    problems = []
+    for key, value in messages.items():
+        if key == "_schema":
+            sub = path
+        elif isinstance(key, int):
+            sub = f"{path}[{key}]"
+        else:
+            sub = f"{path}.{key}" if path else str(key)
+        problems.extend(flatten_errors(value, sub))
+    return problems

@@ -1,0 +1,33 @@
+"""The regulation as data (profiles) plus one check per rule; evaluate() runs them."""
+from __future__ import annotations
+
+from ..calendar import WorkCalendar
+from ..errors import InvalidInput, Problem
+from .profile import DEFAULT_PROFILE, Profile, RuleText, builtin_profiles, load_profile
+from .rules import CHECKS, Context
+
+__all__ = ["DEFAULT_PROFILE", "Profile", "RuleText", "builtin_profiles", "evaluate", "load_profile"]
+
+
+def evaluate(trip: dict, codes, profile: Profile, calendar: WorkCalendar,
+             history: list[dict] | None = None) -> list[Problem]:
+    """Every finding of the given rules that the profile enables, in rule order."""
+    ctx = Context(trip=trip, profile=profile, calendar=calendar, history=history)
+    findings = []
+    for code in codes:
+        text = profile.rules.get(code)
+        if text is None:
+            continue  # this regulation has no such rule
+        for hit in CHECKS[code](ctx):
+            findings.append(Problem(path=hit.path, message=_message(profile, text, hit.variant, hit.params),
+                                    code=code, severity=text.severity, citation=text.citation))
+    return findings
+
+
+def _message(profile: Profile, text: RuleText, variant: str, params: dict) -> str:
+    try:
+        return " ".join(text.messages[variant].format(**params).split())
+    except KeyError as exc:
+        raise InvalidInput(
+            f"Hồ sơ quy định “{profile.id}”, quy tắc {text.code}: lời nhắn “{variant}” thiếu hoặc dùng "
+            f"biến không có: {exc}.", source=profile.file) from None

@@ -1,0 +1,180 @@
+"""One small check per rule: each reads the trip and yields where and what, never the wording."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterator
+
+from ..calendar import WorkCalendar
+from ..vn import dmy
+from .profile import Profile, focus_key
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A violation found by a check: which message, where in the data, and its values."""
+
+    variant: str
+    path: str
+    params: dict
+
+
+@dataclass(frozen=True)
+class Context:
+    trip: dict
+    profile: Profile
+    calendar: WorkCalendar
+    history: list[dict] | None = None   # earlier delegations from a register; None: no register
+
+
+Check = Callable[[Context], Iterator[Hit]]
+CHECKS: dict[str, Check] = {}
+VARIANTS: dict[str, tuple[str, ...]] = {}  # the messages each check needs from a profile
+
+
+def check(code: str, *variants: str) -> Callable[[Check], Check]:
+    def register(fn: Check) -> Check:
+        CHECKS[code] = fn
+        VARIANTS[code] = variants
+        return fn
+    return register
+
+
+def stop_days(stop: dict) -> int:
+    """Days spent at a destination, both ends included (travel days are outside start..end)."""
+    return (stop["end"] - stop["start"]).days + 1
+
+
+def delegation_size(delegation: dict) -> int:
+    """Everyone who goes: the leader and the members."""
+    return 1 + len(delegation["members"])
+
+
+def key_leaders(delegation: dict) -> list[str]:
+    people = [delegation["leader"], *delegation["members"]]
+    return [p["name"] or "(chưa ghi tên)" for p in people if p["key_leader"]]
+
+
+def size_limit(ctx: Context) -> tuple[int, str, dict | None]:
+    """The limit that applies, who leads (in words), and the approval that lifted it, if any."""
+    d = ctx.trip["delegation"]
+    approval = ctx.trip.get("approval")
+    if approval:
+        return approval["approved_size"], "", approval
+    limit, led_by = ctx.profile.size_limit(d["leader"]["rank"], d.get("type"))
+    return limit, led_by, None
+
+
+def same_unit(a: dict, b: dict) -> bool:
+    return focus_key(a["abbreviation"]) == focus_key(b["abbreviation"]) and focus_key(a["name"]) == focus_key(b["name"])
+
+
+@check("P00", "before", "after")
+def profile_validity(ctx: Context) -> Iterator[Hit]:
+    depart = ctx.trip["delegation"]["depart_on"]
+    p = ctx.profile
+    if depart is None:
+        return
+    if p.valid_from and depart < p.valid_from:
+        yield Hit("before", "delegation.depart_on",
+                  {"depart_on": dmy(depart), "profile": p.id, "valid_from": dmy(p.valid_from)})
+    if p.valid_until and depart > p.valid_until:
+        yield Hit("after", "delegation.depart_on",
+                  {"depart_on": dmy(depart), "profile": p.id, "valid_until": dmy(p.valid_until),
+                   "note": p.validity_note})
+
+
+@check("R01", "late")
+def lead_time(ctx: Context) -> Iterator[Hit]:
+    depart = ctx.trip["delegation"]["depart_on"]
+    request = ctx.trip.get("request")
+    if depart is None or not request:
+        return  # R02 reports a missing departure
+    days = ctx.profile["request_lead_working_days"]
+    latest = ctx.calendar.add_working_days(depart, -days)
+    if request["date"] > latest:
+        yield Hit("late", "request.date", {"request_date": dmy(request["date"]), "latest_date": dmy(latest),
+                                           "days": days, "depart_on": dmy(depart)})
+
+
+@check("R02", "missing")
+def request_content(ctx: Context) -> Iterator[Hit]:
+    d = ctx.trip["delegation"]
+    missing = [
+        ("delegation.purpose", "mục đích chuyến đi", not d["purpose"]),
+        ("delegation.leader.name", "trưởng đoàn", not d["leader"]["name"]),
+        ("delegation.members", "thành phần đoàn (danh sách thành viên)", not d["members"]),
+        ("delegation.depart_on", "ngày đi", d["depart_on"] is None),
+        ("delegation.return_on", "ngày về", d["return_on"] is None),
+        ("delegation.stops", "điểm đến và thời gian tại từng nơi", not d["stops"]),
+        ("delegation.funding.source", "nguồn kinh phí", not d["funding"]["source"]),
+    ]
+    for path, what, absent in missing:
+        if absent:
+            yield Hit("missing", path, {"what": what})
+    for i, member in enumerate(d["members"]):
+        if not member["name"]:
+            yield Hit("missing", f"delegation.members[{i}].name", {"what": f"họ tên thành viên thứ {i + 1}"})
+
+
+@check("R03", "over")
+def delegations_per_year(ctx: Context) -> Iterator[Hit]:
+    d = ctx.trip["delegation"]
+    if ctx.history is None or d["depart_on"] is None:
+        return
+    year = d["depart_on"].year
+    earlier = [h for h in ctx.history
+               if same_unit(h["issuer"], ctx.trip["issuer"]) and h["depart_on"].year == year]
+    count = len(earlier) + 1
+    limit = ctx.profile["max_delegations_per_year"]
+    if count > limit:
+        names = ", ".join(f"{h.get('id', '?')} đi ngày {dmy(h['depart_on'])}" for h in earlier)
+        yield Hit("over", "delegation.depart_on", {"count": count, "year": year, "limit": limit, "earlier": names})
+
+
+@check("R04", "over")
+def days_per_stop(ctx: Context) -> Iterator[Hit]:
+    limit = ctx.profile["max_days_per_stop"]
+    for i, stop in enumerate(ctx.trip["delegation"]["stops"]):
+        days = stop_days(stop)
+        if days > limit:
+            yield Hit("over", f"delegation.stops[{i}]", {"place": stop["place"] or f"thứ {i + 1}", "days": days,
+                                                         "start": dmy(stop["start"]), "end": dmy(stop["end"]),
+                                                         "limit": limit})
+
+
+@check("R05", "over")
+def key_leader_count(ctx: Context) -> Iterator[Hit]:
+    names = key_leaders(ctx.trip["delegation"])
+    limit = ctx.profile["max_key_leaders"]
+    if len(names) > limit:
+        yield Hit("over", "delegation.members", {"count": len(names), "names": ", ".join(names), "limit": limit})
+
+
+@check("R06", "over", "over_approved")
+def size(ctx: Context) -> Iterator[Hit]:
+    n = delegation_size(ctx.trip["delegation"])
+    limit, led_by, approval = size_limit(ctx)
+    if n <= limit:
+        return
+    params = {"size": n, "limit": limit, "led_by": led_by, "escalation_to": ctx.profile["escalation_to"]}
+    if approval:
+        params.update(approval_number=approval["number"], approval_date=dmy(approval["date"]))
+        yield Hit("over_approved", "delegation.members", params)
+    else:
+        yield Hit("over", "delegation.members", params)
+
+
+@check("R09", "no_weak_point", "no_focus", "unknown_focus", "no_model")
+def focus(ctx: Context) -> Iterator[Hit]:
+    d = ctx.trip["delegation"]
+    choices = "; ".join(ctx.profile["focus_areas"])
+    if not d["weak_point"]:
+        yield Hit("no_weak_point", "delegation.weak_point", {})
+    if not d["focus_areas"]:
+        yield Hit("no_focus", "delegation.focus_areas", {"choices": choices})
+    for i, area in enumerate(d["focus_areas"]):
+        if ctx.profile.focus_area(area) is None:
+            yield Hit("unknown_focus", f"delegation.focus_areas[{i}]", {"value": area, "choices": choices})
+    for i, stop in enumerate(d["stops"]):
+        if not stop["model"]:
+            yield Hit("no_model", f"delegation.stops[{i}].model", {"place": stop["place"] or f"thứ {i + 1}"})

@@ -1,0 +1,447 @@
+"""Working days in Vietnam: real dates checked both ways, notices, and bad notice files."""
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from datetime import date, timedelta
+from pathlib import Path
+
+import holidays
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from formgen.calendar import DayInfo, Notice, WorkCalendar, load_notice
+from formgen.dates import parse_date
+from formgen.errors import InvalidInput
+from formgen.yamlio import load_yaml
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "notices"
+HOLIDAYS_SOURCE = f"holidays {holidays.__version__} (VN)"
+
+
+@pytest.fixture(scope="module")
+def cal() -> WorkCalendar:
+    return WorkCalendar()
+
+
+def assert_working(cal: WorkCalendar, *days: str) -> None:
+    for day in days:
+        assert cal.is_working_day(date.fromisoformat(day)), f"{day} should be a working day"
+
+
+def assert_not_working(cal: WorkCalendar, *days: str) -> None:
+    for day in days:
+        assert not cal.is_working_day(date.fromisoformat(day)), f"{day} should not be a working day"
+
+
+def workday(cal: WorkCalendar, start: str, n: int) -> str:
+    return cal.add_working_days(date.fromisoformat(start), n).isoformat()
+
+
+# --- WORKDAY, with the dates of the SPEC and of recent years ---------------------------------
+
+
+def test_spec_example_request_ten_working_days_before_departure(cal):
+    assert workday(cal, "2024-06-03", -10) == "2024-05-20"
+    assert cal.working_days_between(date(2024, 5, 20), date(2024, 6, 3)) == 10
+
+
+def test_zero_returns_start_even_on_a_holiday(cal):
+    assert workday(cal, "2024-02-10", 0) == "2024-02-10"
+    assert workday(cal, "2024-06-03", 0) == "2024-06-03"
+
+
+def test_start_day_is_not_counted(cal):
+    assert workday(cal, "2024-06-03", 1) == "2024-06-04"
+    assert workday(cal, "2024-06-03", -1) == "2024-05-31"
+    # From a weekend, the next working day is the first one counted.
+    assert workday(cal, "2024-06-08", 1) == "2024-06-10"
+    assert workday(cal, "2024-06-09", -1) == "2024-06-07"
+
+
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        # Tết 2024: 08/02 (29 Tết) to 14/02/2024 off.
+        ("2024-02-07", 1, "2024-02-15"),
+        ("2024-02-15", -1, "2024-02-07"),
+        # Tết 2025: Monday 27/01 to Friday 31/01/2025 off (with the weekends, 25/01–02/02).
+        ("2025-01-24", 1, "2025-02-03"),
+        ("2025-02-03", -1, "2025-01-24"),
+        # 30/4–1/5/2024 with the swap: Monday 29/04 off, Saturday 04/05 worked.
+        ("2024-04-26", 1, "2024-05-02"),
+        ("2024-05-03", 1, "2024-05-04"),
+        ("2024-05-06", -1, "2024-05-04"),
+        # 30/4–1/5/2025 with the swap: Saturday 26/04 worked, Friday 02/05 off.
+        ("2025-04-25", 1, "2025-04-26"),
+        ("2025-05-01", 1, "2025-05-05"),
+        # Quốc khánh 2026 with the swap: Saturday 22/08 worked, Monday 31/08 off, 01–02/09 off.
+        ("2026-08-21", 1, "2026-08-22"),
+        ("2026-08-28", 1, "2026-09-03"),
+        # Across the new year: 01/01/2025 is a holiday.
+        ("2024-12-31", 1, "2025-01-02"),
+        ("2025-01-02", -1, "2024-12-31"),
+    ],
+)
+def test_workday_real_dates(cal, start, n, expected):
+    assert workday(cal, start, n) == expected
+
+
+def test_tet_2024_days_off(cal):
+    assert_not_working(cal, *(f"2024-02-{d:02d}" for d in range(8, 15)))
+    assert_working(cal, "2024-02-07", "2024-02-15")
+    assert cal.day(date(2024, 2, 10)) == DayInfo(date(2024, 2, 10), False, "Tết Nguyên Đán", HOLIDAYS_SOURCE)
+
+
+def test_tet_2025_days_off(cal):
+    assert_not_working(cal, "2025-01-27", "2025-01-28", "2025-01-29", "2025-01-30", "2025-01-31")
+    assert_working(cal, "2025-01-24", "2025-02-03")
+
+
+def test_swapped_saturday_2024(cal):
+    assert_working(cal, "2024-05-04")
+    assert_not_working(cal, "2024-04-29", "2024-04-30", "2024-05-01")
+    info = cal.day(date(2024, 5, 4))
+    assert info.reason == "Ngày làm việc bù (thay cho ngày 29/04/2024)"
+    assert info.source == HOLIDAYS_SOURCE
+    assert cal.day(date(2024, 4, 29)).source == HOLIDAYS_SOURCE
+
+
+def test_swapped_saturday_2025(cal):
+    assert_working(cal, "2025-04-26")
+    assert_not_working(cal, "2025-05-02")
+    assert cal.day(date(2025, 4, 26)).reason == "Ngày làm việc bù (thay cho ngày 02/05/2025)"
+
+
+def test_swapped_saturday_2026(cal):
+    assert_working(cal, "2026-08-22")
+    assert_not_working(cal, "2026-08-31")
+
+
+def test_swapped_saturday_from_another_year(cal):
+    # 27/12/2014 was worked for Friday 02/01/2015: the swap crosses the new year.
+    assert_working(cal, "2014-12-27")
+    assert_not_working(cal, "2015-01-02")
+    assert cal.day(date(2014, 12, 27)).reason == "Ngày làm việc bù (thay cho ngày 02/01/2015)"
+
+
+def test_other_saturdays_are_not_working(cal):
+    assert_not_working(cal, "2024-05-11", "2025-04-19", "2026-08-29")
+
+
+def test_vietnam_culture_day_2026(cal):
+    assert_not_working(cal, "2026-11-24")
+    assert_working(cal, "2026-11-23", "2026-11-25")
+    assert cal.day(date(2026, 11, 24)).reason == "Ngày Văn hóa Việt Nam"
+    assert workday(cal, "2026-11-23", 1) == "2026-11-25"
+    # A deadline counted across it moves by one day (30/11 without it).
+    assert workday(cal, "2026-11-16", 10) == "2026-12-01"
+    assert workday(cal, "2026-12-01", -10) == "2026-11-16"
+
+
+def test_vietnam_culture_day_not_before_2026(cal):
+    assert_working(cal, "2025-11-24")
+
+
+def test_plain_days_name_the_weekday(cal):
+    assert cal.day(date(2024, 6, 8)) == DayInfo(date(2024, 6, 8), False, "Thứ Bảy", "weekday")
+    assert cal.day(date(2024, 6, 9)) == DayInfo(date(2024, 6, 9), False, "Chủ nhật", "weekday")
+    assert cal.day(date(2024, 6, 10)) == DayInfo(date(2024, 6, 10), True, "Ngày làm việc", "weekday")
+
+
+def test_reasons_are_nfc(cal):
+    for day in ("2024-02-10", "2024-05-04", "2024-06-08", "2026-11-24"):
+        reason = cal.day(date.fromisoformat(day)).reason
+        assert unicodedata.is_normalized("NFC", reason)
+
+
+def test_years_beyond_the_package_are_refused(cal):
+    with pytest.raises(InvalidInput, match="2101"):
+        cal.is_working_day(date(2101, 1, 3))
+    with pytest.raises(InvalidInput):
+        cal.add_working_days(date(2100, 12, 30), 10)
+
+
+def test_working_days_between(cal):
+    assert cal.working_days_between(date(2024, 2, 7), date(2024, 2, 15)) == 1
+    assert cal.working_days_between(date(2024, 6, 3), date(2024, 6, 3)) == 0
+    assert cal.working_days_between(date(2024, 6, 4), date(2024, 6, 3)) == 0
+    # 2024: 366 days, 104 weekend days, 11 weekday holidays, one worked Saturday.
+    assert cal.working_days_between(date(2023, 12, 31), date(2024, 12, 31)) == 366 - 104 - 11 + 1
+
+
+def test_long_spans_cross_years(cal):
+    end = cal.add_working_days(date(2020, 1, 2), 2500)
+    assert cal.working_days_between(date(2020, 1, 2), end) == 2500
+    assert cal.add_working_days(end, -2500) == date(2020, 1, 2)
+
+
+# --- properties ------------------------------------------------------------------------------
+
+START = st.dates(min_value=date(2020, 1, 1), max_value=date(2030, 12, 31))
+COUNT = st.integers(min_value=1, max_value=40)
+
+
+def naive_workday(cal: WorkCalendar, start: date, n: int) -> date:
+    step = timedelta(days=1 if n > 0 else -1)
+    day, left = start, abs(n)
+    while left:
+        day += step
+        left -= cal.is_working_day(day)
+    return day
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=START, n=COUNT)
+def test_add_and_between_are_inverse(start, n):
+    cal = WorkCalendar()
+    end = cal.add_working_days(start, n)
+    assert cal.is_working_day(end)
+    assert cal.working_days_between(start, end) == n
+    back = cal.add_working_days(end, -n)
+    assert back <= start
+    assert cal.is_working_day(back)
+    # Going back lands on start itself when start is a working day.
+    assert (back == start) == cal.is_working_day(start)
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=START, n=st.integers(min_value=-40, max_value=40))
+def test_add_matches_a_day_by_day_walk(start, n):
+    cal = WorkCalendar()
+    assert cal.add_working_days(start, n) == naive_workday(cal, start, n)
+
+
+@settings(max_examples=200, deadline=None)
+@given(a=START, span=st.integers(min_value=-5, max_value=120))
+def test_between_matches_a_day_by_day_count(a, span):
+    cal = WorkCalendar()
+    b = a + timedelta(days=span)
+    expected = sum(cal.is_working_day(a + timedelta(days=k)) for k in range(1, span + 1))
+    assert cal.working_days_between(a, b) == expected
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+
+def write(tmp_path: Path, text: str, name: str = "notice.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+NOTICE = """\
+source: "Thông báo số 1234/TB-BNV ngày 01/12/2026"
+days_off:
+  - 2027-01-04
+  - {date: 05/01/2027, name: "Nghỉ bổ sung"}
+working_days:
+  - {date: 2027-01-09, name: "Làm bù cho ngày 04/01/2027"}
+"""
+
+
+def test_load_notice(tmp_path):
+    path = write(tmp_path, NOTICE)
+    notice = load_notice(path)
+    assert notice.source == "Thông báo số 1234/TB-BNV ngày 01/12/2026"
+    assert notice.file == str(path)
+    assert notice.days_off == {date(2027, 1, 4): "Ngày nghỉ theo thông báo", date(2027, 1, 5): "Nghỉ bổ sung"}
+    assert notice.working_days == {date(2027, 1, 9): "Làm bù cho ngày 04/01/2027"}
+    assert notice.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_notice_changes_results_and_is_named_as_source(tmp_path, cal):
+    path = write(tmp_path, NOTICE)
+    with_notice = WorkCalendar.from_files([path])
+    # Without the notice: Friday 01/01/2027 off, so Monday 04/01 is the next working day.
+    assert workday(cal, "2026-12-31", 1) == "2027-01-04"
+    assert workday(with_notice, "2026-12-31", 1) == "2027-01-06"
+    assert workday(cal, "2027-01-08", 1) == "2027-01-11"
+    assert workday(with_notice, "2027-01-08", 1) == "2027-01-09"
+    assert cal.working_days_between(date(2026, 12, 31), date(2027, 1, 11)) == 6
+    assert with_notice.working_days_between(date(2026, 12, 31), date(2027, 1, 11)) == 5
+
+    off = with_notice.day(date(2027, 1, 4))
+    assert not off.working
+    assert off.reason == "Ngày nghỉ theo thông báo"
+    assert off.source == f"Thông báo số 1234/TB-BNV ngày 01/12/2026 ({path})"
+    worked = with_notice.day(date(2027, 1, 9))
+    assert worked == DayInfo(date(2027, 1, 9), True, "Làm bù cho ngày 04/01/2027", off.source)
+    # Days the notice does not mention keep their usual source.
+    assert with_notice.day(date(2027, 1, 1)).source == HOLIDAYS_SOURCE
+
+
+def test_notice_can_reopen_a_public_holiday():
+    notice = Notice(
+        source="Thông báo thử",
+        file=None,
+        days_off={},
+        working_days={date(2026, 11, 24): "Làm việc bình thường"},
+    )
+    cal = WorkCalendar([notice])
+    assert cal.is_working_day(date(2026, 11, 24))
+    assert cal.day(date(2026, 11, 24)).source == "Thông báo thử"
+    assert cal.add_working_days(date(2026, 11, 16), 10) == date(2026, 11, 30)
+
+
+def test_later_notices_win():
+    first = Notice("Thông báo A", None, {date(2027, 3, 1): "Nghỉ"}, {})
+    second = Notice("Thông báo B", None, {}, {date(2027, 3, 1): "Đi làm lại"})
+    assert WorkCalendar([first, second]).day(date(2027, 3, 1)) == DayInfo(
+        date(2027, 3, 1), True, "Đi làm lại", "Thông báo B"
+    )
+    assert WorkCalendar([second, first]).day(date(2027, 3, 1)) == DayInfo(
+        date(2027, 3, 1), False, "Nghỉ", "Thông báo A"
+    )
+
+
+def test_fixture_notices_load_and_apply():
+    files = sorted(FIXTURES.glob("*.yaml"))
+    assert files
+    cal = WorkCalendar.from_files(files)
+    for notice in cal.notices:
+        assert notice.days_off or notice.working_days
+        for day in notice.days_off:
+            assert not cal.is_working_day(day)
+        for day in notice.working_days:
+            assert cal.is_working_day(day)
+
+
+def test_from_files_accepts_a_single_path():
+    cal = WorkCalendar.from_files(FIXTURES / "tet-2027.yaml")
+    assert len(cal.notices) == 1
+
+
+def test_provenance(tmp_path):
+    assert WorkCalendar().provenance() == {"country": "VN", "holidays": holidays.__version__, "notices": []}
+    path = write(tmp_path, NOTICE)
+    prov = WorkCalendar.from_files([path]).provenance()
+    assert prov["notices"] == [
+        {
+            "source": "Thông báo số 1234/TB-BNV ngày 01/12/2026",
+            "file": str(path),
+            "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        }
+    ]
+    built = WorkCalendar([Notice("Thông báo thử", None, {}, {})]).provenance()
+    assert built["notices"] == [{"source": "Thông báo thử", "file": None, "sha256": None}]
+
+
+def test_notice_with_bom_and_nfd_text_is_read_as_nfc(tmp_path):
+    path = tmp_path / "bom.yaml"
+    text = unicodedata.normalize("NFD", 'source: "Thông báo số 9/TB-BNV"\ndays_off: [2027-03-01]\n')
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    notice = load_notice(path)
+    assert notice.source == "Thông báo số 9/TB-BNV"
+    assert unicodedata.is_normalized("NFC", notice.source)
+
+
+# --- bad notice files ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        ('days_off: [2027-01-04]\n', "source", "Thiếu trường bắt buộc"),
+        ('source: ""\ndays_off: [2027-01-04]\n', "source", "không rỗng"),
+        ('source: "TB"\nday_off: [2027-01-04]\n', "day_off", "không được hỗ trợ"),
+        ('source: "TB"\ndays_off: [31/02/2027]\n', "days_off[0]", "31/02/2027"),
+        ('source: "TB"\ndays_off: [2027-02-31]\n', "days_off[0]", "2027-02-31"),
+        ('source: "TB"\ndays_off: [2027-13-01]\n', "days_off[0]", "tháng 13"),
+        ('source: "TB"\ndays_off: [4/1/27]\n', "days_off[0]", "4/1/27"),
+        ('source: "TB"\ndays_off: [20270104]\n', "days_off[0]", "Phải là một ngày"),
+        ('source: "TB"\ndays_off: 2027-01-04\n', "days_off", "danh sách"),
+        ('source: "TB"\nworking_days:\n  - {date: 2027-02-30}\n', "working_days[0].date", "2027-02-30"),
+        ('source: "TB"\nworking_days:\n  - {name: "Làm bù"}\n', "working_days[0].date", "Thiếu trường bắt buộc"),
+        ('source: "TB"\nworking_days:\n  - {date: 2027-01-09, ngay: 1}\n', "working_days[0].ngay", "không được hỗ trợ"),
+        ('source: "TB"\nworking_days:\n  - {date: 2027-01-09, name: 5}\n', "working_days[0].name", "chuỗi ký tự"),
+        (
+            'source: "TB"\ndays_off: [2027-01-04]\nworking_days: [04/01/2027]\n',
+            "working_days[0]",
+            "vừa là ngày nghỉ (days_off[0]) vừa là ngày làm việc",
+        ),
+        ('source: "TB"\ndays_off: [2027-01-04, 04/01/2027]\n', "days_off[1]", "đã nêu ở days_off[0]"),
+    ],
+)
+def test_bad_notice_names_the_field(tmp_path, text, field, words):
+    path = write(tmp_path, text)
+    with pytest.raises(InvalidInput) as caught:
+        load_notice(path)
+    error = caught.value
+    assert error.exit_code == 2
+    assert error.source == str(path)
+    assert error.message == "Thông báo lịch nghỉ không hợp lệ."
+    matching = [p for p in error.problems if p.path == field]
+    assert matching, [p.line() for p in error.problems]
+    assert words in matching[0].message
+    assert all(str(path) in line for line in error.lines())
+
+
+def test_bad_notice_reports_every_problem_at_once(tmp_path):
+    path = write(tmp_path, 'extra: 1\ndays_off: [31/02/2027]\nworking_days: [2027-02-30]\n')
+    with pytest.raises(InvalidInput) as caught:
+        load_notice(path)
+    assert {p.path for p in caught.value.problems} == {"extra", "source", "days_off[0]", "working_days[0]"}
+
+
+def test_notice_that_is_not_a_mapping(tmp_path):
+    path = write(tmp_path, "- 2027-01-04\n")
+    with pytest.raises(InvalidInput, match="phải là một mục") as caught:
+        load_notice(path)
+    assert caught.value.source == str(path)
+
+
+def test_missing_notice_file(tmp_path):
+    path = tmp_path / "khong-co.yaml"
+    with pytest.raises(InvalidInput, match="không tìm thấy tệp") as caught:
+        WorkCalendar.from_files([path])
+    assert "khong-co.yaml" in caught.value.message
+
+
+def test_broken_yaml_names_file_and_line(tmp_path):
+    path = write(tmp_path, 'source: "TB"\ndays_off: [2027-01-04\nworking_days: []\n')
+    with pytest.raises(InvalidInput) as caught:
+        load_notice(path)
+    assert caught.value.exit_code == 2
+    assert str(path) in caught.value.message
+    assert "dòng 3" in caught.value.message
+
+
+def test_undecodable_notice(tmp_path):
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes('source: "TB"\n# Thông báo\n'.encode("cp1258", errors="replace") + b"\xff\n")
+    with pytest.raises(InvalidInput, match="UTF-8") as caught:
+        load_notice(path)
+    assert str(path) in caught.value.message
+
+
+# --- helpers the notice reader relies on ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2027-01-02", date(2027, 1, 2)),
+        ("02/01/2027", date(2027, 1, 2)),
+        ("2/1/2027", date(2027, 1, 2)),
+        (" 29/02/2024 ", date(2024, 2, 29)),
+        ("02-01-2027", date(2027, 1, 2)),
+    ],
+)
+def test_parse_date_accepts(text, expected):
+    assert parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["31/02/2027", "29/02/2027", "2027-02-31", "00/01/2027", "01/13/2027", "2027/01/02", "", "hôm nay"])
+def test_parse_date_refuses_and_names_the_value(text):
+    with pytest.raises(ValueError) as caught:
+        parse_date(text)
+    message = str(caught.value)
+    assert f"“{text.strip()}”" in message
+    assert unicodedata.is_normalized("NFC", message)
+
+
+def test_load_yaml_keeps_dates_as_text(tmp_path):
+    path = write(tmp_path, "a: 2027-01-02\nb: 2027-02-31\nc: 02/01/2027\n")
+    assert load_yaml(path) == {"a": "2027-01-02", "b": "2027-02-31", "c": "02/01/2027"}
