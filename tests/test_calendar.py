@@ -167,8 +167,9 @@ def test_working_days_between(cal):
     assert cal.working_days_between(date(2024, 2, 7), date(2024, 2, 15)) == 1
     assert cal.working_days_between(date(2024, 6, 3), date(2024, 6, 3)) == 0
     assert cal.working_days_between(date(2024, 6, 4), date(2024, 6, 3)) == 0
-    # 2024: 366 days, 104 weekend days, 11 weekday holidays, one worked Saturday.
-    assert cal.working_days_between(date(2023, 12, 31), date(2024, 12, 31)) == 366 - 104 - 11 + 1
+    # 2024: 366 days, 104 weekend days, 12 weekday holidays (01/01, five of Tết, 18/04,
+    # 29/04–01/05, 02–03/09), one worked Saturday (04/05).
+    assert cal.working_days_between(date(2023, 12, 31), date(2024, 12, 31)) == 366 - 104 - 12 + 1
 
 
 def test_long_spans_cross_years(cal):

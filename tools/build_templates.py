@@ -1,13 +1,15 @@
 """Build the built-in .docx templates from the format profiles, so every template is reproducible.
 
-Run: python tools/build_templates.py   (writes formgen/templates/docx/<kind>_<style>.docx)
+Run: python tools/build_templates.py [DIR]   (default DIR: formgen/templates/docx; writes <kind>_<style>.docx)
 The output is an ordinary .docx a secretary can open and edit in Word or LibreOffice; the
 Jinja tags ({{ ... }}, {%p ... %}, {%tr ... %}) are docxtpl's.
 """
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sys
+import zipfile
 from pathlib import Path
 
 from docx import Document
@@ -166,10 +168,16 @@ class Builder:
                 cell.paragraphs[0]._p.getparent().remove(cell.paragraphs[0]._p)
         return t
 
-    def save(self, name: str):
-        OUT.mkdir(parents=True, exist_ok=True)
-        self.doc.save(OUT / name)
-        return OUT / name
+    def save(self, folder: Path, name: str) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        buffer = io.BytesIO()
+        self.doc.save(buffer)
+        # Rewrite the zip with fixed entry times, so an unchanged template rebuilds byte for byte.
+        with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(folder / name, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                dst.writestr(zipfile.ZipInfo(item.filename, date_time=(1980, 1, 1, 0, 0, 0)), src.read(item),
+                             compress_type=zipfile.ZIP_DEFLATED)
+        return folder / name
 
 
 def state_header(b: Builder):
@@ -239,7 +247,7 @@ def members_table(b: Builder):
     trPr.append(header)
 
 
-def request_state():
+def request_state(folder: Path) -> Path:
     b = Builder("state", "Tờ trình xin ý kiến tổ chức đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh")
     state_header(b)
     title_block(b)
@@ -278,11 +286,15 @@ def request_state():
            "kiến nghị trong vòng {{ report_days }} ngày làm việc, chậm nhất {{ report_deadline }}.")
     b.body("{{ issuer_name }} kính trình {{ recipient }} xem xét, cho ý kiến./.")
     signature_block(b)
-    return b.save("request_state.docx")
+    return b.save(folder, "request_state.docx")
 
 
 BUILDERS = {"request_state.docx": request_state}
 
+def build_all(folder: Path = OUT) -> list[Path]:
+    return [build(folder) for build in BUILDERS.values()]
+
+
 if __name__ == "__main__":
-    for name, build in BUILDERS.items():
-        print(build().relative_to(ROOT))
+    for path in build_all(Path(sys.argv[1]) if len(sys.argv) > 1 else OUT):
+        print(path)
