@@ -9,7 +9,7 @@ import click
 
 from . import KINDS, __version__, check, deadlines, load, render
 from .calendar import WorkCalendar
-from .errors import FormgenError, InvalidInput
+from .errors import FormgenError, InvalidInput, Refused
 from .fields import Date
 from .policy import load_profile
 
@@ -26,6 +26,29 @@ class DateParam(click.ParamType):
             return Date().deserialize(value)
         except Exception as exc:  # marshmallow.ValidationError, with our Vietnamese message
             self.fail(" ".join(getattr(exc, "messages", [str(exc)])), param, ctx)
+
+
+class KindParam(click.ParamType):
+    """A document kind, refused in Vietnamese when unknown."""
+
+    name = "KIND"
+
+    def convert(self, value, param, ctx):
+        if value in KINDS:
+            return value
+        self.fail(f"loại văn bản “{value}” không có; chọn: {', '.join(KINDS)}.", param, ctx)
+
+
+class OutputParam(click.ParamType):
+    """The path of a file to write; a folder is refused before anything is done."""
+
+    name = "PATH"
+
+    def convert(self, value, param, ctx):
+        if os.path.isdir(value):
+            self.fail(f"“{value}” là thư mục; hãy ghi đường dẫn tệp, ví dụ {os.path.join(value, 'to-trinh.docx')}.",
+                      param, ctx)
+        return value
 
 
 def _emit(as_json: bool, payload: dict, lines: list[str]) -> None:
@@ -60,9 +83,9 @@ def cli():
 
 
 @cli.command("check")
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--as", "kind", type=click.Choice(list(KINDS)), default="request", show_default=True,
-              help="Loại văn bản cần kiểm tra / document kind.")
+@click.argument("file", type=click.Path())
+@click.option("--as", "kind", type=KindParam(), default="request", show_default=True,
+              help=f"Loại văn bản cần kiểm tra / document kind: {', '.join(KINDS)}.")
 @policy_option
 @notices_option
 @json_option
@@ -78,18 +101,23 @@ def check_cmd(file, kind, policy, notices, as_json):
 
 
 @cli.command("render")
-@click.argument("kind", type=click.Choice(list(KINDS)))
-@click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False),
+@click.argument("kind", type=KindParam(), metavar=f"[{'|'.join(KINDS)}]")
+@click.argument("file", type=click.Path())
+@click.option("-o", "--output", "out", required=True, type=OutputParam(),
               help="Tệp .docx đầu ra / output .docx path.")
-@click.option("--templates", type=click.Path(file_okay=False),
+@click.option("--templates", type=click.Path(),
               help="Thư mục mẫu đã sửa / folder of edited templates.")
 @policy_option
 @notices_option
 @json_option
 def render_cmd(kind, file, out, templates, policy, notices, as_json):
     """Lập văn bản .docx (từ chối nếu vi phạm quy định) / render a document, refused if it breaks a rule."""
-    result = render(kind, load(file), out, templates=templates, profile=policy, calendar=_calendar(notices))
+    trip = load(file)
+    try:
+        result = render(kind, trip, out, templates=templates, profile=policy, calendar=_calendar(notices))
+    except Refused as exc:
+        exc.source = exc.source or file  # name the file, as check does
+        raise
     lines = [f"{file}: {w.line()}" for w in result.warnings]
     lines += [f"Đã tạo / written: {p}" for p in result.outputs]
     _emit(as_json, result.as_dict(), lines)
@@ -110,18 +138,29 @@ def deadlines_cmd(depart_on, return_on, policy, notices, as_json):
     _emit(as_json, result.as_dict(), result.lines())
 
 
+# click's own messages are English: the usage errors a user meets most are worded here (first match wins).
 _USAGE_WORDS = {
-    click.exceptions.MissingParameter: "Thiếu tham số",
-    click.exceptions.NoSuchOption: "Không có tùy chọn",
-    click.exceptions.BadParameter: "Giá trị không hợp lệ",
-    click.exceptions.BadOptionUsage: "Dùng tùy chọn sai",
-    click.exceptions.BadArgumentUsage: "Dùng tham số sai",
+    click.exceptions.NoSuchOption: "Không có tùy chọn {option}",
+    click.exceptions.MissingParameter: "Thiếu {what}{hint}",
+    click.exceptions.BadParameter: "Giá trị không hợp lệ{for_hint}: {detail}",
+    click.exceptions.BadOptionUsage: "Dùng tùy chọn sai: {message}",
+    click.exceptions.BadArgumentUsage: "Dùng tham số sai: {message}",
 }
+_PARAM_WORDS = {"option": "tùy chọn", "argument": "tham số"}
 
 
 def _usage_line(exc: click.UsageError) -> str:
-    word = next((w for cls, w in _USAGE_WORDS.items() if isinstance(exc, cls)), "Lệnh không hợp lệ")
-    return f"formgen: {word}: {exc.format_message()} (xem formgen --help)"
+    param = getattr(exc, "param", None)
+    hint = getattr(exc, "param_hint", None) or (param.get_error_hint(exc.ctx) if param else "")
+    hint = hint if isinstance(hint, str) else " / ".join(hint)
+    template = next((w for cls, w in _USAGE_WORDS.items() if isinstance(exc, cls)), "Lệnh không hợp lệ: {message}")
+    text = template.format(
+        option=getattr(exc, "option_name", ""), hint=f" {hint}" if hint else "",
+        for_hint=f" cho {hint}" if hint else "",
+        what=_PARAM_WORDS.get(getattr(param, "param_type_name", ""), "tham số"),
+        detail=getattr(exc, "message", ""), message=exc.format_message(),
+    )
+    return f"formgen: {text} (xem formgen --help)"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -141,7 +180,10 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("formgen: đã dừng / aborted.", err=True)
         sys.exit(130)
     except click.UsageError as exc:
-        click.echo(_usage_line(exc), err=True)
+        if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+            click.echo(exc.format_message(), err=True)  # `formgen` alone: the help, as click would show it
+        else:
+            click.echo(_usage_line(exc), err=True)
         sys.exit(2)
     except click.ClickException as exc:
         click.echo(f"formgen: {exc.format_message()}", err=True)

@@ -72,7 +72,8 @@ def _header(trip: dict, fmt: dict, kind: Kind, doc: dict) -> dict:
 
 def _cc_lines(fmt: dict, doc: dict, issuer: dict) -> list[str]:
     """“- Như trên;” ... “- Lưu: VT, VP.”: every item ends with “;”, the last with “.”."""
-    items = ["Như trên", *[c.rstrip(";.") for c in doc["cc"] if c.rstrip(";.").casefold() != "như trên"]]
+    given = [c.strip().lstrip("-").strip().rstrip(";.") for c in doc["cc"]]
+    items = ["Như trên", *[c for c in given if c and c.casefold() != "như trên"]]
     unit = re.sub(r"^VT\s*,\s*", "", doc["archive"] or issuer["abbreviation"])  # "VT" is already there
     archive = f"{fmt['words']['archive']}, {unit}"
     return [f"- {item};" for item in items] + [f"- {archive}."]

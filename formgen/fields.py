@@ -8,6 +8,7 @@ import unicodedata
 from marshmallow import ValidationError, fields
 
 from .dates import parse_date
+from .vn import WORDS_LIMIT
 
 # XML 1.0 forbids these code points; a .docx holding one is broken.
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -24,12 +25,13 @@ class _Vietnamese:
 
 
 class Text(_Vietnamese, fields.String):
-    """A string, stripped and stored as Unicode NFC; control characters refused."""
+    """A string, stripped and stored as Unicode NFC; control characters refused; a required one not blank."""
 
     default_error_messages = {
         "invalid": "Phải là chuỗi ký tự.",
         "invalid_utf8": "Không phải chuỗi UTF-8 hợp lệ.",
         "forbidden": "Chứa ký tự điều khiển không được phép (mã U+{code:04X}).",
+        "blank": "Trường bắt buộc không được để trống.",
     }
 
     def _deserialize(self, value, attr, data, **kwargs):
@@ -39,7 +41,10 @@ class Text(_Vietnamese, fields.String):
         bad = _FORBIDDEN.search(text)
         if bad:
             raise self.make_error("forbidden", code=ord(bad.group()))
-        return unicodedata.normalize("NFC", text).strip()
+        text = unicodedata.normalize("NFC", text).strip()
+        if self.required and not text:
+            raise self.make_error("blank")  # a letter with "Kính gửi: ." is worse than no letter
+        return text
 
 
 class Choice(Text):
@@ -103,7 +108,11 @@ class Count(_Vietnamese, fields.Integer):
 class Amount(Count):
     """An amount in đồng: 150000000 or as typed, "150.000.000" (dots between thousands)."""
 
-    default_error_messages = {"invalid": "Số tiền phải là số nguyên đồng, ví dụ 150000000 hoặc 150.000.000."}
+    default_error_messages = {
+        "invalid": "Số tiền phải là số nguyên đồng, ví dụ 150000000 hoặc 150.000.000.",
+        "negative": "Số tiền không được âm.",
+        "too_large": "Số tiền quá lớn để viết bằng chữ.",
+    }
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
@@ -111,7 +120,12 @@ class Amount(Count):
             if re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
                 text = text.replace(".", "")
             value = text
-        return super()._deserialize(value, attr, data, **kwargs)
+        amount = super()._deserialize(value, attr, data, **kwargs)
+        if amount < 0:
+            raise self.make_error("negative")
+        if amount >= WORDS_LIMIT:  # the letter writes it in words too ("Bằng chữ: ...")
+            raise self.make_error("too_large")
+        return amount
 
 
 class Flag(_Vietnamese, fields.Boolean):

@@ -93,7 +93,7 @@ class DelegationSchema(Base):
         errors: dict = {}
         if depart and back and back < depart:
             errors["return_on"] = ["Ngày về trước ngày đi."]
-        if depart and back:
+        elif depart and back:  # with the trip's own dates reversed, every stop would be reported too
             for i, stop in enumerate(data.get("stops") or []):
                 if stop["start"] < depart or stop["end"] > back:
                     errors.setdefault("stops", {})[i] = {

@@ -13,29 +13,13 @@ import pytest
 from docx.shared import Mm
 
 import formgen
+from helpers import docx_lines
 from formgen.errors import InvalidInput, Refused
 from formgen.model import validate_trip
 from formgen.yamlio import load_yaml
 
 ROOT = Path(__file__).parent.parent
 FIXTURE = load_yaml(ROOT / "fixtures" / "request.yaml")
-
-
-def docx_lines(path) -> list[str]:
-    """Every paragraph of the document, tables included, in reading order."""
-    document = docx.Document(str(path))
-    lines = []
-
-    def walk(container):
-        for block in container.iter_inner_content():
-            if isinstance(block, docx.table.Table):
-                for row in block.rows:
-                    for cell in row.cells:
-                        walk(cell)
-            else:
-                lines.append(block.text)
-    walk(document)
-    return lines
 
 
 def rendered(tmp_path, edit=None) -> list[str]:
@@ -135,12 +119,18 @@ def test_a_refused_letter_writes_nothing(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_custom_template_with_an_unknown_variable_is_refused_by_name(tmp_path):
+def custom_templates(tmp_path, text: str) -> Path:
+    """A folder with a one-paragraph request_state.docx, as a user might edit it."""
     custom = tmp_path / "templates"
     custom.mkdir()
     document = docx.Document()
-    document.add_paragraph("{{ issuer }} — {{ ten_khong_co }}")
+    document.add_paragraph(text)
     document.save(custom / "request_state.docx")
+    return custom
+
+
+def test_a_custom_template_with_an_unknown_variable_is_refused_by_name(tmp_path):
+    custom = custom_templates(tmp_path, "{{ issuer }} — {{ ten_khong_co }}")
     out = tmp_path / "letter.docx"
     with pytest.raises(InvalidInput) as err:
         formgen.render("request", validate_trip(copy.deepcopy(FIXTURE)), out, templates=custom)
@@ -149,11 +139,7 @@ def test_a_custom_template_with_an_unknown_variable_is_refused_by_name(tmp_path)
 
 
 def test_a_custom_template_is_used_when_given(tmp_path):
-    custom = tmp_path / "templates"
-    custom.mkdir()
-    document = docx.Document()
-    document.add_paragraph("Mẫu riêng: {{ number }} {{ date_line }}")
-    document.save(custom / "request_state.docx")
+    custom = custom_templates(tmp_path, "Mẫu riêng: {{ number }} {{ date_line }}")
     out = tmp_path / "letter.docx"
     formgen.render("request", validate_trip(copy.deepcopy(FIXTURE)), out, templates=custom)
     assert docx_lines(out) == ["Mẫu riêng: Số: 05/TTr-SNV Hậu Giang, ngày 20 tháng 5 năm 2024"]
@@ -184,3 +170,9 @@ def test_libreoffice_opens_the_letter_and_prints_its_text(tmp_path):
     text = (tmp_path / "letter.txt").read_text(encoding="utf-8-sig")
     assert "Hậu Giang, ngày 20 tháng 5 năm 2024" in text
     assert "Đặng Ngọc Ánh" in text
+
+
+def test_copies_are_listed_once_each_whatever_the_user_typed(tmp_path):
+    lines = rendered(tmp_path, lambda d: d["request"].update(cc=["- Sở Tài chính;", "", "Như trên", "Ban Tổ chức Tỉnh ủy."]))
+    start = lines.index("Nơi nhận:")
+    assert lines[start + 1:start + 5] == ["- Như trên;", "- Sở Tài chính;", "- Ban Tổ chức Tỉnh ủy;", "- Lưu: VT, CCHC."]

@@ -20,7 +20,7 @@ def evaluate(trip: dict, codes, profile: Profile, calendar: WorkCalendar,
             continue  # this regulation has no such rule
         for hit in CHECKS[code](ctx):
             findings.append(Problem(path=hit.path, message=_message(profile, text, hit.variant, hit.params),
-                                    code=code, severity=text.severity, citation=text.citation))
+                                    code=code, severity=text.severity_of(hit.variant), citation=text.citation))
     return findings
 
 

@@ -28,6 +28,10 @@ class RuleText:
     severity: str
     citation: str
     messages: dict[str, str]
+    warnings: tuple[str, ...] = ()   # variants that only warn, whatever the rule's severity
+
+    def severity_of(self, variant: str) -> str:
+        return "warning" if variant in self.warnings else self.severity
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,7 @@ class _RuleSchema(Schema):
     severity = Text(required=True, validate=validate.OneOf(["error", "warning"]))
     citation = Text(required=True)
     messages = fields.Dict(keys=fields.String(), values=Text(), required=True)
+    warnings = fields.List(fields.String(), load_default=list)
 
 
 class _SizeSchema(Schema):
@@ -197,6 +202,7 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
         lacking = [v for v in VARIANTS[code] if v not in spec["messages"]]
         if lacking:
             raise InvalidInput(f"Hồ sơ quy định, quy tắc {code}: thiếu lời nhắn {', '.join(lacking)}.", source=file)
-    rules = {code: RuleText(code=code, **spec) for code, spec in loaded.pop("rules").items()}
+    rules = {code: RuleText(code=code, **{**spec, "warnings": tuple(spec["warnings"])})
+             for code, spec in loaded.pop("rules").items()}
     focus = {focus_key(a): a for a in loaded["parameters"]["focus_areas"]}
     return Profile(rules=rules, file=file, focus_keys=focus, **loaded)

@@ -114,6 +114,11 @@ def request_content(ctx: Context) -> Iterator[Hit]:
     for i, member in enumerate(d["members"]):
         if not member["name"]:
             yield Hit("missing", f"delegation.members[{i}].name", {"what": f"họ tên thành viên thứ {i + 1}"})
+    for i, stop in enumerate(d["stops"]):
+        if not stop["place"]:
+            yield Hit("missing", f"delegation.stops[{i}].place", {"what": f"tên địa phương của điểm đến thứ {i + 1}"})
+        if not stop["host"]:
+            yield Hit("missing", f"delegation.stops[{i}].host", {"what": f"cơ quan làm việc tại điểm đến thứ {i + 1}"})
 
 
 @check("R03", "over")
@@ -178,3 +183,53 @@ def focus(ctx: Context) -> Iterator[Hit]:
     for i, stop in enumerate(d["stops"]):
         if not stop["model"]:
             yield Hit("no_model", f"delegation.stops[{i}].model", {"place": stop["place"] or f"thứ {i + 1}"})
+
+
+@check("R07", "late", "late_with_reason", "before_return", "no_return")
+def report_deadline(ctx: Context) -> Iterator[Hit]:
+    report, back = ctx.trip.get("report"), ctx.trip["delegation"]["return_on"]
+    if not report:
+        return
+    if back is None:
+        yield Hit("no_return", "delegation.return_on", {})
+        return
+    days = ctx.profile["report_window_working_days"]
+    latest = ctx.calendar.add_working_days(back, days)
+    params = {"report_date": dmy(report["date"]), "latest_date": dmy(latest), "days": days, "return_on": dmy(back)}
+    if report["date"] < back:
+        yield Hit("before_return", "report.date", params)
+    elif report["date"] > latest:
+        yield Hit("late_with_reason" if report["delay_reason"] else "late", "report.date", params)
+
+
+@check("R08", "missing")
+def report_content(ctx: Context) -> Iterator[Hit]:
+    report = ctx.trip.get("report")
+    if not report:
+        return
+    for key, what in (("results", "kết quả chuyến đi"), ("good_practices", "kinh nghiệm hay, cách làm hiệu quả"),
+                      ("proposals", "đề xuất, kiến nghị")):
+        if not report[key]:
+            yield Hit("missing", f"report.{key}", {"what": what})
+
+
+@check("R12", "not_needed", "no_extra", "too_few", "unknown_member", "no_reason")
+def escalation(ctx: Context) -> Iterator[Hit]:
+    esc, d = ctx.trip.get("escalation"), ctx.trip["delegation"]
+    if not esc:
+        return
+    n = delegation_size(d)
+    limit, led_by = ctx.profile.size_limit(d["leader"]["rank"], d.get("type"))
+    if n <= limit:
+        yield Hit("not_needed", "escalation", {"size": n, "limit": limit, "led_by": led_by})
+        return
+    names = {focus_key(m["name"]) for m in d["members"]}
+    for i, name in enumerate(esc["extra_members"]):
+        if focus_key(name) not in names:
+            yield Hit("unknown_member", f"escalation.extra_members[{i}]", {"name": name})
+    if not esc["extra_members"]:
+        yield Hit("no_extra", "escalation.extra_members", {})
+    elif len(esc["extra_members"]) < n - limit:
+        yield Hit("too_few", "escalation.extra_members", {"over": n - limit, "count": len(esc["extra_members"])})
+    if not esc["reason"]:
+        yield Hit("no_reason", "escalation.reason", {})
