@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .calendar import WorkCalendar
 from .deadlines import Deadlines, compute_deadlines
-from .documents import KINDS, Inputs, require_section, template_name
+from .documents import KINDS, Inputs, infer_kind, require_section, template_name
 from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem, Refused
 from .loader import load
 from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
@@ -89,16 +89,20 @@ def deadlines(depart_on: dt.date, return_on: dt.date | None = None, *, profile: 
     return compute_deadlines(depart_on, return_on, _profile(None, profile), calendar or WorkCalendar())
 
 
-def check(trip: dict, kind: str = "request", *, profile: Profile | str | None = None,
+def check(trip: dict, kind: str | None = None, *, profile: Profile | str | None = None,
           calendar: WorkCalendar | None = None, history: list[dict] | None = None) -> CheckResult:
-    """Run the rules that gate `kind` on a validated trip (from load()); never raises for a violation."""
+    """Run the rules that gate `kind` on validated data (from load()); never raises for a violation.
+
+    Without a kind, the document the file has reached in its life cycle (documents.infer_kind).
+    """
+    kind = kind or infer_kind(trip)
     k = _kind(kind)
     require_section(k, trip)
     prof = _profile(trip, profile)
     cal = calendar or WorkCalendar()
-    d = trip["delegation"]
+    d = trip.get("delegation") or {}  # an annual summary has no single delegation
     found = evaluate(trip, k.rules, prof, cal, history)
-    dl = compute_deadlines(d["depart_on"], d["return_on"], prof, cal) if d["depart_on"] else None
+    dl = compute_deadlines(d["depart_on"], d["return_on"], prof, cal) if d.get("depart_on") else None
     return CheckResult(kind=kind, profile=prof.id, findings=found, deadlines=dl)
 
 

@@ -84,8 +84,9 @@ def cli():
 
 @cli.command("check")
 @click.argument("file", type=click.Path())
-@click.option("--as", "kind", type=KindParam(), default="request", show_default=True,
-              help=f"Loại văn bản cần kiểm tra / document kind: {', '.join(KINDS)}.")
+@click.option("--as", "kind", type=KindParam(), default=None,
+              help=f"Loại văn bản cần kiểm tra / document kind: {', '.join(KINDS)} (mặc định: theo giai đoạn "
+                   "của tệp / default: the file's stage in its life cycle).")
 @policy_option
 @notices_option
 @json_option

@@ -1,6 +1,7 @@
 """The document kinds: the section each needs, the rules that gate it, and its template context."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 from typing import Callable
@@ -10,8 +11,10 @@ from .deadlines import Deadlines
 from .errors import InvalidInput, Problem
 from .formats import authority_lines, document_number, load_format
 from .policy import Profile
+from .policy.profile import focus_key
 from .policy.rules import Context, delegation_size, key_leaders, same_unit, size_limit, stop_days
-from .vn import capitalize_first, date_line, date_words, dmy, money, money_in_words, two_digits, upper
+from .vn import (capitalize_first, date_line, date_words, dmy, group_thousands, money, money_in_words, two_digits,
+                 upper)
 
 
 @dataclass(frozen=True)
@@ -23,6 +26,8 @@ class Kind:
     type_title: str
     subject: str
     context: Callable[["Inputs"], dict]
+    variables: frozenset[str]    # every name the context provides (a test keeps it exact)
+    required: frozenset[str]     # what a template of this kind must show, edited or not
 
 
 @dataclass(frozen=True)
@@ -49,9 +54,23 @@ def require_section(kind: Kind, trip: dict) -> dict:
     return section
 
 
-def _header(trip: dict, fmt: dict, kind: Kind, doc: dict) -> dict:
+HEADER_VARIABLES = frozenset({
+    "national", "motto", "parent", "issuer", "issuer_name", "number", "date_line", "type_title", "subject",
+    "recipient_label", "signer_lines", "signer_name", "cc_heading", "cc",
+})
+DELEGATION_VARIABLES = frozenset({
+    "regulation", "purpose", "weak_point", "focus_areas", "stops", "places", "size", "leader_name",
+    "leader_position", "members", "depart", "return", "funding_source", "amount", "amount_words",
+})
+HEADER_REQUIRED = frozenset({"issuer", "number", "date_line", "type_title", "signer_lines", "signer_name", "cc"})
+
+
+def _header(trip: dict, fmt: dict, kind: Kind, doc: dict, **subject) -> dict:
     issuer = trip["issuer"]
     signer = doc["signer"]
+    title = kind.subject.format(**subject)
+    if fmt["words"].get("subject_lowercase_first"):
+        title = title[0].lower() + title[1:]
     return {
         "national": fmt["words"]["national"],
         "motto": fmt["words"]["motto"],
@@ -61,7 +80,7 @@ def _header(trip: dict, fmt: dict, kind: Kind, doc: dict) -> dict:
         "number": document_number(fmt, doc["number"], kind.type_abbr, issuer["abbreviation"]),
         "date_line": date_line(issuer["place"], doc["date"]),
         "type_title": kind.type_title,
-        "subject": kind.subject,
+        "subject": title,
         "recipient_label": fmt["words"]["recipient"],
         "signer_lines": authority_lines(fmt, signer, issuer["name"], upper),
         "signer_name": signer["name"],
@@ -74,8 +93,8 @@ def _cc_lines(fmt: dict, doc: dict, issuer: dict) -> list[str]:
     """“- Như trên;” ... “- Lưu: VT, VP.”: every item ends with “;”, the last with “.”."""
     given = [c.strip().lstrip("-").strip().rstrip(";.") for c in doc["cc"]]
     items = ["Như trên", *[c for c in given if c and c.casefold() != "như trên"]]
-    unit = re.sub(r"^VT\s*,\s*", "", doc["archive"] or issuer["abbreviation"])  # "VT" is already there
-    archive = f"{fmt['words']['archive']}, {unit}"
+    unit = re.sub(r"^VT\s*,\s*", "", doc["archive"] or fmt["words"].get("archive_default") or issuer["abbreviation"])
+    archive = fmt["words"]["archive"].format(unit=unit)  # "VT" is already in the state pattern
     return [f"- {item};" for item in items] + [f"- {archive}."]
 
 
@@ -97,12 +116,46 @@ def _stop(n: int, stop: dict) -> dict:
             "days": two_digits(stop_days(stop))}
 
 
+def _places(d: dict) -> str:
+    return ", ".join(dict.fromkeys(s["place"] for s in d["stops"]))
+
+
+def _money_fields(amount: int | None) -> dict:
+    return {"amount": money(amount) if amount is not None else "",
+            "amount_words": money_in_words(amount) if amount is not None else ""}
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Long answers keep the user's paragraphs: one document paragraph per non-empty line."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def _delegation(trip: dict, profile: Profile) -> dict:
+    """What every document says of the delegation itself."""
+    d = trip["delegation"]
+    return {
+        "regulation": profile.regulation_name(),
+        "purpose": d["purpose"],
+        "weak_point": d["weak_point"],
+        "focus_areas": "; ".join(profile.focus_area(a) or a for a in d["focus_areas"]),
+        "stops": [_stop(i, s) for i, s in enumerate(d["stops"], 1)],
+        "places": _places(d),
+        "size": two_digits(delegation_size(d)),
+        "leader_name": d["leader"]["name"],
+        "leader_position": d["leader"]["position"],
+        "members": _people(trip),
+        "depart": dmy(d["depart_on"]),
+        "return": dmy(d["return_on"]),
+        "funding_source": d["funding"]["source"],
+        **_money_fields(d["funding"]["amount"]),
+    }
+
+
 def request_context(inp: Inputs) -> dict:
     trip, profile = inp.trip, inp.profile
     d, doc = trip["delegation"], trip["request"]
     fmt = load_format(trip["issuer"]["style"])
     limit, _, approval = size_limit(Context(trip, profile, inp.calendar))
-    amount = d["funding"]["amount"]
     year = d["depart_on"].year
     earlier = None
     if inp.history is not None:
@@ -110,23 +163,10 @@ def request_context(inp: Inputs) -> dict:
                       if same_unit(h["issuer"], trip["issuer"]) and h["depart_on"].year == year)
     return {
         **_header(trip, fmt, REQUEST, doc),
+        **_delegation(trip, profile),
         "recipient": doc["recipient"].rstrip("."),
-        "regulation": profile.regulation_name(),
-        "purpose": d["purpose"],
-        "weak_point": d["weak_point"],
-        "focus_areas": "; ".join(profile.focus_area(a) or a for a in d["focus_areas"]),
-        "stops": [_stop(i, s) for i, s in enumerate(d["stops"], 1)],
-        "size": two_digits(delegation_size(d)),
         "size_limit": two_digits(limit),
-        "leader_name": d["leader"]["name"],
-        "leader_position": d["leader"]["position"],
         "key_leader_count": two_digits(len(key_leaders(d))),
-        "members": _people(trip),
-        "depart": dmy(d["depart_on"]),
-        "return": dmy(d["return_on"]),
-        "funding_source": d["funding"]["source"],
-        "amount": money(amount) if amount is not None else "",
-        "amount_words": money_in_words(amount) if amount is not None else "",
         "report_deadline": date_words(inp.deadlines.latest_report_date),
         "report_days": two_digits(profile["report_window_working_days"]),
         "year": str(year),
@@ -138,6 +178,97 @@ def request_context(inp: Inputs) -> dict:
     }
 
 
+def escalation_context(inp: Inputs) -> dict:
+    trip, profile = inp.trip, inp.profile
+    d, doc = trip["delegation"], trip["escalation"]
+    fmt = load_format(trip["issuer"]["style"])
+    limit, led_by = profile.size_limit(d["leader"]["rank"], d.get("type"))
+    wanted = {focus_key(n) for n in doc["extra_members"]}
+    extras = [row for row in _people(trip)[1:] if focus_key(row["name"]) in wanted]
+    request = trip.get("request")
+    return {
+        **_header(trip, fmt, ESCALATION, doc),
+        **_delegation(trip, profile),
+        "recipient": (doc["recipient"] or profile["escalation_to"]).rstrip("."),
+        "size_limit": two_digits(limit),
+        "led_by": led_by,
+        "extra_count": two_digits(len(extras)),
+        "extras": [{**row, "stt": str(i)} for i, row in enumerate(extras, 1)],
+        "reason": _paragraphs(doc["reason"]),
+        "request_ref": (f"{document_number(fmt, request['number'], REQUEST.type_abbr, trip['issuer']['abbreviation'])}"
+                        f" ngày {dmy(request['date'])}").removeprefix("Số: ").removeprefix("Số ")
+        if request else "",
+    }
+
+
+def report_context(inp: Inputs) -> dict:
+    trip, profile = inp.trip, inp.profile
+    d, doc = trip["delegation"], trip["report"]
+    fmt = load_format(trip["issuer"]["style"])
+    request = trip.get("request") or {}
+    recipient = doc["recipient"] or request.get("recipient")
+    if not recipient:
+        raise InvalidInput("Báo cáo chưa ghi nơi nhận (report.recipient).",
+                           [Problem("report.recipient", "Thiếu nơi nhận báo cáo (cấp có thẩm quyền).")])
+    latest = inp.deadlines.latest_report_date
+    return {
+        **_header(trip, fmt, REPORT, doc, places=_places(d)),
+        **_delegation(trip, profile),
+        "recipient": recipient.rstrip("."),
+        "results": _paragraphs(doc["results"]),
+        "good_practices": _paragraphs(doc["good_practices"]),
+        "proposals": _paragraphs(doc["proposals"]),
+        "report_days": two_digits(profile["report_window_working_days"]),
+        "report_deadline": date_words(latest),
+        "late": doc["date"] > latest,
+        "delay_reason": _paragraphs(doc["delay_reason"]),
+    }
+
+
+def report_status(trip: dict, profile: Profile, calendar: WorkCalendar) -> tuple[str, str]:
+    """("on_time" | "late" | "missing", the words for a table cell) for one delegation's report."""
+    report, back = trip.get("report"), trip["delegation"]["return_on"]
+    if not report or back is None:
+        return "missing", "Chưa báo cáo"
+    latest = calendar.add_working_days(back, profile["report_window_working_days"])
+    if report["date"] > latest:
+        return "late", f"Trễ hạn ({dmy(report['date'])})"
+    return "on_time", f"Đúng hạn ({dmy(report['date'])})"
+
+
+def annual_context(inp: Inputs) -> dict:
+    data, profile = inp.trip, inp.profile
+    doc = data["annual"]
+    fmt = load_format(data["issuer"]["style"])
+    trips = sorted(data["delegations"], key=lambda t: t["delegation"]["depart_on"] or dt.date.min)
+    rows, statuses = [], []
+    for i, trip in enumerate(trips, 1):
+        d = trip["delegation"]
+        status, words = report_status(trip, profile, inp.calendar)
+        statuses.append(status)
+        rows.append({"stt": str(i), "when": f"{dmy(d['depart_on'])} đến {dmy(d['return_on'])}",
+                     "places": _places(d), "size": str(delegation_size(d)),
+                     "leader": f"{d['leader']['name']}, {d['leader']['position']}".strip(", "),
+                     "amount": group_thousands(d["funding"]["amount"] or 0), "report": words})
+    total = sum(t["delegation"]["funding"]["amount"] or 0 for t in trips)
+    return {
+        **_header(data, fmt, ANNUAL, doc, year=data["year"]),
+        "recipient": (doc["recipient"] or profile["annual_report_to"]).rstrip("."),
+        "regulation": profile.regulation_name(),
+        "year": str(data["year"]),
+        "rows": rows,
+        "total_delegations": two_digits(len(trips)),
+        "total_people": str(sum(delegation_size(t["delegation"]) for t in trips)),
+        "total_stops": str(sum(len(t["delegation"]["stops"]) for t in trips)),
+        "total_amount": group_thousands(total),
+        "total_amount_words": _money_fields(total)["amount_words"],
+        "on_time": two_digits(statuses.count("on_time")),
+        "late": two_digits(statuses.count("late")),
+        "missing": two_digits(statuses.count("missing")),
+        "summary": _paragraphs(doc["summary"]),
+    }
+
+
 REQUEST = Kind(
     name="request",
     section="request",
@@ -146,6 +277,63 @@ REQUEST = Kind(
     type_title="TỜ TRÌNH",
     subject="Về việc xin ý kiến tổ chức đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh",
     context=request_context,
+    variables=HEADER_VARIABLES | DELEGATION_VARIABLES | {
+        "recipient", "size_limit", "key_leader_count", "report_deadline", "report_days", "year", "year_count",
+        "approval"},
+    required=HEADER_REQUIRED | {"recipient", "purpose", "weak_point", "focus_areas", "stops", "members", "depart",
+                                "return", "funding_source", "amount"},
 )
 
-KINDS: dict[str, Kind] = {k.name: k for k in (REQUEST,)}
+ESCALATION = Kind(
+    name="escalation",
+    section="escalation",
+    rules=("P00", "R02", "R04", "R05", "R09", "R12"),
+    type_abbr="TTr",
+    type_title="TỜ TRÌNH",
+    subject="Về việc xin bổ sung thành phần đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh",
+    context=escalation_context,
+    variables=HEADER_VARIABLES | DELEGATION_VARIABLES | {
+        "recipient", "size_limit", "led_by", "extra_count", "extras", "reason", "request_ref"},
+    required=HEADER_REQUIRED | {"recipient", "size", "size_limit", "extras", "reason"},
+)
+
+REPORT = Kind(
+    name="report",
+    section="report",
+    rules=("R07", "R08"),
+    type_abbr="BC",
+    type_title="BÁO CÁO",
+    subject="Kết quả đoàn đi học tập, trao đổi kinh nghiệm tại {places}",
+    context=report_context,
+    variables=HEADER_VARIABLES | DELEGATION_VARIABLES | {
+        "recipient", "results", "good_practices", "proposals", "report_days", "report_deadline", "late",
+        "delay_reason"},
+    required=HEADER_REQUIRED | {"results", "good_practices", "proposals", "delay_reason"},
+)
+
+ANNUAL = Kind(
+    name="annual",
+    section="annual",
+    rules=("R11",),
+    type_abbr="BC",
+    type_title="BÁO CÁO",
+    subject="Tổng hợp tình hình đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh năm {year}",
+    context=annual_context,
+    variables=HEADER_VARIABLES | {
+        "recipient", "regulation", "year", "rows", "total_delegations", "total_people", "total_stops",
+        "total_amount", "total_amount_words", "on_time", "late", "missing", "summary"},
+    required=HEADER_REQUIRED | {"year", "rows", "total_delegations", "total_people", "total_amount"},
+)
+
+KINDS: dict[str, Kind] = {k.name: k for k in (REQUEST, ESCALATION, REPORT, ANNUAL)}
+
+
+def infer_kind(data: dict) -> str:
+    """The document a file is at in its life cycle: annual, report, escalation (not yet approved), request."""
+    if "delegations" in data:
+        return "annual"
+    if data.get("report"):
+        return "report"
+    if data.get("escalation") and not data.get("approval"):
+        return "escalation"
+    return "request"

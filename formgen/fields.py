@@ -140,6 +140,19 @@ class Nested(_Vietnamese, fields.Nested):
     default_error_messages = {"type": "Phải là một mục (khóa: giá trị)."}
 
 
+class Entry(_Vietnamese, fields.Field):
+    """A file path (text) or an inline mapping, resolved later by the loader."""
+
+    default_error_messages = {"invalid": "Phải là đường dẫn tệp hoặc một mục (khóa: giá trị)."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) and value.strip():
+            return unicodedata.normalize("NFC", value.strip())
+        if isinstance(value, dict):
+            return value
+        raise self.make_error("invalid")
+
+
 class List(_Vietnamese, fields.List):
     default_error_messages = {"invalid": "Phải là một danh sách."}
 

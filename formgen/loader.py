@@ -5,8 +5,8 @@ import json
 import os
 from pathlib import Path
 
-from .errors import InvalidInput
-from .model import validate_trip
+from .errors import InvalidInput, Problem
+from .model import validate_annual, validate_trip
 from .yamlio import load_yaml, read_text
 
 
@@ -42,6 +42,34 @@ def read_data(path: str | os.PathLike) -> object:
     return data
 
 
+def is_annual(data: object) -> bool:
+    """An annual summary file lists delegations; a delegation file describes one."""
+    return isinstance(data, dict) and "delegations" in data
+
+
 def load(path: str | os.PathLike) -> dict:
-    """Read and validate one delegation file; raises InvalidInput listing every field error."""
-    return validate_trip(read_data(path), source=str(path))
+    """Read and validate a delegation file or an annual file; InvalidInput lists every field error."""
+    data = read_data(path)
+    if is_annual(data):
+        return load_annual(data, Path(path))
+    return validate_trip(data, source=str(path))
+
+
+def load_annual(data: dict, path: Path) -> dict:
+    """An annual file with each delegation loaded: from its file (relative to this one) or inline."""
+    annual = validate_annual(data, source=str(path))
+    trips, problems = [], []
+    for i, entry in enumerate(annual["delegations"]):
+        try:
+            if isinstance(entry, str):
+                trips.append(load(path.parent / entry))
+            else:
+                trips.append(validate_trip({"issuer": data["issuer"], **entry}))
+        except InvalidInput as exc:
+            file = f"{entry}: " if isinstance(entry, str) else ""
+            problems += [Problem(f"delegations[{i}]" + (f".{p.path}" if p.path else ""), file + p.message)
+                         for p in (exc.problems or [Problem("", exc.message)])]
+    if problems:
+        raise InvalidInput("Dữ liệu không hợp lệ.", problems=problems, source=str(path))
+    annual["delegations"] = trips
+    return annual

@@ -4,7 +4,7 @@ from __future__ import annotations
 from marshmallow import RAISE, Schema, ValidationError, validates_schema
 
 from .errors import InvalidInput, Problem
-from .fields import Amount, Choice, Count, Date, Flag, List, Nested, Text, check_positive
+from .fields import Amount, Choice, Count, Date, Entry, Flag, List, Nested, Text, check_positive
 
 RANKS = {
     "head": "head", "người đứng đầu": "head", "trưởng": "head",
@@ -134,7 +134,7 @@ class RequestSchema(_Outgoing):
 
 
 class EscalationSchema(_Outgoing):
-    recipient = Text(load_default="Thường trực Tỉnh ủy")
+    recipient = Text(load_default=None)      # default: the profile's escalation body
     extra_members = List(Text(), load_default=list)
     reason = Text(load_default="")
 
@@ -163,7 +163,31 @@ class TripSchema(Base):
     report = Nested(ReportSchema, load_default=None)
 
 
+class AnnualDocSchema(_Outgoing):
+    recipient = Text(load_default=None)      # default: the profile's annual_report_to
+    summary = Text(load_default="")          # the unit's own assessment of the year
+
+
+class AnnualSchema(Base):
+    """The yearly summary (R11): one unit, one year, its delegations as files or inline."""
+
+    policy = Text(load_default=None)
+    issuer = Nested(IssuerSchema, required=True)
+    year = Count(required=True, validate=check_positive)
+    annual = Nested(AnnualDocSchema, required=True)
+    delegations = List(Entry(), load_default=list)   # a path to a delegation file, or one inline
+
+
 _TRIP = TripSchema()
+_ANNUAL = AnnualSchema()
+
+
+def validate_annual(data: object, source: str | None = None) -> dict:
+    """Validate an annual file's own fields; its delegations are resolved by the loader."""
+    try:
+        return _ANNUAL.load(data)
+    except ValidationError as exc:
+        raise InvalidInput("Dữ liệu không hợp lệ.", problems=flatten_errors(exc.messages), source=source) from None
 
 
 def validate_trip(data: object, source: str | None = None) -> dict:

@@ -47,7 +47,9 @@ def history(spec: dict) -> list[dict] | None:
         return None
     trip = validate_trip(FIXTURE)
     return [{"id": f"D{i}", "issuer": {**trip["issuer"], "abbreviation": h["abbreviation"]},
-             "depart_on": formgen.fields.parse_date(h["depart_on"])} for i, h in enumerate(spec["history"], 1)]
+             "depart_on": formgen.fields.parse_date(h["depart_on"]),
+             "places": h.get("places", []), "focus_areas": h.get("focus_areas", [])}
+            for i, h in enumerate(spec["history"], 1)]
 
 
 @pytest.mark.parametrize("spec", SCENARIOS, ids=[s["name"] for s in SCENARIOS])

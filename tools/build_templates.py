@@ -180,21 +180,60 @@ class Builder:
         return folder / name
 
 
-def state_header(b: Builder):
-    """Mẫu 1.4, NĐ 30/2020: issuer and number on the left, Quốc hiệu, Tiêu ngữ and date on the right."""
-    s = b.fmt["sizes"]
-    left, right = 6.0, b.width - 6.0
+def people_table(b: Builder, items: str = "members", note: bool = True):
+    """STT, họ và tên, chức vụ, đơn vị công tác (, ghi chú): one row per person of `items`."""
+    s = b.fmt["sizes"]["table"]
+    heads = ["STT", "Họ và tên", "Chức vụ", "Đơn vị công tác"] + (["Ghi chú"] if note else [])
+    cells = ["{{ m.stt }}", "{{ m.name }}", "{{ m.position }}", "{{ m.unit }}"] + (["{{ m.note }}"] if note else [])
+    widths = [1.3, 3.8, 4.2, 4.0, b.width - 13.3] if note else [1.3, 4.4, 5.4, b.width - 11.1]
+    looped_table(b, heads, cells, widths, f"m in {items}", s)
+
+
+def looped_table(b: Builder, heads: list[str], cells: list[str], widths: list[float], loop: str, size: int,
+                 total: list[str] | None = None):
+    """A grid with a bold header row (repeated on each page), one row per item, and an optional total row."""
+    t = b.table(4 + (total is not None), widths, grid=True)
+    for cell, text in zip(t.rows[0].cells, heads):
+        b.para(text, size=size, bold=True, align=CENTER, container=cell)
+    b.para(f"{{%tr for {loop} %}}", container=t.cell(1, 0))
+    for cell, text in zip(t.rows[2].cells, cells):
+        b.para(text, size=size, align=CENTER if text.endswith(".stt }}") else LEFT, container=cell)
+    b.para("{%tr endfor %}", container=t.cell(3, 0))
+    if total is not None:
+        for cell, text in zip(t.rows[4].cells, total):
+            b.para(text, size=size, bold=True, align=CENTER if not text.startswith("{{") else LEFT, container=cell)
+    for row in t.rows[1:]:
+        for cell in row.cells:
+            if not cell.paragraphs:
+                cell.add_paragraph()
+    # the header row repeats on every page the table spans
+    trPr = t.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    trPr.append(header)
+
+
+def header(b: Builder):
+    """The header block of the issuer's format: issuer and number left, title and date line right."""
+    s, party = b.fmt["sizes"], b.fmt["id"] == "party"
+    left = 7.0 if party else 6.0
+    right = b.width - left
     t = b.table(2, [left, right], grid=False)
     c = t.cell(0, 0)
     b.tag("{%p if parent %}", c)
     b.para("{{ parent }}", size=s["parent"], align=CENTER, container=c)
     b.tag("{%p endif %}", c)
     b.para("{{ issuer }}", size=s["issuer"], bold=True, align=CENTER, container=c)
-    b.rule(2.2, left, container=c)
+    if party:
+        b.para("*", size=s["issuer"], align=CENTER, container=c)       # HD 36: the star under the issuer
+    else:
+        b.rule(2.2, left, container=c)                                  # NĐ 30: a line 1/3–1/2 of the name
     c = t.cell(0, 1)
     b.para("{{ national }}", size=s["national"], bold=True, align=CENTER, container=c)
-    b.para("{{ motto }}", size=s["motto"], bold=True, align=CENTER, container=c)
-    b.rule(6.0, right, container=c)
+    if party:
+        b.rule(7.6, right, container=c)                                 # as long as the title
+    else:
+        b.para("{{ motto }}", size=s["motto"], bold=True, align=CENTER, container=c)
+        b.rule(6.0, right, container=c)                                 # as long as the motto
     b.para("{{ number }}", size=s["number"], align=CENTER, container=t.cell(1, 0), before=6)
     b.para("{{ date_line }}", size=s["date_line"], italic=True, align=CENTER, container=t.cell(1, 1), before=6)
 
@@ -208,12 +247,14 @@ def title_block(b: Builder):
 
 
 def signature_block(b: Builder):
-    """Nơi nhận on the left; authority, title and name on the right (NĐ 30/2020, Phụ lục I)."""
-    s = b.fmt["sizes"]
+    """Nơi nhận on the left; authority, title and name on the right."""
+    s, look = b.fmt["sizes"], b.fmt["cc_heading_style"]
     left = 7.5
     t = b.table(1, [left, b.width - left], grid=False)
     c = t.cell(0, 0)
-    b.para("{{ cc_heading }}", size=s["cc_heading"], bold=True, italic=True, container=c, before=6)
+    p = b.para("{{ cc_heading }}", size=s["cc_heading"], bold=look.get("bold", False),
+               italic=look.get("italic", False), container=c, before=6)
+    p.runs[0].underline = look.get("underline") or None
     b.tag("{%p for line in cc %}", c)
     b.para("{{ line }}", size=s["cc_item"], container=c)
     b.tag("{%p endfor %}", c)
@@ -226,31 +267,27 @@ def signature_block(b: Builder):
     b.para("{{ signer_name }}", size=s["signature"], bold=True, align=CENTER, container=c)
 
 
-def members_table(b: Builder):
-    s = b.fmt["sizes"]["table"]
-    widths = [1.3, 3.8, 4.2, 4.0, b.width - 13.3]
-    t = b.table(4, widths, grid=True)
-    for cell, text in zip(t.rows[0].cells, ("STT", "Họ và tên", "Chức vụ", "Đơn vị công tác", "Ghi chú")):
-        b.para(text, size=s, bold=True, align=CENTER, container=cell)
-    b.para("{%tr for m in members %}", container=t.cell(1, 0))
-    for cell, text in zip(t.rows[2].cells, ("{{ m.stt }}", "{{ m.name }}", "{{ m.position }}", "{{ m.unit }}",
-                                            "{{ m.note }}")):
-        b.para(text, size=s, align=CENTER if text == "{{ m.stt }}" else LEFT, container=cell)
-    b.para("{%tr endfor %}", container=t.cell(3, 0))
-    for row in t.rows[1:]:
-        for cell in row.cells:
-            if not cell.paragraphs:
-                cell.add_paragraph()
-    # the header row repeats on every page the table spans
-    trPr = t.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    trPr.append(header)
+def paragraphs(b: Builder, items: str):
+    """One body paragraph per element of a list the context gives (a long answer's paragraphs)."""
+    b.tag(f"{{%p for line in {items} %}}")
+    b.body("{{ line }}")
+    b.tag("{%p endfor %}")
 
 
-def request_state(folder: Path) -> Path:
-    b = Builder("state", "Tờ trình xin ý kiến tổ chức đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh")
-    state_header(b)
-    title_block(b)
+def stops_with_models(b: Builder):
+    b.tag("{%p for s in stops %}")
+    b.body("- {{ s.place_cap }}, làm việc với {{ s.host }}: học tập {{ s.model }}.")
+    b.tag("{%p endfor %}")
+
+
+def stops_with_days(b: Builder):
+    b.tag("{%p for s in stops %}")
+    b.body("- {{ s.place_cap }}: {{ s.when }} ({{ s.days }} ngày tại địa phương, "
+           "không tính thời gian đi và về).")
+    b.tag("{%p endfor %}")
+
+
+def request(b: Builder):
     b.body("Căn cứ {{ regulation }};")
     b.body("{{ issuer_name }} kính trình {{ recipient }} xem xét, cho ý kiến về việc tổ chức đoàn đi học tập, "
            "trao đổi kinh nghiệm ngoài tỉnh như sau:")
@@ -259,21 +296,16 @@ def request_state(folder: Path) -> Path:
     b.body("Khâu yếu, vấn đề khó khăn, vướng mắc cần giải quyết: {{ weak_point }}")
     b.body("Lĩnh vực tập trung: {{ focus_areas }}.")
     b.heading("2. Địa phương đến và nội dung học tập")
-    b.tag("{%p for s in stops %}")
-    b.body("- {{ s.place_cap }}, làm việc với {{ s.host }}: học tập {{ s.model }}.")
-    b.tag("{%p endfor %}")
+    stops_with_models(b)
     b.heading("3. Thành phần đoàn")
     b.body("Đoàn gồm {{ size }} người (kể cả trưởng đoàn), do đồng chí {{ leader_name }}, {{ leader_position }} "
            "làm trưởng đoàn; trong đoàn có {{ key_leader_count }} lãnh đạo chủ chốt của đơn vị. "
            "{% if approval %}Số người theo {{ approval }}.{% else %}Số người trong giới hạn "
            "{{ size_limit }} người theo quy định.{% endif %} Danh sách cụ thể:")
-    members_table(b)
+    people_table(b)
     b.heading("4. Thời gian", before=6)
     b.body("Từ ngày {{ depart }} đến ngày {{ return }} (kể cả thời gian đi và về), cụ thể:")
-    b.tag("{%p for s in stops %}")
-    b.body("- {{ s.place_cap }}: {{ s.when }} ({{ s.days }} ngày tại địa phương, "
-           "không tính thời gian đi và về).")
-    b.tag("{%p endfor %}")
+    stops_with_days(b)
     b.heading("5. Kinh phí")
     b.body("Nguồn kinh phí: {{ funding_source }}.")
     b.tag("{%p if amount %}")
@@ -285,14 +317,95 @@ def request_state(folder: Path) -> Path:
     b.body("Sau chuyến đi, trưởng đoàn gửi báo cáo kết quả, kinh nghiệm hay, cách làm hiệu quả và đề xuất, "
            "kiến nghị trong vòng {{ report_days }} ngày làm việc, chậm nhất {{ report_deadline }}.")
     b.body("{{ issuer_name }} kính trình {{ recipient }} xem xét, cho ý kiến./.")
+
+
+def escalation(b: Builder):
+    b.body("Căn cứ {{ regulation }};")
+    b.tag("{%p if request_ref %}")
+    b.body("{{ issuer_name }} đã có Tờ trình số {{ request_ref }} xin ý kiến tổ chức đoàn đi học tập, "
+           "trao đổi kinh nghiệm ngoài tỉnh.")
+    b.tag("{%p endif %}")
+    b.body("Đoàn đi {{ places }} từ ngày {{ depart }} đến ngày {{ return }}, do đồng chí {{ leader_name }}, "
+           "{{ leader_position }} làm trưởng đoàn, nhằm: {{ purpose }}")
+    b.body("Theo quy định, {{ led_by }} không quá {{ size_limit }} người. Do yêu cầu công việc, "
+           "{{ issuer_name }} kính trình {{ recipient }} xem xét, cho phép bổ sung {{ extra_count }} người, "
+           "nâng tổng số thành viên đoàn lên {{ size }} người (kể cả trưởng đoàn).")
+    b.heading("1. Người được bổ sung")
+    people_table(b, "extras", note=False)
+    b.heading("2. Lý do cần bổ sung", before=6)
+    paragraphs(b, "reason")
+    b.heading("3. Danh sách toàn đoàn")
+    people_table(b)
+    b.body("{{ issuer_name }} kính trình {{ recipient }} xem xét, quyết định./.", before=6)
+
+
+def report(b: Builder):
+    b.body("Thực hiện {{ regulation }}, đoàn đi học tập, trao đổi kinh nghiệm của {{ issuer_name }} gồm "
+           "{{ size }} người, do đồng chí {{ leader_name }}, {{ leader_position }} làm trưởng đoàn, đã đi "
+           "từ ngày {{ depart }} đến ngày {{ return }}:")
+    stops_with_days(b)
+    b.body("Đoàn báo cáo kết quả như sau:")
+    b.heading("I. KẾT QUẢ ĐẠT ĐƯỢC")
+    paragraphs(b, "results")
+    b.heading("II. KINH NGHIỆM HAY, CÁCH LÀM HIỆU QUẢ")
+    paragraphs(b, "good_practices")
+    b.heading("III. ĐỀ XUẤT, KIẾN NGHỊ")
+    paragraphs(b, "proposals")
+    b.tag("{%p if late %}")
+    b.heading("IV. LÝ DO GỬI BÁO CÁO CHẬM")
+    b.body("Báo cáo gửi sau thời hạn {{ report_days }} ngày làm việc kể từ ngày về (hạn chót "
+           "{{ report_deadline }}), vì:")
+    paragraphs(b, "delay_reason")
+    b.tag("{%p endif %}")
+    b.body("Trên đây là báo cáo kết quả đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh, kính gửi "
+           "{{ recipient }} xem xét./.")
+
+
+def annual(b: Builder):
+    s = b.fmt["sizes"]["table"] - 2  # seven columns on a portrait page
+    b.body("Thực hiện {{ regulation }}, {{ issuer_name }} báo cáo tình hình tổ chức đoàn đi học tập, trao đổi "
+           "kinh nghiệm ngoài tỉnh năm {{ year }} như sau:")
+    b.heading("1. Tình hình chung")
+    b.body("Trong năm {{ year }}, đơn vị tổ chức {{ total_delegations }} đoàn với {{ total_people }} lượt người, "
+           "đến {{ total_stops }} địa phương; tổng kinh phí {{ total_amount }} đồng{% if total_amount_words %} "
+           "(Bằng chữ: {{ total_amount_words }}){% endif %}. Báo cáo kết quả sau chuyến đi: {{ on_time }} đúng hạn, "
+           "{{ late }} trễ hạn, {{ missing }} chưa báo cáo.")
+    b.heading("2. Danh sách các đoàn")
+    looped_table(
+        b, ["STT", "Thời gian", "Địa phương đến", "Số người", "Trưởng đoàn", "Kinh phí (đồng)", "Báo cáo"],
+        ["{{ r.stt }}", "{{ r.when }}", "{{ r.places }}", "{{ r.size }}", "{{ r.leader }}", "{{ r.amount }}",
+         "{{ r.report }}"],
+        [1.2, 2.4, 3.0, 1.5, 3.2, 2.4, b.width - 13.7], "r in rows", s,
+        total=["", "Tổng cộng", "{{ total_delegations }} đoàn", "{{ total_people }}", "", "{{ total_amount }}",
+               ""])
+    b.tag("{%p if summary %}")
+    b.heading("3. Đánh giá chung", before=6)
+    b.tag("{%p endif %}")
+    paragraphs(b, "summary")
+    b.body("{{ issuer_name }} kính báo cáo {{ recipient }}./.", before=6)
+
+
+KINDS = {
+    "request": ("Tờ trình xin ý kiến tổ chức đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh", request),
+    "escalation": ("Tờ trình xin bổ sung thành phần đoàn", escalation),
+    "report": ("Báo cáo kết quả đoàn đi học tập, trao đổi kinh nghiệm", report),
+    "annual": ("Báo cáo tổng hợp tình hình đoàn đi ngoài tỉnh", annual),
+}
+STYLES = ("state", "party")
+
+
+def build(folder: Path, kind: str, style: str) -> Path:
+    title, body = KINDS[kind]
+    b = Builder(style, title)
+    header(b)
+    title_block(b)
+    body(b)
     signature_block(b)
-    return b.save(folder, "request_state.docx")
+    return b.save(folder, f"{kind}_{style}.docx")
 
-
-BUILDERS = {"request_state.docx": request_state}
 
 def build_all(folder: Path = OUT) -> list[Path]:
-    return [build(folder) for build in BUILDERS.values()]
+    return [build(folder, kind, style) for kind in KINDS for style in STYLES]
 
 
 if __name__ == "__main__":

@@ -136,6 +136,22 @@ def delegations_per_year(ctx: Context) -> Iterator[Hit]:
         yield Hit("over", "delegation.depart_on", {"count": count, "year": year, "limit": limit, "earlier": names})
 
 
+@check("R10", "duplicate")
+def no_duplicate(ctx: Context) -> Iterator[Hit]:
+    """An earlier delegation (any unit) to the same province on the same focus area is flagged."""
+    d = ctx.trip["delegation"]
+    if not ctx.history:
+        return
+    areas = {focus_key(a) for a in d["focus_areas"]}
+    for i, stop in enumerate(d["stops"]):
+        for h in ctx.history:
+            shared = areas & {focus_key(a) for a in h.get("focus_areas", [])}
+            if shared and focus_key(stop["place"]) in {focus_key(p) for p in h.get("places", [])}:
+                yield Hit("duplicate", f"delegation.stops[{i}].place",
+                          {"earlier": h.get("id", "?"), "unit": h["issuer"]["name"], "place": stop["place"],
+                           "depart_on": dmy(h["depart_on"]), "area": sorted(shared)[0]})
+
+
 @check("R04", "over")
 def days_per_stop(ctx: Context) -> Iterator[Hit]:
     limit = ctx.profile["max_days_per_stop"]
@@ -233,3 +249,16 @@ def escalation(ctx: Context) -> Iterator[Hit]:
         yield Hit("too_few", "escalation.extra_members", {"over": n - limit, "count": len(esc["extra_members"])})
     if not esc["reason"]:
         yield Hit("no_reason", "escalation.reason", {})
+
+
+@check("R11", "other_year", "other_unit")
+def annual_report(ctx: Context) -> Iterator[Hit]:
+    """The yearly summary covers the unit's own delegations of that year, and only those."""
+    for i, trip in enumerate(ctx.trip["delegations"]):
+        depart = trip["delegation"]["depart_on"]
+        if depart is None or depart.year != ctx.trip["year"]:
+            yield Hit("other_year", f"delegations[{i}].delegation.depart_on",
+                      {"depart_on": dmy(depart) if depart else "(chưa ghi)", "year": ctx.trip["year"]})
+        if not same_unit(trip["issuer"], ctx.trip["issuer"]):
+            yield Hit("other_unit", f"delegations[{i}].issuer",
+                      {"unit": trip["issuer"]["name"], "issuer": ctx.trip["issuer"]["name"]})
