@@ -17,6 +17,7 @@ from .documents import KINDS, Inputs, infer_kind, require_section, template_name
 from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem, Refused
 from .loader import load
 from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
+from .pdf import Converter
 from .render import find_template, render_docx
 
 try:
@@ -108,8 +109,13 @@ def check(trip: dict, kind: str | None = None, *, profile: Profile | str | None 
 
 def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os.PathLike | None = None,
            profile: Profile | str | None = None, calendar: WorkCalendar | None = None,
-           history: list[dict] | None = None) -> RenderResult:
-    """Check, then write the .docx; raises Refused (nothing written) when a rule forbids it."""
+           history: list[dict] | None = None, pdf: bool = False,
+           soffice: str | os.PathLike | None = None) -> RenderResult:
+    """Check, then write the .docx (and with pdf=True its PDF beside it, from LibreOffice).
+
+    Raises Refused (nothing written) when a rule forbids it, EnvironmentFailed when LibreOffice
+    fails (the .docx stays: it is complete and usable).
+    """
     prof = _profile(trip, profile)
     cal = calendar or WorkCalendar()
     result = check(trip, kind, profile=prof, calendar=cal, history=history)
@@ -118,5 +124,12 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     k = KINDS[kind]
     context = k.context(Inputs(trip=trip, profile=prof, calendar=cal, deadlines=result.deadlines, history=history))
     template = find_template(template_name(kind, trip["issuer"]["style"]), templates)
-    path = render_docx(template, context, out)
-    return RenderResult(kind=kind, outputs=[path], warnings=result.warnings, deadlines=result.deadlines)
+    converter = Converter(soffice) if pdf else None  # find LibreOffice before writing anything
+    try:
+        outputs = [render_docx(template, context, out)]
+        if converter:
+            outputs += converter.convert(outputs)
+    finally:
+        if converter:
+            converter.close()
+    return RenderResult(kind=kind, outputs=outputs, warnings=result.warnings, deadlines=result.deadlines)

@@ -11,6 +11,7 @@ from . import KINDS, __version__, check, deadlines, load, render
 from .calendar import WorkCalendar
 from .errors import FormgenError, InvalidInput, Refused
 from .fields import Date
+from .pdf import ENV_SOFFICE
 from .policy import load_profile
 
 EXIT_INTERNAL = 70  # a bug in formgen itself, not the user's input
@@ -108,14 +109,18 @@ def check_cmd(file, kind, policy, notices, as_json):
               help="Tệp .docx đầu ra / output .docx path.")
 @click.option("--templates", type=click.Path(),
               help="Thư mục mẫu đã sửa / folder of edited templates.")
+@click.option("--pdf", "as_pdf", is_flag=True,
+              help="Thêm bản PDF (LibreOffice) cạnh tệp .docx / also write a PDF beside the .docx.")
+@click.option("--soffice", metavar="PATH", help=f"Chương trình LibreOffice / LibreOffice program (or ${ENV_SOFFICE}).")
 @policy_option
 @notices_option
 @json_option
-def render_cmd(kind, file, out, templates, policy, notices, as_json):
+def render_cmd(kind, file, out, templates, as_pdf, soffice, policy, notices, as_json):
     """Lập văn bản .docx (từ chối nếu vi phạm quy định) / render a document, refused if it breaks a rule."""
     trip = load(file)
     try:
-        result = render(kind, trip, out, templates=templates, profile=policy, calendar=_calendar(notices))
+        result = render(kind, trip, out, templates=templates, profile=policy, calendar=_calendar(notices),
+                        pdf=as_pdf, soffice=soffice)
     except Refused as exc:
         exc.source = exc.source or file  # name the file, as check does
         raise

@@ -1,0 +1,149 @@
+"""DOCX → PDF with LibreOffice headless: own profile per converter, time limit, no half-written PDF."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+from .errors import EnvironmentFailed, InvalidInput
+
+ENV_SOFFICE = "FORMGEN_SOFFICE"
+INSTALL_HINT = ("cài LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui fonts-liberation), "
+                f"hoặc chỉ đường dẫn bằng --soffice hay biến môi trường {ENV_SOFFICE}")
+USUAL_PLACES = (
+    "/usr/bin/soffice", "/usr/local/bin/soffice", "/usr/lib/libreoffice/program/soffice",
+    "/opt/libreoffice/program/soffice", "/snap/bin/libreoffice",
+    "/Applications/LibreOffice.app/Contents/MacOS/soffice",
+    r"C:\Program Files\LibreOffice\program\soffice.exe",
+)
+BASE_TIMEOUT = 60.0      # seconds for LibreOffice to start and convert its first document
+PER_DOCUMENT = 20.0      # seconds more for each further document in the same run
+
+
+def find_soffice(explicit: str | os.PathLike | None = None) -> str:
+    """The LibreOffice program: the one given, $FORMGEN_SOFFICE, on PATH, or in the usual places."""
+    wanted = explicit or os.environ.get(ENV_SOFFICE)
+    if wanted:
+        found = shutil.which(str(wanted))
+        if not found:
+            raise EnvironmentFailed(f"Không chạy được LibreOffice tại “{wanted}”: {INSTALL_HINT}.")
+        return found
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    for place in USUAL_PLACES:
+        if os.access(place, os.X_OK):
+            return place
+    for place in sorted(Path("/opt").glob("libreoffice*/program/soffice")):
+        return str(place)
+    raise EnvironmentFailed(f"Không tìm thấy LibreOffice để chuyển sang PDF: {INSTALL_HINT}.")
+
+
+def _looks_complete(pdf: Path) -> bool:
+    """A whole PDF: the header at the start and an end-of-file marker near the end."""
+    try:
+        with open(pdf, "rb") as f:
+            head = f.read(5)
+            f.seek(max(0, pdf.stat().st_size - 1024))
+            tail = f.read()
+    except OSError:
+        return False
+    return head == b"%PDF-" and b"%%EOF" in tail
+
+
+class Converter:
+    """One LibreOffice at a time with its own user profile; use one Converter per concurrent worker.
+
+    Two LibreOffice processes on one profile fail silently, so each Converter makes its own.
+    """
+
+    def __init__(self, soffice: str | os.PathLike | None = None, timeout: float | None = None):
+        self.soffice = find_soffice(soffice)
+        self.timeout = timeout
+        self._profile = Path(tempfile.mkdtemp(prefix="formgen-lo-"))
+
+    def __enter__(self) -> "Converter":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        shutil.rmtree(self._profile, ignore_errors=True)
+
+    def convert(self, documents: Sequence[str | os.PathLike], out_dir: str | os.PathLike | None = None) -> list[Path]:
+        """Convert every document in as few LibreOffice runs as possible; PDFs land beside them or in out_dir.
+
+        A run that crashes or hangs is killed (its whole process group) and the documents it did not
+        finish get one more try in a fresh LibreOffice; what still fails raises EnvironmentFailed.
+        """
+        docs = [Path(d) for d in documents]
+        if not docs:
+            return []
+        stems = [d.stem for d in docs]
+        if len(set(stems)) != len(stems):  # LibreOffice names its output after the input
+            clash = sorted({s for s in stems if stems.count(s) > 1})
+            raise InvalidInput(f"Các tệp cùng tên sẽ ghi đè PDF của nhau: {', '.join(clash)}.")
+        targets = [(Path(out_dir) if out_dir else d.parent) / f"{d.stem}.pdf" for d in docs]
+        with tempfile.TemporaryDirectory(prefix="formgen-pdf-") as tmp:
+            staging = Path(tmp)
+            pending = list(range(len(docs)))
+            failure = ""
+            for attempt in range(2):
+                if not pending:
+                    break
+                if attempt:  # a crash may leave the profile locked or broken: start afresh
+                    shutil.rmtree(self._profile, ignore_errors=True)
+                    self._profile.mkdir()
+                failure = self._run([docs[i] for i in pending], staging)
+                pending = [i for i in pending if not _looks_complete(staging / f"{docs[i].stem}.pdf")]
+            if pending:
+                names = ", ".join(docs[i].name for i in pending)
+                raise EnvironmentFailed(f"LibreOffice không chuyển được sang PDF: {names}. {failure}".strip())
+            for i, target in enumerate(targets):
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.move(str(staging / f"{docs[i].stem}.pdf"), target.with_suffix(".pdf.part"))
+                os.replace(target.with_suffix(".pdf.part"), target)
+        return targets
+
+    def _run(self, docs: list[Path], out_dir: Path) -> str:
+        """One LibreOffice run; returns "" or what went wrong (in Vietnamese)."""
+        limit = self.timeout or BASE_TIMEOUT + PER_DOCUMENT * (len(docs) - 1)
+        cmd = [self.soffice, f"-env:UserInstallation={self._profile.as_uri()}", "--headless", "--norestore",
+               "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out_dir),
+               *map(str, docs)]
+        try:
+            proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                                    start_new_session=True)  # its own process group, to kill it whole
+        except OSError as exc:
+            raise EnvironmentFailed(f"Không chạy được LibreOffice ({self.soffice}): {exc.strerror}; "
+                                    f"{INSTALL_HINT}.") from None
+        try:
+            _, err = proc.communicate(timeout=limit)
+        except subprocess.TimeoutExpired:
+            _kill_group(proc)
+            return f"LibreOffice bị treo quá {limit:.0f} giây và đã bị dừng."
+        if proc.returncode != 0:
+            detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+            return f"LibreOffice thoát với mã {proc.returncode}. {detail[0]}".strip()
+        return ""
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    proc.communicate()
+
+
+def docx_to_pdf(docx: str | os.PathLike, *, soffice: str | os.PathLike | None = None,
+                timeout: float | None = None) -> Path:
+    """Convert one document; the PDF is written beside it, whole or not at all."""
+    with Converter(soffice, timeout) as converter:
+        return converter.convert([docx])[0]
