@@ -5,6 +5,7 @@ import datetime as dt
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -187,7 +188,17 @@ def _read(name_or_path: str, seen: tuple[str, ...] = ()) -> tuple[dict, str | No
 
 
 def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
-    """A built-in profile by id (“hau-giang-2024”) or a YAML file, validated."""
+    """A built-in profile by id (“hau-giang-2024”) or a YAML file, validated; read once per process.
+
+    A file is read again when it changes (its modification time is part of the cache key).
+    """
+    path = Path(name_or_path)
+    stamp = path.stat().st_mtime_ns if path.is_file() else None
+    return _load_profile(str(name_or_path), stamp)
+
+
+@lru_cache(maxsize=32)
+def _load_profile(name_or_path: str, _mtime: int | None) -> Profile:
     from .rules import CHECKS, VARIANTS  # the rule codes that have a check
 
     data, file = _read(name_or_path)
