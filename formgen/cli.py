@@ -13,6 +13,7 @@ from .errors import FormgenError, InvalidInput, Refused
 from .fields import Date
 from .pdf import ENV_SOFFICE
 from .policy import load_profile
+from .templates import check_template, export_templates, template_kind, template_refusal
 
 EXIT_INTERNAL = 70  # a bug in formgen itself, not the user's input
 
@@ -142,6 +143,44 @@ def deadlines_cmd(depart_on, return_on, policy, notices, as_json):
     result = deadlines(depart_on, return_on, profile=load_profile(policy) if policy else None,
                        calendar=_calendar(notices))
     _emit(as_json, result.as_dict(), result.lines())
+
+
+@cli.group("templates")
+def templates_group():
+    """Xuất và kiểm tra mẫu văn bản .docx / export and check the .docx templates."""
+
+
+@templates_group.command("export")
+@click.argument("folder", type=click.Path(), metavar="DIR")
+@click.option("--overwrite", is_flag=True, help="Ghi đè tệp đã có / overwrite files already there.")
+def templates_export_cmd(folder, overwrite):
+    """Chép các mẫu có sẵn ra thư mục / copy the built-in templates into DIR.
+
+    Sửa bản chép bằng Word hoặc LibreOffice rồi dùng: formgen render ... --templates DIR.
+    Edit the copies in Word or LibreOffice, then use them with: formgen render ... --templates DIR.
+    """
+    for path in export_templates(folder, overwrite=overwrite):
+        click.echo(f"Đã chép / exported: {path}")
+
+
+@templates_group.command("check")
+@click.argument("file", type=click.Path(), metavar="FILE.docx")
+@click.option("--as", "kind", type=KindParam(), default=None,
+              help=f"Loại văn bản của mẫu / document kind: {', '.join(KINDS)} (mặc định: theo tên tệp "
+                   "<loại>_<kiểu>.docx / default: from the file name).")
+@json_option
+def templates_check_cmd(file, kind, as_json):
+    """Kiểm tra mẫu .docx đã sửa / check an edited .docx template.
+
+    Tìm thẻ bị Word làm hỏng, biến không có trong dữ liệu, nội dung bắt buộc bị thiếu; có lỗi: mã thoát 2.
+    Finds tags Word broke, variables the data lacks, required content missing; exit status 2 if any.
+    """
+    problems = check_template(file, kind)
+    if problems:
+        raise template_refusal(file, problems)
+    kind = template_kind(file, kind)
+    _emit(as_json, {"ok": True, "template": file, "kind": kind, "problems": []},
+          [f"{file}: Mẫu dùng được (loại “{kind}”): không có lỗi."])
 
 
 # click's own messages are English: the usage errors a user meets most are worded here (first match wins).

@@ -18,19 +18,29 @@ def jinja_env() -> SandboxedEnvironment:
     return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
 
 
+def builtin_templates_folder():
+    """The folder of the templates that ship with formgen (a Traversable: it may sit inside a wheel)."""
+    return resources.files("formgen") / "templates" / "docx"
+
+
 def builtin_template(name: str) -> Path:
-    resource = resources.files("formgen") / "templates" / "docx" / name
+    resource = builtin_templates_folder() / name
     if not resource.is_file():
         raise InvalidInput(f"Không có mẫu văn bản {name}.")
     return Path(str(resource))
 
 
 def find_template(name: str, templates_dir: str | os.PathLike | None) -> Path:
-    """A user's edited copy in templates_dir wins over the built-in template of the same name."""
+    """A user's edited copy in templates_dir wins over the built-in template of the same name.
+
+    The copy is checked first (broken tags, unknown variables, missing content) and refused with
+    every problem listed; the built-in templates are checked by the test suite, not at each render.
+    """
     if templates_dir is not None:
         custom = Path(templates_dir) / name
         if custom.is_file():
-            return custom
+            from .templates import require_usable  # imported here: templates.py builds on this module
+            return require_usable(custom)
         if not Path(templates_dir).is_dir():
             raise InvalidInput(f"Không tìm thấy thư mục mẫu “{templates_dir}”.")
     return builtin_template(name)
