@@ -361,10 +361,10 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     from . import KINDS
     if kind not in KINDS or kind == "annual":
         raise InvalidInput(f"Lập hàng loạt nhận: {', '.join(k for k in KINDS if k != 'annual')}.")
+    rows = read_rows(table)  # an unreadable table is refused before anything is made
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     section = KINDS[kind].section
-    rows = read_rows(table)
     settings = Settings(kind, str(out), pdf, policy, tuple(notices), templates, soffice)
     names = Names(out)
     suffixes = (".docx", ".pdf") if pdf else (".docx",)

@@ -4,11 +4,13 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 
 import click
 
 from . import KINDS, __version__, check, deadlines, load, render
 from .calendar import WorkCalendar
+from .batch import run_batch
 from .errors import FormgenError, InvalidInput, Refused
 from .fields import Date
 from .pdf import ENV_SOFFICE
@@ -143,6 +145,53 @@ def deadlines_cmd(depart_on, return_on, policy, notices, as_json):
     result = deadlines(depart_on, return_on, profile=load_profile(policy) if policy else None,
                        calendar=_calendar(notices))
     _emit(as_json, result.as_dict(), result.lines())
+
+
+@cli.command("batch")
+@click.argument("kind", type=KindParam(), metavar="[request|escalation|report]")
+@click.argument("table", type=click.Path(), metavar="TABLE")
+@click.option("-o", "--output", "folder", required=True, type=click.Path(file_okay=False),
+              help="Thư mục đầu ra / output folder (documents and manifest.json, manifest.csv).")
+@click.option("--pdf", "as_pdf", is_flag=True, help="Thêm bản PDF / also write PDFs.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None,
+              help="Số tiến trình (mặc định: số nhân CPU) / worker processes (default: CPU cores).")
+@click.option("--templates", type=click.Path(), help="Thư mục mẫu đã sửa / folder of edited templates.")
+@click.option("--soffice", metavar="PATH", help="Chương trình LibreOffice / LibreOffice program.")
+@policy_option
+@notices_option
+@json_option
+def batch_cmd(kind, table, folder, as_pdf, jobs, templates, soffice, policy, notices, as_json):
+    """Lập văn bản hàng loạt từ bảng CSV, XLSX, JSON Lines / one document per table row, with a manifest.
+
+    Mã thoát / exit: 0 mọi dòng đã tạo / all rows written; 1 có dòng bị từ chối hoặc lỗi dữ liệu /
+    some rows refused or invalid; 2 không đọc được bảng / the table could not be read; 3 lỗi môi trường.
+    """
+    counter = _Progress() if sys.stderr.isatty() and not as_json else None
+    manifest = run_batch(kind, table, folder, jobs=jobs, pdf=as_pdf, policy=policy, notices=notices,
+                         templates=templates, soffice=soffice, progress=counter)
+    if counter:
+        counter.done()
+    payload = {"ok": manifest.exit_code == 0, "summary": manifest.summary(),
+               "manifest": [str(Path(folder) / "manifest.json"), str(Path(folder) / "manifest.csv")]}
+    lines = [f"{table}, dòng {e.row}: {m}" for e in sorted(manifest.entries, key=lambda e: e.row)
+             if e.status != "written" for m in e.messages[:1]]
+    lines += [manifest.summary(), f"Danh sách / manifest: {payload['manifest'][0]}"]
+    _emit(as_json, payload, lines)
+    sys.exit(manifest.exit_code)
+
+
+class _Progress:
+    """A one-line counter on a terminal (none when output goes to a file or a pipe)."""
+
+    def __init__(self):
+        self.n = 0
+
+    def __call__(self, rows: int) -> None:
+        self.n += rows
+        click.echo(f"\rĐã xử lý / processed: {self.n} dòng", nl=False, err=True)
+
+    def done(self) -> None:
+        click.echo("", err=True)
 
 
 @cli.group("templates")

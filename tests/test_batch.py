@@ -144,3 +144,16 @@ def test_an_unreadable_table_is_refused_whole(tmp_path, name, content, expected)
     with pytest.raises(InvalidInput) as err:
         list(read_rows(tmp_path / name))
     assert expected in err.value.message and err.value.exit_code == 2
+
+
+def test_the_batch_command_exit_statuses(tmp_path, run_formgen):
+    good = write_csv(tmp_path / "good.csv", table_rows(3)[0])
+    result = run_formgen("batch", "request", good, "-o", tmp_path / "a", "--jobs", "1")
+    assert result.exit_code == 0 and "3 dòng: 3 đã tạo" in result.stdout
+    mixed = write_csv(tmp_path / "mixed.csv", table_rows(10)[0])
+    result = run_formgen("batch", "request", mixed, "-o", tmp_path / "b", "--jobs", "1", "--json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["summary"].startswith("10 dòng: 9 đã tạo, 1 bị từ chối")
+    result = run_formgen("batch", "request", tmp_path / "khong-co.csv", "-o", tmp_path / "c")
+    assert result.exit_code == 2 and "không tìm thấy tệp" in result.stderr
+    assert not (tmp_path / "c").exists()
