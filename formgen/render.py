@@ -1,8 +1,12 @@
 """DOCX rendering with docxtpl: sandboxed, autoescaped, strict about gaps; written atomically."""
 from __future__ import annotations
 
+import io
 import os
+import re
 import tempfile
+import zipfile
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -46,16 +50,80 @@ def find_template(name: str, templates_dir: str | os.PathLike | None) -> Path:
     return builtin_template(name)
 
 
+# The parts of a .docx that docxtpl renders: the body, headers, footers, footnotes, properties.
+_RENDERED = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes)\.xml|docProps/core\.xml)$")
+
+
+class CompiledTemplate:
+    """A docxtpl template prepared once: its parts patched by docxtpl and compiled by Jinja.
+
+    Rendering a document then costs a Jinja render per part and a zip write, instead of parsing
+    the .docx, patching and compiling the XML, and serialising it again (docxtpl's render, which
+    is kept for templates that need its tree fix-ups: column loops {%tc %}, images, sub-documents).
+    """
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.env = jinja_env()
+        with zipfile.ZipFile(path) as z:
+            self.entries = [(info, z.read(info)) for info in z.infolist()]
+        if not any(info.filename == "word/document.xml" for info, _ in self.entries):
+            raise KeyError("word/document.xml")
+        helper = DocxTemplate(str(path))  # docxtpl's own patch: tags split across runs, {%p %}, {%tr %}...
+        self.parts: dict[str, object] = {}
+        for info, data in self.entries:
+            if _RENDERED.match(info.filename):
+                xml = helper.patch_xml(data.decode("utf-8"))
+                if "{" in xml:
+                    self.parts[info.filename] = self.env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+        self.listing = helper.resolve_listing
+        # whatever is not rendered is written once, compressed, and copied as is into every document
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, data in self.entries:
+                if info.filename not in self.parts:
+                    z.writestr(_entry(info.filename), data)
+        self.static = buffer.getvalue()
+
+    def render(self, context: dict) -> bytes:
+        buffer = io.BytesIO(self.static)
+        buffer.seek(0, io.SEEK_END)
+        with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as z:
+            for name, template in self.parts.items():
+                xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", template.render(context))
+                xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+                z.writestr(_entry(name), self.listing(xml).encode("utf-8"))
+        return buffer.getvalue()
+
+
+def _entry(name: str) -> zipfile.ZipInfo:
+    return zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+
+
+@lru_cache(maxsize=64)
+def _compiled(path: str, _mtime: int) -> CompiledTemplate | None:
+    """One compiled template per file and process; None when it needs docxtpl's full render."""
+    with zipfile.ZipFile(path) as z:
+        body = z.read("word/document.xml")
+    if b"{%tc" in body or b"<w:drawing" in body:
+        return None
+    return CompiledTemplate(Path(path))
+
+
 def render_docx(template: Path, context: dict, out: str | os.PathLike) -> Path:
     """Render template with context into out; on any failure nothing is left at out."""
     try:
+        compiled = _compiled(str(template), template.stat().st_mtime_ns)
+        if compiled is not None:
+            data = compiled.render(context)
+            return write_atomically(out, lambda tmp: Path(tmp).write_bytes(data))
         doc = DocxTemplate(str(template))
         doc.render(context, jinja_env=jinja_env(), autoescape=True)
     except UndefinedError as exc:
         raise InvalidInput(f"Mẫu {template.name} dùng biến không có trong dữ liệu: {exc.message}.") from None
     except TemplateError as exc:
         raise InvalidInput(f"Mẫu {template.name} có thẻ lỗi: {exc}.") from None
-    except (OSError, KeyError, ValueError) as exc:  # not a .docx, or a zip without a document part
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:  # not a .docx, or no document part
         raise InvalidInput(f"Không mở được mẫu {template}: {exc}.") from None
     return write_atomically(out, doc.save)
 
