@@ -13,12 +13,13 @@ from pathlib import Path
 
 from .calendar import WorkCalendar
 from .deadlines import Deadlines, compute_deadlines
-from .documents import KINDS, Inputs, infer_kind, require_section, template_name
+from .documents import KINDS, Inputs, identity, infer_kind, require_section, template_name
 from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem, Refused
 from .loader import load
 from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
 from .pdf import Converter
 from .render import find_template, render_docx
+from .stamp import stamp_lines, stamp_pdf
 
 try:
     __version__ = version("formgen")
@@ -27,7 +28,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 
 __all__ = [
     "CheckResult", "Deadlines", "EnvironmentFailed", "FormgenError", "InvalidInput", "KINDS", "Problem",
-    "Refused", "RenderResult", "WorkCalendar", "check", "deadlines", "load", "load_profile", "render",
+    "Refused", "RenderResult", "WorkCalendar", "check", "deadlines", "load", "load_profile", "render", "stamp",
 ]
 
 
@@ -84,6 +85,22 @@ def _kind(kind: str):
         raise InvalidInput(f"Loại văn bản “{kind}” không có; chọn: {', '.join(KINDS)}.") from None
 
 
+def stamp(src: str | os.PathLike, out: str | os.PathLike, *, trip: dict | None = None,
+          depart_on: dt.date | None = None, return_on: dt.date | None = None, profile: Profile | str | None = None,
+          calendar: WorkCalendar | None = None, font: str | None = None, all_pages: bool = False) -> Path:
+    """Stamp any PDF with the deadlines of a trip (and its latest document's identity) or of given dates."""
+    name = None
+    if trip is not None:
+        d = trip["delegation"]
+        depart_on, return_on = d["depart_on"], d["return_on"]
+        kind = infer_kind(trip)
+        name = identity(kind, trip) if trip.get(KINDS[kind].section) else None
+    if depart_on is None:
+        raise InvalidInput("Cần ngày đi (delegation.depart_on hoặc --depart) để tính hạn chót cho dấu.")
+    found = deadlines(depart_on, return_on, profile=_profile(trip, profile), calendar=calendar)
+    return stamp_pdf(src, out, stamp_lines(found, name), font=font, pages="all" if all_pages else "first")
+
+
 def deadlines(depart_on: dt.date, return_on: dt.date | None = None, *, profile: Profile | str | None = None,
               calendar: WorkCalendar | None = None) -> Deadlines:
     """The latest request date (R01) and latest report date (R07) for a trip's dates."""
@@ -109,9 +126,10 @@ def check(trip: dict, kind: str | None = None, *, profile: Profile | str | None 
 
 def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os.PathLike | None = None,
            profile: Profile | str | None = None, calendar: WorkCalendar | None = None,
-           history: list[dict] | None = None, pdf: bool = False,
-           soffice: str | os.PathLike | None = None) -> RenderResult:
-    """Check, then write the .docx (and with pdf=True its PDF beside it, from LibreOffice).
+           history: list[dict] | None = None, pdf: bool = False, stamp: bool = False,
+           soffice: str | os.PathLike | None = None, font: str | None = None) -> RenderResult:
+    """Check, then write the .docx (and with pdf=True its PDF beside it, from LibreOffice;
+    with stamp=True that PDF carries the deadline stamp).
 
     Raises Refused (nothing written) when a rule forbids it, EnvironmentFailed when LibreOffice
     fails (the .docx stays: it is complete and usable).
@@ -124,7 +142,7 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     k = KINDS[kind]
     context = k.context(Inputs(trip=trip, profile=prof, calendar=cal, deadlines=result.deadlines, history=history))
     template = find_template(template_name(kind, trip["issuer"]["style"]), templates)
-    converter = Converter(soffice) if pdf else None  # find LibreOffice before writing anything
+    converter = Converter(soffice) if pdf or stamp else None  # find LibreOffice before writing anything
     try:
         outputs = [render_docx(template, context, out)]
         if converter:
@@ -132,4 +150,6 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     finally:
         if converter:
             converter.close()
+    if stamp and result.deadlines:
+        stamp_pdf(outputs[-1], outputs[-1], stamp_lines(result.deadlines, identity(kind, trip)), font=font)
     return RenderResult(kind=kind, outputs=outputs, warnings=result.warnings, deadlines=result.deadlines)

@@ -214,12 +214,15 @@ class Names:
     def __init__(self, folder: Path):
         self.folder = folder
         self.taken: set[str] = set()
+        self.last: dict[str, int] = {}   # the last suffix given per stem: many equal stems stay linear
 
     def claim(self, stem: str, suffixes: tuple[str, ...]) -> str:
-        candidate, n = stem, 1
+        n = self.last.get(stem, 1)
+        candidate = stem if n == 1 else f"{stem}-{n}"
         while candidate in self.taken or any((self.folder / f"{candidate}{s}").exists() for s in suffixes):
             n += 1
             candidate = f"{stem}-{n}"
+        self.last[stem] = n
         self.taken.add(candidate)
         return candidate
 
@@ -286,6 +289,8 @@ class Settings:
     notices: tuple[str, ...] = ()
     templates: str | None = None
     soffice: str | None = None
+    stamp: bool = False
+    font: str | None = None
 
 
 _WORKER: dict = {}
@@ -298,7 +303,7 @@ def _start_worker(settings: Settings) -> None:
     _WORKER.clear()
     _WORKER["settings"] = settings
     _WORKER["calendar"] = WorkCalendar.from_files(settings.notices) if settings.notices else WorkCalendar()
-    _WORKER["converter"] = Converter(settings.soffice) if settings.pdf else None
+    _WORKER["converter"] = Converter(settings.soffice) if settings.pdf or settings.stamp else None
     # pool workers leave through os._exit, which skips atexit: multiprocessing's finalizers still run
     from multiprocessing.util import Finalize
     Finalize(None, _stop_worker, exitpriority=10)
@@ -313,8 +318,10 @@ def _stop_worker() -> None:
 def _run_chunk(jobs: list[Job]) -> list[Entry]:
     """Render a chunk of rows in this process, then convert its documents in one LibreOffice run."""
     from . import render
-    from .model import validate_trip
+    from .documents import identity
     from .errors import EnvironmentFailed
+    from .model import validate_trip
+    from .stamp import stamp_lines, stamp_pdf
     settings: Settings = _WORKER["settings"]
     folder = Path(settings.folder)
     entries, written = [], []
@@ -326,6 +333,7 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
             trip = validate_trip(job.data)
             result = render(settings.kind, trip, folder / f"{job.stem}.docx", templates=settings.templates,
                             profile=settings.policy, calendar=_WORKER["calendar"])
+            stamp = stamp_lines(result.deadlines, identity(settings.kind, trip)) if settings.stamp else None
         except FormgenError as exc:
             status = {1: "refused", 2: "invalid"}.get(exc.exit_code, "failed")
             problems = exc.problems or [Problem("", exc.message)]
@@ -335,14 +343,21 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
         entry = Entry(job.row, "written", outputs=[str(p) for p in result.outputs],
                       codes=[w.code for w in result.warnings], messages=[_line(w) for w in result.warnings])
         entries.append(entry)
-        written.append((entry, result.outputs[0]))
+        written.append((entry, result.outputs[0], stamp))
     if written and _WORKER["converter"]:
         try:
-            pdfs = _WORKER["converter"].convert([docx for _, docx in written])
-            for (entry, _), pdf in zip(written, pdfs):
-                entry.outputs.append(str(pdf))
+            pdfs = _WORKER["converter"].convert([docx for _, docx, _ in written])
         except EnvironmentFailed as exc:
-            for entry, _ in written:
+            for entry, _, _ in written:
+                entry.status = "failed"
+                entry.messages.append(exc.message)
+            return entries
+        for (entry, _, stamp), pdf in zip(written, pdfs):
+            try:
+                if stamp:
+                    stamp_pdf(pdf, pdf, stamp, font=settings.font)
+                entry.outputs.append(str(pdf))
+            except FormgenError as exc:
                 entry.status = "failed"
                 entry.messages.append(exc.message)
     return entries
@@ -355,7 +370,8 @@ def _line(p: Problem) -> str:
 
 def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *, jobs: int | None = None,
               pdf: bool = False, policy: str | None = None, notices: tuple[str, ...] = (),
-              templates: str | None = None, soffice: str | None = None, chunk: int = 25,
+              templates: str | None = None, soffice: str | None = None, stamp: bool = False,
+              font: str | None = None, chunk: int = 25,
               progress: Callable[[int], None] | None = None) -> Manifest:
     """Produce one document per row; a bad row is recorded in the manifest and never stops the others."""
     from . import KINDS
@@ -365,9 +381,9 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     section = KINDS[kind].section
-    settings = Settings(kind, str(out), pdf, policy, tuple(notices), templates, soffice)
+    settings = Settings(kind, str(out), pdf or stamp, policy, tuple(notices), templates, soffice, stamp, font)
     names = Names(out)
-    suffixes = (".docx", ".pdf") if pdf else (".docx",)
+    suffixes = (".docx", ".pdf") if pdf or stamp else (".docx",)
     manifest = Manifest(kind, str(table))
     workers = max(1, jobs or os.cpu_count() or 1)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import KINDS, __version__, check, deadlines, load, render
+from . import KINDS, __version__, check, deadlines, load, render, stamp
 from .calendar import WorkCalendar
 from .batch import run_batch
 from .errors import FormgenError, InvalidInput, Refused
@@ -71,6 +71,8 @@ policy_option = click.option("--policy", metavar="TÊN|TỆP",
                              help="Quy định áp dụng (mặc định: theo tệp, hoặc hau-giang-2024) / policy profile.")
 notices_option = click.option("--notices", multiple=True, type=click.Path(dir_okay=False),
                               help="Tệp YAML thông báo nghỉ/làm bù bổ sung / extra official notice (YAML).")
+font_option = click.option("--font", type=click.Path(dir_okay=False),
+                           help="Phông TrueType có tiếng Việt cho dấu / TrueType font with Vietnamese for the stamp.")
 json_option = click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON / print JSON.")
 
 
@@ -114,16 +116,19 @@ def check_cmd(file, kind, policy, notices, as_json):
               help="Thư mục mẫu đã sửa / folder of edited templates.")
 @click.option("--pdf", "as_pdf", is_flag=True,
               help="Thêm bản PDF (LibreOffice) cạnh tệp .docx / also write a PDF beside the .docx.")
+@click.option("--stamp", "with_stamp", is_flag=True,
+              help="Đóng dấu hạn chót lên bản PDF (kéo theo --pdf) / stamp the deadlines on the PDF (implies --pdf).")
 @click.option("--soffice", metavar="PATH", help=f"Chương trình LibreOffice / LibreOffice program (or ${ENV_SOFFICE}).")
+@font_option
 @policy_option
 @notices_option
 @json_option
-def render_cmd(kind, file, out, templates, as_pdf, soffice, policy, notices, as_json):
+def render_cmd(kind, file, out, templates, as_pdf, with_stamp, soffice, font, policy, notices, as_json):
     """Lập văn bản .docx (từ chối nếu vi phạm quy định) / render a document, refused if it breaks a rule."""
     trip = load(file)
     try:
         result = render(kind, trip, out, templates=templates, profile=policy, calendar=_calendar(notices),
-                        pdf=as_pdf, soffice=soffice)
+                        pdf=as_pdf, stamp=with_stamp, soffice=soffice, font=font)
     except Refused as exc:
         exc.source = exc.source or file  # name the file, as check does
         raise
@@ -147,12 +152,36 @@ def deadlines_cmd(depart_on, return_on, policy, notices, as_json):
     _emit(as_json, result.as_dict(), result.lines())
 
 
+@cli.command("stamp")
+@click.argument("src", type=click.Path(), metavar="IN.pdf")
+@click.option("-o", "--output", "out", required=True, type=OutputParam(), help="PDF đầu ra / output PDF.")
+@click.option("--trip", type=click.Path(), help="Tệp hồ sơ đoàn / the delegation file.")
+@click.option("--depart", "depart_on", type=DateParam(), help="Ngày đi / departure date.")
+@click.option("--return", "return_on", type=DateParam(), help="Ngày về / return date.")
+@click.option("--all-pages", is_flag=True, help="Đóng dấu mọi trang (mặc định: trang đầu) / every page.")
+@font_option
+@policy_option
+@notices_option
+@json_option
+def stamp_cmd(src, out, trip, depart_on, return_on, all_pages, font, policy, notices, as_json):
+    """Đóng dấu hạn chót lên một PDF bất kỳ / stamp any PDF with the regulation's deadlines."""
+    if bool(trip) == bool(depart_on):
+        raise InvalidInput("Cần đúng một trong hai: --trip TỆP hoặc --depart NGÀY.")
+    if return_on and depart_on and return_on < depart_on:
+        raise InvalidInput("Ngày về (--return) trước ngày đi (--depart).")
+    path = stamp(src, out, trip=load(trip) if trip else None, depart_on=depart_on, return_on=return_on,
+                 profile=policy, calendar=_calendar(notices), font=font, all_pages=all_pages)
+    _emit(as_json, {"ok": True, "outputs": [str(path)]}, [f"Đã đóng dấu / stamped: {path}"])
+
+
 @cli.command("batch")
 @click.argument("kind", type=KindParam(), metavar="[request|escalation|report]")
 @click.argument("table", type=click.Path(), metavar="TABLE")
 @click.option("-o", "--output", "folder", required=True, type=click.Path(file_okay=False),
               help="Thư mục đầu ra / output folder (documents and manifest.json, manifest.csv).")
 @click.option("--pdf", "as_pdf", is_flag=True, help="Thêm bản PDF / also write PDFs.")
+@click.option("--stamp", "with_stamp", is_flag=True, help="Đóng dấu hạn chót lên PDF / stamp the PDFs (implies --pdf).")
+@font_option
 @click.option("--jobs", type=click.IntRange(1, 64), default=None,
               help="Số tiến trình (mặc định: số nhân CPU) / worker processes (default: CPU cores).")
 @click.option("--templates", type=click.Path(), help="Thư mục mẫu đã sửa / folder of edited templates.")
@@ -160,15 +189,15 @@ def deadlines_cmd(depart_on, return_on, policy, notices, as_json):
 @policy_option
 @notices_option
 @json_option
-def batch_cmd(kind, table, folder, as_pdf, jobs, templates, soffice, policy, notices, as_json):
+def batch_cmd(kind, table, folder, as_pdf, with_stamp, font, jobs, templates, soffice, policy, notices, as_json):
     """Lập văn bản hàng loạt từ bảng CSV, XLSX, JSON Lines / one document per table row, with a manifest.
 
     Mã thoát / exit: 0 mọi dòng đã tạo / all rows written; 1 có dòng bị từ chối hoặc lỗi dữ liệu /
     some rows refused or invalid; 2 không đọc được bảng / the table could not be read; 3 lỗi môi trường.
     """
     counter = _Progress() if sys.stderr.isatty() and not as_json else None
-    manifest = run_batch(kind, table, folder, jobs=jobs, pdf=as_pdf, policy=policy, notices=notices,
-                         templates=templates, soffice=soffice, progress=counter)
+    manifest = run_batch(kind, table, folder, jobs=jobs, pdf=as_pdf, stamp=with_stamp, font=font, policy=policy,
+                         notices=notices, templates=templates, soffice=soffice, progress=counter)
     if counter:
         counter.done()
     payload = {"ok": manifest.exit_code == 0, "summary": manifest.summary(),

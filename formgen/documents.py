@@ -328,6 +328,16 @@ ANNUAL = Kind(
 KINDS: dict[str, Kind] = {k.name: k for k in (REQUEST, ESCALATION, REPORT, ANNUAL)}
 
 
+def identity(kind: str, data: dict) -> str:
+    """How a stamp names the document: “Tờ trình số 05/TTr-SNV ngày 20/05/2024”."""
+    k = KINDS[kind]
+    doc = data[k.section]
+    fmt = load_format(data["issuer"]["style"])
+    number = document_number(fmt, doc["number"], k.type_abbr, data["issuer"]["abbreviation"])
+    number = re.sub(r"^Số:?\s*", "", number).strip()
+    return f"{k.type_title.capitalize()} số {number} ngày {dmy(doc['date'])}"
+
+
 def infer_kind(data: dict) -> str:
     """The document a file is at in its life cycle: annual, report, escalation (not yet approved), request."""
     if "delegations" in data:

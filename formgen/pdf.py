@@ -12,7 +12,7 @@ from typing import Sequence
 from .errors import EnvironmentFailed, InvalidInput
 
 ENV_SOFFICE = "FORMGEN_SOFFICE"
-INSTALL_HINT = ("cài LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui fonts-liberation), "
+INSTALL_HINT = ("cài LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui fonts-liberation2), "
                 f"hoặc chỉ đường dẫn bằng --soffice hay biến môi trường {ENV_SOFFICE}")
 USUAL_PLACES = (
     "/usr/bin/soffice", "/usr/local/bin/soffice", "/usr/lib/libreoffice/program/soffice",

@@ -180,3 +180,15 @@ def test_render_pdf_without_libreoffice_exits_3_and_writes_nothing(tmp_path, run
     assert len(result.err_lines) == 1 and "libreoffice-writer-nogui" in result.stderr
     assert "Traceback" not in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@needs_libreoffice
+def test_the_pdf_uses_one_serif_family_for_all_vietnamese_letters(tmp_path):
+    """A font without Vietnamese letters makes LibreOffice patch them from another family: a văn thư sees it."""
+    from pypdf import PdfReader
+    pdf = docx_to_pdf(letter(tmp_path))
+    fonts = set()
+    for page in PdfReader(pdf).pages:
+        for font in page["/Resources"]["/Font"].values():
+            fonts.add(str(font.get_object()["/BaseFont"]).split("+")[-1])
+    assert fonts and all(f.startswith(("LiberationSerif", "TimesNewRoman")) for f in fonts), fonts
