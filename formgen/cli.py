@@ -1,6 +1,7 @@
 """The command line: parse, call the library, print; exit statuses are decided in main() alone."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import sys
@@ -10,11 +11,13 @@ import click
 
 from . import KINDS, __version__, check, deadlines, load, render, stamp
 from .calendar import WorkCalendar
-from .batch import run_batch
+from .batch import Entry, Manifest, run_batch, safe_name
 from .errors import FormgenError, InvalidInput, Refused
 from .fields import Date
 from .pdf import ENV_SOFFICE
+from .loader import read_data
 from .policy import load_profile
+from .register import ENV_REGISTER, Register
 from .templates import check_template, export_templates, template_kind, template_refusal
 
 EXIT_INTERNAL = 70  # a bug in formgen itself, not the user's input
@@ -63,6 +66,15 @@ def _emit(as_json: bool, payload: dict, lines: list[str]) -> None:
             click.echo(line)
 
 
+def _history(register_db: str | None, data: dict) -> list[dict] | None:
+    """Earlier delegations from the register named by --register or $FORMGEN_REGISTER; None without one."""
+    location = register_db or os.environ.get(ENV_REGISTER)
+    if not location or "delegation" not in data:
+        return None
+    with Register(location) as reg:
+        return reg.history(data)
+
+
 def _calendar(notices: tuple[str, ...]) -> WorkCalendar:
     return WorkCalendar.from_files(notices) if notices else WorkCalendar()
 
@@ -73,6 +85,10 @@ notices_option = click.option("--notices", multiple=True, type=click.Path(dir_ok
                               help="Tệp YAML thông báo nghỉ/làm bù bổ sung / extra official notice (YAML).")
 font_option = click.option("--font", type=click.Path(dir_okay=False),
                            help="Phông TrueType có tiếng Việt cho dấu / TrueType font with Vietnamese for the stamp.")
+register_option = click.option(
+    "--register", "register_db", metavar="DB",
+    help="Sổ theo dõi các đoàn (tệp SQLite hoặc URL PostgreSQL; mặc định: $FORMGEN_REGISTER) để đếm số đoàn "
+         "trong năm (R03) và tìm đoàn trùng (R10) / the register of delegations, for R03 and R10.")
 json_option = click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON / print JSON.")
 
 
@@ -93,12 +109,14 @@ def cli():
 @click.option("--as", "kind", type=KindParam(), default=None,
               help=f"Loại văn bản cần kiểm tra / document kind: {', '.join(KINDS)} (mặc định: theo giai đoạn "
                    "của tệp / default: the file's stage in its life cycle).")
+@register_option
 @policy_option
 @notices_option
 @json_option
-def check_cmd(file, kind, policy, notices, as_json):
+def check_cmd(file, kind, register_db, policy, notices, as_json):
     """Kiểm tra tệp hồ sơ đoàn theo quy định / check a delegation file against the rules."""
-    result = check(load(file), kind, profile=policy, calendar=_calendar(notices))
+    data = load(file)
+    result = check(data, kind, profile=policy, calendar=_calendar(notices), history=_history(register_db, data))
     lines = [f"{file}: {p.line()}" for p in result.findings]
     if result.deadlines:
         lines += result.deadlines.lines()
@@ -120,15 +138,17 @@ def check_cmd(file, kind, policy, notices, as_json):
               help="Đóng dấu hạn chót lên bản PDF (kéo theo --pdf) / stamp the deadlines on the PDF (implies --pdf).")
 @click.option("--soffice", metavar="PATH", help=f"Chương trình LibreOffice / LibreOffice program (or ${ENV_SOFFICE}).")
 @font_option
+@register_option
 @policy_option
 @notices_option
 @json_option
-def render_cmd(kind, file, out, templates, as_pdf, with_stamp, soffice, font, policy, notices, as_json):
+def render_cmd(kind, file, out, templates, as_pdf, with_stamp, soffice, font, register_db, policy, notices, as_json):
     """Lập văn bản .docx (từ chối nếu vi phạm quy định) / render a document, refused if it breaks a rule."""
     trip = load(file)
     try:
         result = render(kind, trip, out, templates=templates, profile=policy, calendar=_calendar(notices),
-                        pdf=as_pdf, stamp=with_stamp, soffice=soffice, font=font)
+                        pdf=as_pdf, stamp=with_stamp, soffice=soffice, font=font,
+                        history=_history(register_db, trip))
     except Refused as exc:
         exc.source = exc.source or file  # name the file, as check does
         raise
@@ -221,6 +241,161 @@ class _Progress:
 
     def done(self) -> None:
         click.echo("", err=True)
+
+
+@cli.group("register")
+def register_group():
+    """Sổ theo dõi các đoàn: ghi, xem, tìm báo cáo quá hạn, nhập/xuất bảng / the register of delegations.
+
+    Sổ / register: --register DB, hoặc $FORMGEN_REGISTER, hoặc formgen-register.sqlite trong thư mục hiện tại.
+    """
+
+
+register_db_option = click.option("--register", "register_db", metavar="DB",
+                                  help="Tệp SQLite hoặc URL PostgreSQL / SQLite file or PostgreSQL URL.")
+
+
+@register_group.command("add")
+@click.argument("files", nargs=-1, required=True, type=click.Path(), metavar="FILE...")
+@register_db_option
+@policy_option
+@notices_option
+@json_option
+def register_add_cmd(files, register_db, policy, notices, as_json):
+    """Ghi (hoặc cập nhật) đoàn vào sổ / record or update delegations from their files."""
+    trips = [(f, load(f)) for f in files]  # every file is read before anything is written
+    with Register(register_db) as reg:
+        records = [reg.add(trip, f, profile=policy, calendar=_calendar(notices)) for f, trip in trips]
+    _emit(as_json, {"ok": True, "records": [r.as_dict() for r in records]},
+          [f"Đã ghi đoàn {r.id}: {r.unit_code}, đi {_dmy(r.depart_on)}, {r.state_label} ({f})"
+           for (f, _), r in zip(trips, records)])
+
+
+@register_group.command("list")
+@click.option("--unit", metavar="MÃ", help="Mã đơn vị / unit code (issuer abbreviation).")
+@click.option("--year", type=int, help="Năm đi / departure year.")
+@click.option("--state", help="Trạng thái / state: requested, escalated, approved, done, reported.")
+@register_db_option
+@json_option
+def register_list_cmd(unit, year, state, register_db, as_json):
+    """Liệt kê các đoàn / list the delegations."""
+    with Register(register_db) as reg:
+        records = reg.list(unit=unit, year=year, state=state)
+    lines = [f"{'ID':>4}  {'Đơn vị':<8} {'Ngày đi':<10} {'Ngày về':<10} {'Người':>5}  {'Trạng thái':<14} Địa phương"]
+    lines += [f"{r.id:>4}  {r.unit_code:<8} {_dmy(r.depart_on):<10} {_dmy(r.return_on):<10} {r.size:>5}  "
+              f"{r.state_label:<14} {', '.join(r.places)}" for r in records]
+    _emit(as_json, {"ok": True, "records": [r.as_dict() for r in records]}, lines + [f"{len(records)} đoàn."])
+
+
+@register_group.command("show")
+@click.argument("record_id", metavar="ID")
+@register_db_option
+@json_option
+def register_show_cmd(record_id, register_db, as_json):
+    """Xem một đoàn / show one delegation."""
+    with Register(register_db) as reg:
+        record = reg.get(record_id)
+    facts = record.as_dict()
+    _emit(as_json, {"ok": True, "record": record.as_dict(trip=True)},
+          [f"{key}: {value}" for key, value in facts.items() if value not in (None, [], "")])
+
+
+@register_group.command("overdue")
+@click.option("--on", "on", type=DateParam(), help="Tính đến ngày (mặc định: hôm nay) / as of this day.")
+@click.option("--within", type=click.IntRange(0, 60), default=5, show_default=True,
+              help="Cả các báo cáo đến hạn trong N ngày làm việc / also those due within N working days.")
+@register_db_option
+@policy_option
+@notices_option
+@json_option
+def register_overdue_cmd(on, within, register_db, policy, notices, as_json):
+    """Báo cáo kết quả quá hạn hoặc sắp đến hạn / reports overdue or due soon."""
+    on = on or dt.date.today()
+    with Register(register_db) as reg:
+        due = reg.overdue(on, within, profile=policy, calendar=_calendar(notices))
+    lines = [(f"Đoàn {d.record.id} ({d.record.unit_code}, trưởng đoàn {d.record.leader_name}, về "
+              f"{_dmy(d.record.return_on)}): hạn báo cáo {_dmy(d.deadline)}, "
+              + (f"quá hạn {d.working_days} ngày làm việc" if d.overdue else f"còn {d.working_days} ngày làm việc"))
+             for d in due]
+    _emit(as_json, {"ok": True, "on": on.isoformat(), "within": within, "due": [d.as_dict() for d in due]},
+          lines or [f"Không có báo cáo quá hạn hay đến hạn trong {within} ngày làm việc tính từ {_dmy(on)}."])
+
+
+@register_group.command("import")
+@click.argument("table", type=click.Path(), metavar="TABLE.csv|TABLE.xlsx")
+@register_db_option
+@policy_option
+@notices_option
+@json_option
+def register_import_cmd(table, register_db, policy, notices, as_json):
+    """Nhập bảng các đoàn (CSV, XLSX; tiêu đề tiếng Việt) / import delegations from a table."""
+    with Register(register_db) as reg:
+        result = reg.import_table(table, profile=policy, calendar=_calendar(notices))
+    _emit(as_json, {"ok": True, **result.as_dict()},
+          [f"Đã nhập: {len(result.added)} mới, {len(result.updated)} cập nhật, {len(result.unchanged)} không đổi."])
+
+
+@register_group.command("export")
+@click.argument("table", type=OutputParam(), metavar="TABLE.csv|TABLE.xlsx")
+@click.option("--unit", metavar="MÃ", help="Mã đơn vị / unit code.")
+@click.option("--year", type=int, help="Năm đi / departure year.")
+@register_db_option
+@json_option
+def register_export_cmd(table, unit, year, register_db, as_json):
+    """Xuất sổ ra bảng CSV hoặc XLSX / export the register to a table."""
+    with Register(register_db) as reg:
+        count = reg.export_table(table, unit=unit, year=year)
+    _emit(as_json, {"ok": True, "rows": count, "outputs": [str(table)]}, [f"Đã xuất {count} đoàn: {table}"])
+
+
+@cli.command("annual")
+@click.option("--year", type=int, required=True, help="Năm báo cáo / the year.")
+@click.option("--unit", metavar="MÃ", help="Mã đơn vị / one unit's code.")
+@click.option("--all", "all_units", is_flag=True, help="Mọi đơn vị có đoàn trong năm / every unit.")
+@click.option("--meta", type=click.Path(), required=True,
+              help="YAML phần “annual:” (số, ngày, người ký, nơi nhận) / the document's own section.")
+@click.option("-o", "--output", "out", required=True, type=click.Path(),
+              help="Tệp .docx (--unit) hoặc thư mục (--all) / output file or folder.")
+@click.option("--pdf", "as_pdf", is_flag=True, help="Thêm bản PDF / also write PDFs.")
+@click.option("--templates", type=click.Path(), help="Thư mục mẫu đã sửa / folder of edited templates.")
+@register_db_option
+@policy_option
+@notices_option
+@json_option
+def annual_cmd(year, unit, all_units, meta, out, as_pdf, templates, register_db, policy, notices, as_json):
+    """Báo cáo tổng hợp năm từ sổ (R11) / the annual report of one unit, or of every unit, from the register."""
+    if bool(unit) == all_units:
+        raise InvalidInput("Cần đúng một trong hai: --unit MÃ hoặc --all.")
+    section = read_data(meta)
+    section = section.get("annual", section) if isinstance(section, dict) else section
+    calendar = _calendar(notices)
+    with Register(register_db) as reg:
+        if unit:
+            data = reg.annual_input(unit, year, section, policy=policy)
+            result = render("annual", data, out, templates=templates, profile=policy, calendar=calendar, pdf=as_pdf)
+            _emit(as_json, result.as_dict(), [f"Đã tạo / written: {p}" for p in result.outputs])
+            return
+        folder = Path(out)
+        folder.mkdir(parents=True, exist_ok=True)
+        manifest = Manifest("annual", f"register {reg.location}, {year}")
+        for number, (code, _) in enumerate(reg.units(year), 1):
+            try:
+                data = reg.annual_input(code, year, section, policy=policy)
+                result = render("annual", data, folder / f"annual-{safe_name(code)}-{year}.docx", templates=templates,
+                                profile=policy, calendar=calendar, pdf=as_pdf)
+                manifest.entries.append(Entry(number, "written", [str(p) for p in result.outputs],
+                                              messages=[f"{code}"]))
+            except FormgenError as exc:
+                manifest.entries.append(Entry(number, {1: "refused", 2: "invalid"}.get(exc.exit_code, "failed"),
+                                              messages=[f"{code}: {line}" for line in exc.lines()]))
+    manifest.write(folder)
+    _emit(as_json, {"ok": manifest.exit_code == 0, "summary": manifest.summary(),
+                    "manifest": str(folder / "manifest.json")}, [manifest.summary()])
+    sys.exit(manifest.exit_code)
+
+
+def _dmy(day) -> str:
+    return day.strftime("%d/%m/%Y") if day else ""
 
 
 @cli.group("templates")

@@ -1,0 +1,111 @@
+"""The register from the command line: a secretary's and a committee's work across documents."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import docx_lines
+
+FIX = Path(__file__).parent.parent / "fixtures"
+
+
+def moved(data: dict, depart: str, back: str, stop_start: str, stop_end: str, request_date: str,
+          leader: str = "Nguyễn Văn An", place: str | None = None) -> dict:
+    """The fixture delegation on other dates (one stop), with another leader: another delegation."""
+    d = data["delegation"]
+    d.update(depart_on=depart, return_on=back)
+    d["leader"]["name"] = leader
+    d["stops"] = [{**d["stops"][0], "start": stop_start, "end": stop_end,
+                   **({"place": place} if place else {})}]
+    data["request"]["date"] = request_date
+    return data
+
+
+def test_the_third_delegation_of_a_year_is_refused_and_the_next_year_accepted(tmp_path, trip_data, write_trip,
+                                                                               run_formgen):
+    import copy
+    db = tmp_path / "so.sqlite"
+    first = write_trip(tmp_path, copy.deepcopy(trip_data), "d1.yaml")
+    second = write_trip(tmp_path, moved(copy.deepcopy(trip_data), "2024-09-09", "2024-09-12", "2024-09-10",
+                                        "2024-09-11", "2024-08-22", "Trần Thị Bích Ngọc"), "d2.yaml")
+    assert run_formgen("register", "add", first, second, "--register", db).exit_code == 0
+    third = write_trip(tmp_path, moved(copy.deepcopy(trip_data), "2024-11-04", "2024-11-07", "2024-11-05",
+                                       "2024-11-06", "2024-10-18", "Lê Hoàng Phúc"), "d3.yaml")
+    result = run_formgen("check", third, "--register", db, "--json")
+    assert result.exit_code == 1
+    (finding,) = [f for f in json.loads(result.stdout)["findings"] if f["severity"] == "error"]
+    assert finding["code"] == "R03" and "đoàn thứ 3 trong năm 2024" in finding["message"]
+    result = run_formgen("render", "request", third, "-o", tmp_path / "d3.docx", "--register", db)
+    assert result.exit_code == 1 and not (tmp_path / "d3.docx").exists()
+    next_year = write_trip(tmp_path, moved(copy.deepcopy(trip_data), "2025-03-10", "2025-03-13", "2025-03-11",
+                                           "2025-03-12", "2025-02-24", "Lê Hoàng Phúc"), "d4.yaml")
+    assert run_formgen("check", next_year, "--register", db).exit_code == 0
+    # a file already in the register is not counted twice against itself
+    assert run_formgen("check", second, "--register", db).exit_code == 0
+
+
+def test_a_duplicate_of_another_units_delegation_is_warned_by_id(tmp_path, trip_data, write_trip, run_formgen):
+    import copy
+    db = tmp_path / "so.sqlite"
+    other = copy.deepcopy(trip_data)
+    other["issuer"].update(name="Sở Tài chính", abbreviation="STC")
+    assert run_formgen("register", "add", write_trip(tmp_path, other, "stc.yaml"), "--register", db).exit_code == 0
+    result = run_formgen("check", write_trip(tmp_path, trip_data, "snv.yaml"), "--register", db)
+    assert result.exit_code == 0
+    assert "CẢNH BÁO R10" in result.stdout and "Đã có đoàn 1 của Sở Tài chính đi thành phố Đà Nẵng" in result.stdout
+
+
+def test_register_list_show_and_a_growing_file(tmp_path, run_formgen):
+    db = tmp_path / "so.sqlite"
+    run_formgen("register", "add", FIX / "request.yaml", "--register", db)
+    run_formgen("register", "add", FIX / "report.yaml", "--register", db)  # the same delegation, now reported
+    records = json.loads(run_formgen("register", "list", "--register", db, "--json").stdout)["records"]
+    assert [(r["id"], r["state"], r["report_on_time"]) for r in records] == [(1, "reported", True)]
+    shown = json.loads(run_formgen("register", "show", "1", "--register", db, "--json").stdout)["record"]
+    assert shown["trip"]["report"]["date"] == "2024-06-18" and shown["size"] == 7
+    missing = run_formgen("register", "show", "9", "--register", db)
+    assert missing.exit_code == 2 and "Traceback" not in missing.stderr
+
+
+def test_overdue_reports_over_the_tet_holidays(tmp_path, trip_data, write_trip, run_formgen):
+    db = tmp_path / "so.sqlite"
+    # back Thursday 23/01/2025: 10 working days skip Tết (27/01–31/01/2025) → deadline 13/02/2025
+    path = write_trip(tmp_path, moved(trip_data, "2025-01-20", "2025-01-23", "2025-01-21", "2025-01-22", "2025-01-03"))
+    run_formgen("register", "add", path, "--register", db)
+    due = json.loads(run_formgen("register", "overdue", "--on", "2025-02-11", "--register", db, "--json").stdout)["due"]
+    assert [(d["deadline"], d["overdue"], d["working_days"]) for d in due] == [("2025-02-13", False, 2)]
+    late = run_formgen("register", "overdue", "--on", "14/02/2025", "--within", "0", "--register", db)
+    assert "hạn báo cáo 13/02/2025, quá hạn 1 ngày làm việc" in late.stdout
+
+
+def test_annual_reports_from_the_register_for_one_unit_and_for_all(tmp_path, run_formgen):
+    db = tmp_path / "so.sqlite"
+    run_formgen("register", "add", FIX / "report.yaml", FIX / "party" / "report.yaml", "--register", db)
+    meta = tmp_path / "meta.yaml"
+    meta.write_text("annual:\n  number: 245\n  date: 2024-12-20\n  signer: {name: Lê Văn Bình, title: Giám đốc}\n",
+                    encoding="utf-8")
+    result = run_formgen("annual", "--year", "2024", "--unit", "SNV", "--meta", meta, "-o", tmp_path / "snv.docx",
+                         "--register", db)
+    assert result.exit_code == 0
+    text = "\n".join(docx_lines(tmp_path / "snv.docx"))
+    assert "đơn vị tổ chức 01 đoàn với 7 lượt người, đến 2 địa phương; tổng kinh phí 150.000.000 đồng" in text
+    assert "01 đúng hạn, 00 trễ hạn, 00 chưa báo cáo" in text
+    result = run_formgen("annual", "--year", "2024", "--all", "--meta", meta, "-o", tmp_path / "all",
+                         "--register", db)
+    assert result.exit_code == 0
+    assert sorted(p.name for p in (tmp_path / "all").glob("*.docx")) == ["annual-btgtu-2024.docx",
+                                                                          "annual-snv-2024.docx"]
+    party = "\n".join(docx_lines(tmp_path / "all" / "annual-btgtu-2024.docx"))
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in party and "00 đúng hạn, 01 trễ hạn" in party
+    assert json.loads((tmp_path / "all" / "manifest.json").read_text(encoding="utf-8"))["rows"][0]["status"] == \
+        "written"
+
+
+def test_export_then_import_into_another_register(tmp_path, run_formgen):
+    run_formgen("register", "add", FIX / "report.yaml", "--register", tmp_path / "a.sqlite")
+    for table in ("so.csv", "so.xlsx"):
+        assert run_formgen("register", "export", tmp_path / table, "--register", tmp_path / "a.sqlite").exit_code == 0
+        result = run_formgen("register", "import", tmp_path / table, "--register", tmp_path / f"{table}.sqlite")
+        assert result.exit_code == 0 and "1 mới" in result.stdout
+    header = (tmp_path / "so.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    assert "Ngày đi" in header and "Trưởng đoàn" in header
