@@ -19,7 +19,7 @@ from .loader import load
 from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
 from .pdf import Converter
 from .render import find_template, render_docx
-from .stamp import stamp_lines, stamp_pdf
+from .stamping import stamp_lines, stamp_pdf
 
 try:
     __version__ = version("formgen")

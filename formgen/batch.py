@@ -321,7 +321,7 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
     from .documents import identity
     from .errors import EnvironmentFailed
     from .model import validate_trip
-    from .stamp import stamp_lines, stamp_pdf
+    from .stamping import stamp_lines, stamp_pdf
     settings: Settings = _WORKER["settings"]
     folder = Path(settings.folder)
     entries, written = [], []

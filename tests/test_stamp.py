@@ -25,7 +25,7 @@ import formgen
 import formgen.fonts as fonts
 from formgen.errors import EnvironmentFailed, InvalidInput
 from formgen.fonts import find_font, register_font
-from formgen.stamp import StampText, signature_kind, stamp_lines, stamp_pdf
+from formgen.stamping import StampText, signature_kind, stamp_lines, stamp_pdf
 
 MM = 72 / 25.4
 A4 = (595.2756, 841.8898)
