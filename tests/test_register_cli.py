@@ -109,3 +109,20 @@ def test_export_then_import_into_another_register(tmp_path, run_formgen):
         assert result.exit_code == 0 and "1 mới" in result.stdout
     header = (tmp_path / "so.csv").read_text(encoding="utf-8-sig").splitlines()[0]
     assert "Ngày đi" in header and "Trưởng đoàn" in header
+
+
+def test_with_a_register_the_letter_says_which_delegation_of_the_year_it_is(tmp_path, trip_data, write_trip,
+                                                                            run_formgen):
+    import copy
+    db = tmp_path / "so.sqlite"
+    earlier = moved(copy.deepcopy(trip_data), "2024-09-09", "2024-09-12", "2024-09-10", "2024-09-11", "2024-08-22",
+                    "Trần Thị Bích Ngọc")
+    run_formgen("register", "add", write_trip(tmp_path, earlier, "earlier.yaml"), "--register", db)
+    result = run_formgen("render", "request", write_trip(tmp_path, trip_data, "this.yaml"), "-o",
+                         tmp_path / "tt.docx", "--register", db)
+    assert result.exit_code == 0
+    assert "Đây là đoàn thứ 02/02 của đơn vị đi ngoài tỉnh trong năm 2024." in docx_lines(tmp_path / "tt.docx")
+    without = run_formgen("render", "request", write_trip(tmp_path, trip_data, "this.yaml"), "-o",
+                          tmp_path / "plain.docx")
+    assert without.exit_code == 0
+    assert not any(line.startswith("Đây là đoàn thứ") for line in docx_lines(tmp_path / "plain.docx"))
