@@ -47,24 +47,28 @@ def is_annual(data: object) -> bool:
     return isinstance(data, dict) and "delegations" in data
 
 
-def load(path: str | os.PathLike) -> dict:
-    """Read and validate a delegation file or an annual file; InvalidInput lists every field error."""
+def load(path: str | os.PathLike, *, convert_legacy: bool = False) -> dict:
+    """Read and validate a delegation file or an annual file; InvalidInput lists every field error.
+
+    Text pasted in the old TCVN3 or VNI encodings is refused, or converted with convert_legacy=True
+    (a formgen.LegacyTextConverted warning names each field converted).
+    """
     data = read_data(path)
     if is_annual(data):
-        return load_annual(data, Path(path))
-    return validate_trip(data, source=str(path))
+        return load_annual(data, Path(path), convert_legacy=convert_legacy)
+    return validate_trip(data, source=str(path), convert_legacy=convert_legacy)
 
 
-def load_annual(data: dict, path: Path) -> dict:
+def load_annual(data: dict, path: Path, *, convert_legacy: bool = False) -> dict:
     """An annual file with each delegation loaded: from its file (relative to this one) or inline."""
-    annual = validate_annual(data, source=str(path))
+    annual = validate_annual(data, source=str(path), convert_legacy=convert_legacy)
     trips, problems = [], []
     for i, entry in enumerate(annual["delegations"]):
         try:
             if isinstance(entry, str):
-                trips.append(load(path.parent / entry))
+                trips.append(load(path.parent / entry, convert_legacy=convert_legacy))
             else:
-                trips.append(validate_trip({"issuer": data["issuer"], **entry}))
+                trips.append(validate_trip({"issuer": annual["issuer"], **entry}, convert_legacy=convert_legacy))
         except InvalidInput as exc:
             file = f"{entry}: " if isinstance(entry, str) else ""
             problems += [Problem(f"delegations[{i}]" + (f".{p.path}" if p.path else ""), file + p.message)

@@ -5,6 +5,7 @@ from marshmallow import RAISE, Schema, ValidationError, validates_schema
 
 from .errors import InvalidInput, Problem
 from .fields import Amount, Choice, Count, Date, Entry, Flag, List, Nested, Text, check_positive
+from .legacy import convert_legacy as _convert, find_legacy
 
 RANKS = {
     "head": "head", "người đứng đầu": "head", "trưởng": "head",
@@ -182,22 +183,33 @@ _TRIP = TripSchema()
 _ANNUAL = AnnualSchema()
 
 
-def validate_annual(data: object, source: str | None = None) -> dict:
+def validate_annual(data: object, source: str | None = None, *, convert_legacy: bool = False) -> dict:
     """Validate an annual file's own fields; its delegations are resolved by the loader."""
-    try:
-        return _ANNUAL.load(data)
-    except ValidationError as exc:
-        raise InvalidInput("Dữ liệu không hợp lệ.", problems=flatten_errors(exc.messages), source=source) from None
+    return _validate(_ANNUAL, data, source, convert_legacy, skip="delegations")  # the loader checks each one
 
 
-def validate_trip(data: object, source: str | None = None) -> dict:
-    """Validate loaded data; return it normalised, or raise InvalidInput listing every error."""
+def validate_trip(data: object, source: str | None = None, *, convert_legacy: bool = False) -> dict:
+    """Validate loaded data; return it normalised, or raise InvalidInput listing every error.
+
+    Text in the old TCVN3 or VNI encodings is refused, naming the field and the encoding; with
+    convert_legacy=True it is converted to Unicode instead, with a legacy.LegacyTextConverted
+    warning per field (the CLI prints them).
+    """
+    return _validate(_TRIP, data, source, convert_legacy)
+
+
+def _validate(schema: Schema, data: object, source: str | None, convert_legacy: bool, skip: str = "") -> dict:
+    legacy = find_legacy({k: v for k, v in data.items() if k != skip} if isinstance(data, dict) else data)
+    if legacy and convert_legacy:
+        data, legacy = _convert(data, legacy), []
+    problems = [Problem(found.path, found.refusal()) for found in legacy]
     try:
-        return _TRIP.load(data)
+        result = schema.load(data)
     except ValidationError as exc:
-        raise InvalidInput(
-            "Dữ liệu không hợp lệ.", problems=flatten_errors(exc.messages), source=source
-        ) from None
+        problems = flatten_errors(exc.messages) + problems
+    if problems:
+        raise InvalidInput("Dữ liệu không hợp lệ.", problems=problems, source=source) from None
+    return result
 
 
 def flatten_errors(messages, path: str = "") -> list[Problem]:
