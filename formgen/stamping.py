@@ -1,30 +1,35 @@
-"""The deadline stamp on a PDF: a small box in the top margin, drawn with reportlab and merged with pypdf.
+"""The deadline stamp on a PDF: a small box in the top margin, appended to the file as an incremental update.
 
 The box is drawn upright in the page as the reader sees it (its visible box, turned by /Rotate),
-then mapped into the page's own coordinates. A PDF with a digital signature is never rewritten:
-the stamp goes into an incremental update, as an annotation, after the signed bytes.
+then mapped into the page's own coordinates. reportlab measures the text and cuts the font subset;
+the content, the font objects and the update that carries them (ISO 32000-1, 7.5.6) are written
+here, so a stamp parses and writes the stamped pages only, never the rest of the document. A PDF
+with a digital signature gets the stamp as an annotation in that update, after the signed bytes;
+a PDF that pypdf had to repair to read is written again whole, by pypdf.
 """
 from __future__ import annotations
 
-import inspect
 import io
 import logging
 import os
+import re
+import threading
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter, Transformation
 from pypdf.errors import DependencyError, PyPdfError
-from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject,
-                           NumberObject, TextStringObject)
+from pypdf.generic import (ArrayObject, ByteStringObject, DictionaryObject, FloatObject, IndirectObject,
+                           NameObject, NumberObject, PdfObject, StreamObject, TextStringObject)
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
-from reportlab.pdfgen import canvas
+from reportlab.pdfbase.ttfonts import makeToUnicodeCMap
 
 from .deadlines import Deadlines
 from .errors import InvalidInput
-from .fonts import find_font, missing_letters, register_font
+from .fonts import Embedding, embed, find_font, missing_letters, register_font
 from .render import write_atomically
 from .vn import dmy
 
@@ -181,29 +186,128 @@ def _place(frame: _Frame, text: StampText, font: str) -> _Placed:
     return _Placed(frame, layout, width - EDGE - layout.width, height - top_gap - layout.height)
 
 
-def _draw(c: canvas.Canvas, placed: _Placed, font: str) -> None:
+# --- the stamp as PDF objects --------------------------------------------------------------------
+
+
+def _n(value: float) -> str:
+    """A number as PDF content writes it: at most four decimals, no trailing zeros."""
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
+
+
+def _number(value: float):
+    return NumberObject(int(value)) if float(value).is_integer() else FloatObject(value)
+
+
+def _stream(data: bytes, compress: bool = True, **entries) -> StreamObject:
+    fields = {NameObject(f"/{key}"): value for key, value in entries.items()}
+    if compress:
+        fields[NameObject("/Filter")] = NameObject("/FlateDecode")
+        data = zlib.compress(data)
+    return StreamObject.initialize_from_dictionary({**fields, "__streamdata__": data})
+
+
+def _ops(placed: _Placed, embedding: Embedding, names: list[str]) -> bytes:
+    """The box and its lines in upright coordinates: white fill, 0.5 pt black border, black text."""
     lay = placed.layout
-    c.setLineWidth(BORDER)
-    c.setStrokeColorRGB(0, 0, 0)
-    c.setFillColorRGB(1, 1, 1)
-    c.rect(placed.x, placed.y, lay.width, lay.height, stroke=1, fill=1)
-    c.setFillColorRGB(0, 0, 0)
-    c.setFont(font, lay.size)
+    ops = [f"{_n(BORDER)} w 0 0 0 RG 1 1 1 rg",
+           f"{_n(placed.x)} {_n(placed.y)} {_n(lay.width)} {_n(lay.height)} re B",
+           "0 0 0 rg BT"]
     baseline = placed.y + lay.height - PAD - lay.ascent
+    font = None
     for i, line in enumerate(lay.lines):
-        c.drawString(placed.x + PAD, baseline - i * lay.size * LEADING, line)
+        ops.append(f"1 0 0 1 {_n(placed.x + PAD)} {_n(baseline - i * lay.size * LEADING)} Tm")
+        for subset, codes in embedding.runs[line]:
+            if subset != font:
+                ops.append(f"{names[subset]} {_n(lay.size)} Tf")
+                font = subset
+            ops.append(f"<{codes.hex()}> Tj")
+    ops.append("ET")
+    return "\n".join(ops).encode()
 
 
-def _overlay(placements: list[_Placed], font: str) -> PdfReader:
-    """One reportlab page per stamped page, each the size of that page's visible box as the reader sees it."""
-    buf = io.BytesIO()
-    c = canvas.Canvas(buf, invariant=1)
-    for placed in placements:
-        c.setPageSize(placed.frame.upright_size)
-        _draw(c, placed, font)
-        c.showPage()
-    c.save()
-    return PdfReader(io.BytesIO(buf.getvalue()))
+def _font_objects(embedding: Embedding, add) -> list[IndirectObject]:
+    """Each subset as a TrueType font with its program, widths and a ToUnicode map (text stays searchable)."""
+    face = embedding.face
+    fonts = []
+    for subset in embedding.subsets:
+        descriptor = add(DictionaryObject({
+            NameObject("/Type"): NameObject("/FontDescriptor"),
+            NameObject("/FontName"): NameObject("/" + subset.base_font),
+            NameObject("/Flags"): NumberObject(face.flags),
+            NameObject("/FontBBox"): ArrayObject(_number(v) for v in face.bbox),
+            NameObject("/ItalicAngle"): _number(face.italic_angle),
+            NameObject("/Ascent"): _number(face.ascent),
+            NameObject("/Descent"): _number(face.descent),
+            NameObject("/CapHeight"): _number(face.cap_height),
+            NameObject("/StemV"): _number(face.stem_v),
+            NameObject("/MissingWidth"): _number(face.missing_width),
+            NameObject("/FontFile2"): add(_stream(subset.program, Length1=NumberObject(len(subset.program)))),
+        }))
+        cmap = makeToUnicodeCMap(subset.base_font, list(subset.unicodes)).encode("latin-1")
+        fonts.append(add(DictionaryObject({
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject("/TrueType"),
+            NameObject("/BaseFont"): NameObject("/" + subset.base_font),
+            NameObject("/FirstChar"): NumberObject(0),
+            NameObject("/LastChar"): NumberObject(len(subset.unicodes) - 1),
+            NameObject("/Widths"): ArrayObject(_number(w) for w in subset.widths),
+            NameObject("/FontDescriptor"): descriptor,
+            NameObject("/ToUnicode"): add(_stream(cmap)),
+        })))
+    return fonts
+
+
+def _inherited(page: DictionaryObject, key: str):
+    """A page's own entry, else the nearest one up the page tree (as /Resources and /Rotate inherit)."""
+    node, seen = page, set()
+    while isinstance(node, DictionaryObject) and id(node) not in seen and len(seen) < 64:
+        if key in node:
+            return node[key].get_object()
+        seen.add(id(node))
+        parent = node.get("/Parent")
+        node = parent.get_object() if parent is not None else None
+    return None
+
+
+def _draw_on_page(page: DictionaryObject, placed: _Placed, embedding: Embedding, fonts: list[IndirectObject],
+                  begin: IndirectObject, add) -> None:
+    """Add the stamp to the page's content: the page's own streams wrapped in q … Q, then the stamp.
+
+    The page gets its own copy of the resources it had (its own or inherited from the page tree),
+    with the stamp's fonts added under names it does not use yet.
+    """
+    resources = _inherited(page, "/Resources")
+    resources = DictionaryObject(resources) if isinstance(resources, DictionaryObject) else DictionaryObject()
+    used = resources.get("/Font")
+    used = used.get_object() if used is not None else None
+    used = DictionaryObject(used) if isinstance(used, DictionaryObject) else DictionaryObject()
+    names, n = [], 0
+    for font in fonts:
+        while f"/FormgenStamp{n}" in used:
+            n += 1
+        names.append(f"/FormgenStamp{n}")
+        used[NameObject(names[-1])] = font
+        n += 1
+    resources[NameObject("/Font")] = used
+    matrix = " ".join(_n(v) for v in placed.frame.to_page())
+    end = add(_stream(b"\nQ\nq " + matrix.encode() + b" cm\n" + _ops(placed, embedding, names) + b"\nQ\n"))
+    contents = page.get("/Contents")
+    own = contents.get_object() if contents is not None else None
+    own = list(own) if isinstance(own, ArrayObject) else [contents] if contents is not None else []
+    page[NameObject("/Contents")] = ArrayObject([begin, *own, end])
+    page[NameObject("/Resources")] = resources
+
+
+def _appearance(placed: _Placed, embedding: Embedding, fonts: list[IndirectObject]) -> StreamObject:
+    """The stamp as a form XObject over the box only, mapped into page coordinates by its /Matrix."""
+    names = [f"/F{i}" for i in range(len(fonts))]
+    return _stream(_ops(placed, embedding, names),
+                   Type=NameObject("/XObject"), Subtype=NameObject("/Form"),
+                   BBox=ArrayObject(FloatObject(v) for v in placed.bbox),
+                   Matrix=ArrayObject(FloatObject(v) for v in placed.frame.to_page()),
+                   Resources=DictionaryObject({NameObject("/Font"): DictionaryObject(
+                       {NameObject(name): font for name, font in zip(names, fonts)})}))
 
 
 # --- reading and refusing ------------------------------------------------------------------------
@@ -292,38 +396,136 @@ def _docmdp_permission(reader: PdfReader) -> int | None:
     return 2  # the default level when the certification does not say
 
 
-def _appearance(writer: PdfWriter, overlay_page, placed: _Placed):
-    """The overlay page as a form XObject over the box only, mapped into page coordinates by its /Matrix."""
-    form = DecodedStreamObject()
-    form.set_data(overlay_page.get_contents().get_data())
-    form.update({
-        NameObject("/Type"): NameObject("/XObject"),
-        NameObject("/Subtype"): NameObject("/Form"),
-        NameObject("/BBox"): ArrayObject(FloatObject(v) for v in placed.bbox),
-        NameObject("/Matrix"): ArrayObject(FloatObject(v) for v in placed.frame.to_page()),
-        NameObject("/Resources"): overlay_page["/Resources"].get_object().clone(writer),
-    })
-    return writer._add_object(form.flate_encode())  # a stream must be an indirect object
+# --- writing: an incremental update, or the whole file ----------------------------------------
 
 
-def _stamp_incrementally(src: Path, data: bytes, reader: PdfReader, overlay: PdfReader,
-                         targets: list[int], placements: list[_Placed], text: StampText, kind: str) -> PdfWriter:
-    """Add the stamp as a locked, printable annotation in an update appended after the signed bytes."""
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
+_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
+
+
+def _last_section(data: bytes, reader: PdfReader) -> tuple[int, bool] | None:
+    """Where the file's last cross-reference section starts and whether it is a stream (PDF 1.5), when
+    the file ends as the standard says (startxref, offset, %%EOF) at a section pypdf read there too."""
+    found = _STARTXREF.search(data, max(0, len(data) - 1024))
+    if found is None:
+        return None
+    at = int(found.group(1))
+    if at != getattr(reader, "_startxref", at):  # pypdf had to look elsewhere
+        return None
+    if data.startswith(b"xref", at):
+        return at, False
+    if _OBJ.match(data, at) and b"/XRef" in data[at:at + 2048]:
+        return at, True
+    return None
+
+
+class _Update:
+    """An incremental update (ISO 32000-1, 7.5.6): new and changed objects written after the file's last
+    byte, with a cross-reference section of the same kind as the last one and /Prev pointing to it.
+
+    Every byte of the original stays as it is, which keeps a signature valid, and the update holds only
+    what the stamp adds, so nothing else of the document is parsed or written again.
+    """
+
+    def __init__(self, data: bytes, reader: PdfReader, prev: int, as_stream: bool):
+        self.data, self.reader, self.prev, self.as_stream = data, reader, prev, as_stream
+        numbers = [n for table in reader.xref.values() for n in table] + list(reader.xref_objStm)
+        size = reader.trailer.get("/Size")
+        size = size.get_object() if size is not None else 0
+        self.next = max([int(size) if isinstance(size, int) else 0, *(n + 1 for n in numbers)])
+        self.objects: dict[int, tuple[int, PdfObject]] = {}
+
+    def add(self, obj: PdfObject) -> IndirectObject:
+        ref = IndirectObject(self.next, 0, self.reader)
+        self.objects[self.next] = (0, obj)
+        self.next += 1
+        return ref
+
+    def replace(self, ref: IndirectObject, obj: PdfObject) -> None:
+        self.objects[ref.idnum] = (ref.generation, obj)
+
+    def _trailer(self, size: int) -> DictionaryObject:
+        trailer = DictionaryObject({NameObject("/Size"): NumberObject(size)})
+        for key in ("/Root", "/Info"):
+            if key in self.reader.trailer:
+                trailer[NameObject(key)] = self.reader.trailer.raw_get(key)
+        ids = self.reader.trailer.get("/ID")
+        ids = ids.get_object() if ids is not None else None
+        if isinstance(ids, ArrayObject) and len(ids) == 2:
+            trailer[NameObject("/ID")] = ArrayObject(
+                ByteStringObject(getattr(i, "original_bytes", i)) if isinstance(i, (str, bytes)) else i
+                for i in ids)
+        trailer[NameObject("/Prev")] = NumberObject(self.prev)
+        return trailer
+
+    def tail(self) -> bytes:
+        """What goes after the original bytes."""
+        out = io.BytesIO()
+        if not self.data.endswith((b"\n", b"\r")):
+            out.write(b"\n")
+        base = len(self.data)
+        where: dict[int, tuple[int, int]] = {}
+        for number in sorted(self.objects):
+            generation, obj = self.objects[number]
+            where[number] = (base + out.tell(), generation)
+            out.write(b"%d %d obj\n" % (number, generation))
+            obj.write_to_stream(out)
+            out.write(b"\nendobj\n")
+        xref_at = base + out.tell()
+        if self.as_stream:
+            number = self.next
+            where[number] = (xref_at, 0)
+            width = max(4, (xref_at.bit_length() + 7) // 8)
+            rows = b"\x00" + bytes(width) + b"\xff\xff" + b"".join(  # object 0: the head of the free list
+                b"\x01" + offset.to_bytes(width, "big") + generation.to_bytes(2, "big")
+                for offset, generation in (where[n] for n in sorted(where)))
+            xref = _stream(rows, Type=NameObject("/XRef"), W=ArrayObject(NumberObject(w) for w in (1, width, 2)),
+                           Index=ArrayObject(NumberObject(v) for block in _blocks([0, *where]) for v in block))
+            xref.update(self._trailer(number + 1))
+            out.write(b"%d 0 obj\n" % number)
+            xref.write_to_stream(out)
+            out.write(b"\nendobj\n")
+        else:
+            out.write(b"xref\n")
+            for first, count in _blocks([0, *where]):
+                out.write(b"%d %d\n" % (first, count))
+                for n in range(first, first + count):
+                    out.write(b"%010d %05d n \n" % where[n] if n else b"0000000000 65535 f \n")
+            out.write(b"trailer\n")
+            self._trailer(self.next).write_to_stream(out)
+            out.write(b"\n")
+        out.write(b"startxref\n%d\n%%%%EOF\n" % xref_at)
+        return out.getvalue()
+
+
+def _blocks(numbers) -> list[tuple[int, int]]:
+    """Object numbers as cross-reference subsections: (first, count) of each consecutive run."""
+    blocks: list[list[int]] = []
+    for n in sorted(numbers):
+        if blocks and blocks[-1][0] + blocks[-1][1] == n:
+            blocks[-1][1] += 1
+        else:
+            blocks.append([n, 1])
+    return [(first, count) for first, count in blocks]
+
+
+def _stamp_annotations(src: Path, update: _Update, reader: PdfReader, embedding: Embedding,
+                       targets: list[int], placements: list[_Placed], text: StampText, kind: str) -> None:
+    """A signed PDF: the stamp as a locked, printable annotation, in an update after the signed bytes."""
     level = _docmdp_permission(reader)
     if level in (1, 2):
         allowed = "không cho phép thay đổi gì" if level == 1 else "chỉ cho phép điền biểu mẫu và ký"
         raise _refuse(src, f"tệp có {kind} và người chứng thực {allowed}: thêm dấu, kể cả ghi nối tiếp sau "
                            "phần đã ký, sẽ làm chữ ký mất hiệu lực; hãy đóng dấu bản chưa ký rồi ký lại")
-    if "incremental" not in inspect.signature(PdfWriter).parameters:  # pypdf < 5 cannot append an update
-        raise _refuse(src, f"tệp có {kind}, mà bản pypdf đang cài không ghi nối tiếp được (cần pypdf ≥ 5); "
-                           "ghi lại cả tệp sẽ làm chữ ký mất hiệu lực")
-    writer = PdfWriter(PdfReader(io.BytesIO(data)), incremental=True)  # writes `data` first, byte for byte
+    fonts = _font_objects(embedding, update.add)
     summary = "\n".join([text.title, *text.lines])
-    for index, overlay_page, placed in zip(targets, overlay.pages, placements):
+    lists: dict[int, ArrayObject] = {}  # /Annots arrays that are objects of their own, as updated
+    for index, placed in zip(targets, placements):
+        ref = reader.pages[index].indirect_reference
         x0, y0, x1, y1 = placed.bbox
         rect = Transformation(placed.frame.to_page())
         corners = [rect.apply_on(p) for p in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
-        writer.add_annotation(index, DictionaryObject({
+        annotation = update.add(DictionaryObject({
             NameObject("/Type"): NameObject("/Annot"),
             NameObject("/Subtype"): NameObject("/Stamp"),
             NameObject("/Rect"): ArrayObject(FloatObject(v) for v in (
@@ -332,9 +534,31 @@ def _stamp_incrementally(src: Path, data: bytes, reader: PdfReader, overlay: Pdf
             NameObject("/F"): NumberObject(4 | 128),  # Print, Locked: printed with the page, not moved by mistake
             NameObject("/NM"): TextStringObject(f"formgen-stamp-{index + 1}"),
             NameObject("/Contents"): TextStringObject(summary),
-            NameObject("/AP"): DictionaryObject({NameObject("/N"): _appearance(writer, overlay_page, placed)}),
+            NameObject("/P"): ref,
+            NameObject("/AP"): DictionaryObject({NameObject("/N"): update.add(_appearance(placed, embedding, fonts))}),
         }))
-    return writer
+        page = reader.get_object(ref)  # as stored: nothing inherited is copied into it
+        annots = page.get("/Annots")
+        if isinstance(annots, IndirectObject) and isinstance(annots.get_object(), ArrayObject):
+            lists.setdefault(annots.idnum, ArrayObject(annots.get_object())).append(annotation)
+            update.replace(annots, lists[annots.idnum])  # only the list changes, not the page
+        else:
+            page = DictionaryObject(page)
+            page[NameObject("/Annots")] = ArrayObject([*(annots or []), annotation])
+            update.replace(ref, page)
+
+
+class _Repairs(logging.Handler):
+    """Notes whether pypdf warned about this thread's PDF: it repaired something while reading it."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.seen = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.seen = True
 
 
 # --- stamping ------------------------------------------------------------------------------------
@@ -344,36 +568,64 @@ def stamp_pdf(src: str | os.PathLike, out: str | os.PathLike, text: StampText, *
               font: str | os.PathLike | None = None, pages: str = "first") -> Path:
     """Stamp the first page (pages="first") or every page ("all") of src into out.
 
-    Keeps every page, its text, boxes, annotations and links. A signed PDF is stamped by an
-    incremental update that leaves the signed bytes untouched, or refused. Raises InvalidInput
+    Keeps every page, its text, boxes, annotations and links. The stamp is appended as an incremental
+    update: the input's bytes, then the stamp's objects and the stamped pages. A signed PDF is stamped
+    that way with an annotation, which leaves the signed bytes untouched, or refused. A PDF that pypdf
+    had to repair to read is written again whole instead, so the output is sound. Raises InvalidInput
     (exit 2) for an unusable input; nothing is written at out then.
     """
     src = Path(src)
     if pages not in PAGES:
         raise InvalidInput(f"Phạm vi trang “{pages}” không có; chọn: {', '.join(PAGES)}.")
-    data, reader = _open(src)
-    font_file = find_font(font)
-    font_name = register_font(font_file)
-    lacking = missing_letters(font_file, "".join([text.title, *text.lines]))
-    if lacking:
-        raise InvalidInput(f"Phông {font_file.name} không có chữ: {lacking}; chọn phông khác bằng --font.")
+    repairs = _Repairs()
+    pypdf_log = logging.getLogger("pypdf")
+    pypdf_log.addHandler(repairs)
     try:
-        targets = [0] if pages == "first" else list(range(len(reader.pages)))
-        placements = [_place(_frame(reader.pages[i]), text, font_name) for i in targets]
-        overlay = _overlay(placements, font_name)
-        kind = signature_kind(reader)
-        if kind:
-            writer = _stamp_incrementally(src, data, reader, overlay, targets, placements, text, kind)
-        else:
-            writer = PdfWriter(clone_from=reader)
-            for index, overlay_page, placed in zip(targets, overlay.pages, placements):
-                page = writer.pages[index]
-                page.merge_transformed_page(overlay_page, Transformation(placed.frame.to_page()))
-                page.compress_content_streams()
-        buf = io.BytesIO()
-        writer.write(buf)
-    except InvalidInput:
-        raise
-    except (*_BROKEN, NotImplementedError) as exc:
-        raise _refuse(src, f"pypdf không xử lý được tệp này ({type(exc).__name__}: {exc})") from None
-    return write_atomically(out, lambda path: Path(path).write_bytes(buf.getvalue()))
+        data, reader = _open(src)
+        font_file = find_font(font)
+        font_name = register_font(font_file)
+        lacking = missing_letters(font_file, "".join([text.title, *text.lines]))
+        if lacking:
+            raise InvalidInput(f"Phông {font_file.name} không có chữ: {lacking}; chọn phông khác bằng --font.")
+        try:
+            targets = [0] if pages == "first" else list(range(len(reader.pages)))
+            placements = [_place(_frame(reader.pages[i]), text, font_name) for i in targets]
+            embedding = embed(font_file, [line for placed in placements for line in placed.layout.lines])
+            kind = signature_kind(reader)
+            last = _last_section(data, reader)
+            if kind:
+                prev = last or (reader._startxref, not data.startswith(b"xref", reader._startxref))
+                update = _Update(data, reader, *prev)
+                _stamp_annotations(src, update, reader, embedding, targets, placements, text, kind)
+                chunks = [data, update.tail()]
+            elif last is not None and not repairs.seen:
+                update = _Update(data, reader, *last)
+                fonts = _font_objects(embedding, update.add)
+                begin = update.add(_stream(b"q\n", compress=False))
+                for index, placed in zip(targets, placements):
+                    ref = reader.pages[index].indirect_reference
+                    page = DictionaryObject(reader.get_object(ref))  # as stored, inheriting as it did
+                    _draw_on_page(page, placed, embedding, fonts, begin, update.add)
+                    update.replace(ref, page)
+                chunks = [data, update.tail()]
+            else:
+                writer = PdfWriter(clone_from=reader)
+                fonts = _font_objects(embedding, writer._add_object)
+                begin = writer._add_object(_stream(b"q\n", compress=False))
+                for index, placed in zip(targets, placements):
+                    _draw_on_page(writer.pages[index], placed, embedding, fonts, begin, writer._add_object)
+                buf = io.BytesIO()
+                writer.write(buf)
+                chunks = [buf.getvalue()]
+        except InvalidInput:
+            raise
+        except (*_BROKEN, NotImplementedError) as exc:
+            raise _refuse(src, f"pypdf không xử lý được tệp này ({type(exc).__name__}: {exc})") from None
+    finally:
+        pypdf_log.removeHandler(repairs)
+
+    def save(path):
+        with open(path, "wb") as f:
+            for chunk in chunks:
+                f.write(chunk)
+    return write_atomically(out, save)

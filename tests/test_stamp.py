@@ -10,13 +10,14 @@ import math
 import re
 import shutil
 import subprocess
+import zlib
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.annotations import Link, Text
-from pypdf.generic import (ArrayObject, ByteStringObject, DictionaryObject, NameObject, NumberObject,
-                           RectangleObject, TextStringObject)
+from pypdf.generic import (ArrayObject, ByteStringObject, DecodedStreamObject, DictionaryObject, NameObject,
+                           NumberObject, RectangleObject, StreamObject, TextStringObject)
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
@@ -78,6 +79,43 @@ def letter_pdf(path: Path, *, pages: int = 2, rotate: int = 0, mediabox=None, cr
         writer.add_annotation(0, Link(rect=(150, 500, 400, 515), target_page_index=1))
         writer.add_annotation(0, Text(rect=(100, 300, 120, 320), text="Ghi chú của văn thư"))
     writer.write(path)
+    return path
+
+
+def object_stream_pdf(src: Path, path: Path) -> Path:
+    """src as PDF 1.5 writes it: every dictionary (pages too) in an object stream, a cross-reference stream."""
+    reader = PdfReader(src)
+    numbers = sorted(n for table in reader.xref.values() for n in table)
+    out = io.BytesIO()
+    out.write(b"%PDF-1.5\n%\xe2\xe3\xcf\xd3\n")
+    where, packed = {}, []
+    for n in numbers:
+        body = io.BytesIO()
+        reader.get_object(n).write_to_stream(body)
+        if isinstance(reader.get_object(n), StreamObject):
+            where[n] = (1, out.tell(), 0)
+            out.write(b"%d 0 obj\n%s\nendobj\n" % (n, body.getvalue()))
+        else:
+            packed.append((n, body.getvalue()))
+    stm = max(numbers) + 1
+    head, data = [], b""
+    for i, (n, body) in enumerate(packed):
+        head.append(b"%d %d" % (n, len(data)))
+        data += body + b"\n"
+        where[n] = (2, stm, i)
+    head = b" ".join(head) + b"\n"
+    content = zlib.compress(head + data)
+    where[stm] = (1, out.tell(), 0)
+    out.write(b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n%s\n"
+              b"endstream\nendobj\n" % (stm, len(packed), len(head), len(content), content))
+    xref = stm + 1
+    where[xref] = (1, out.tell(), 0)
+    rows = b"\0\0\0\0\0\xff" + b"".join(bytes([kind]) + field.to_bytes(4, "big") + bytes([index])
+                                       for kind, field, index in (where.get(n, (0, 0, 0)) for n in range(1, xref + 1)))
+    out.write(b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 1] /Root %d 0 R /Length %d >>\nstream\n%s\nendstream\n"
+              b"endobj\nstartxref\n%d\n%%%%EOF\n" % (xref, xref + 1, reader.trailer.raw_get("/Root").idnum, len(rows),
+                                                    rows, where[xref][1]))
+    path.write_bytes(out.getvalue())
     return path
 
 
@@ -480,6 +518,113 @@ def test_a_page_range_other_than_first_or_all_is_refused(tmp_path):
         stamp_pdf(letter_pdf(tmp_path / "letter.pdf"), tmp_path / "stamped.pdf", trip_stamp(), pages="2-3")
     assert "first, all" in err.value.message
     assert not (tmp_path / "stamped.pdf").exists()
+
+
+# --- how the stamp is written: an update appended to the input --------------------------------------------
+
+
+def _update_of(src: Path, out: Path) -> bytes:
+    """What the stamp appended: the input's bytes must be the output's beginning, untouched."""
+    before, after = pdf_bytes(src), pdf_bytes(out)
+    assert after.startswith(before) and len(after) > len(before)
+    return after[len(before):]
+
+
+def _assert_sound(out: Path, stamped: int, pages: int) -> None:
+    """Readers that repair nothing read every page: the stamp on the first `stamped`, the letter on all."""
+    reader = PdfReader(out, strict=True)
+    assert len(reader.pages) == pages
+    for n, page in enumerate(reader.pages):
+        text = " ".join(page.extract_text().split())
+        assert ("21/06/2024" in text) == (n < stamped), n
+        assert BODY[1].format(n=n + 1) in text
+    if shutil.which("pdfinfo"):
+        done = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True)
+        assert done.returncode == 0 and done.stderr == "" and f"Pages:           {pages}" in done.stdout
+        words = {w[0] for w in poppler_words(out)}
+        assert {"formgen", "20/05/2024", "Kính"} <= words
+
+
+def test_the_stamp_is_an_incremental_update_holding_only_the_stamped_page_and_the_stamp(tmp_path):
+    src = letter_pdf(tmp_path / "letter.pdf", pages=3, annotate=True)
+    out = stamp_pdf(src, tmp_path / "stamped.pdf", trip_stamp())
+    update = _update_of(src, out)
+    written = {int(n) for n in re.findall(rb"^(\d+) \d+ obj", update, re.M)}
+    pages = [p.indirect_reference.idnum for p in PdfReader(src).pages]
+    assert pages[0] in written and not written & set(pages[1:])
+    assert len(written) <= 8  # the page, its two new content streams, one font: dictionary, descriptor, file, map
+    assert b"\nxref\n" in update and b"/Prev" in update  # the same kind of section as the input's, linked to it
+    _assert_sound(out, 1, 3)
+
+
+def test_a_pdf_with_object_streams_gets_an_update_with_a_cross_reference_stream(tmp_path):
+    src = object_stream_pdf(letter_pdf(tmp_path / "letter.pdf"), tmp_path / "compressed.pdf")
+    assert PdfReader(src).xref_objStm  # the pages are inside an object stream
+    out = stamp_pdf(src, tmp_path / "stamped.pdf", trip_stamp(), pages="all")
+    update = _update_of(src, out)
+    assert b"/Type /XRef" in update and b"\nxref\n" not in update
+    _assert_sound(out, 2, 2)
+
+
+def test_a_pdf_pypdf_has_to_repair_is_written_whole_and_sound(tmp_path):
+    whole = pdf_bytes(letter_pdf(tmp_path / "letter.pdf"))
+    at = whole.rindex(b"startxref") + len(b"startxref\n")
+    offset = re.match(rb"\d+", whole[at:]).group()
+    src = tmp_path / "off.pdf"  # startxref points 7 bytes before the table, which pypdf forgives
+    src.write_bytes(whole[:at] + str(int(offset) - 7).encode() + whole[at + len(offset):])
+    out = stamp_pdf(src, tmp_path / "stamped.pdf", trip_stamp())
+    assert not pdf_bytes(out).startswith(pdf_bytes(src))
+    _assert_sound(out, 1, 2)
+
+
+def test_resources_inherited_from_the_page_tree_still_serve_every_page(tmp_path):
+    writer = PdfWriter(clone_from=letter_pdf(tmp_path / "letter.pdf"))
+    shared = writer.pages[0]["/Resources"]
+    for page in writer.pages:
+        del page["/Resources"]
+    writer.root_object["/Pages"].get_object()[NameObject("/Resources")] = shared
+    writer.write(tmp_path / "inherited.pdf")
+    src = tmp_path / "inherited.pdf"
+    assert all("/Resources" not in PdfReader(src).get_object(p.indirect_reference) for p in PdfReader(src).pages)
+    out = stamp_pdf(src, tmp_path / "stamped.pdf", trip_stamp())
+    _update_of(src, out)
+    _assert_sound(out, 1, 2)
+    second = PdfReader(out).pages[1]
+    assert "/Resources" not in PdfReader(out).get_object(second.indirect_reference)  # still inherits
+
+
+def test_a_page_with_several_content_streams_or_none_is_stamped(tmp_path):
+    writer = PdfWriter(clone_from=letter_pdf(tmp_path / "letter.pdf", pages=1))
+    page = writer.pages[0]
+    ops = page.get_contents().get_data()
+    half = ops.index(b"ET") + 2
+    parts = []
+    for piece in (ops[:half], ops[half:]):
+        stream = DecodedStreamObject()
+        stream.set_data(piece)
+        parts.append(writer._add_object(stream))
+    page[NameObject("/Contents")] = ArrayObject(parts)
+    writer.add_blank_page()
+    writer.write(tmp_path / "parts.pdf")
+    out = stamp_pdf(tmp_path / "parts.pdf", tmp_path / "stamped.pdf", trip_stamp(), pages="all")
+    _update_of(tmp_path / "parts.pdf", out)
+    first, blank = PdfReader(out, strict=True).pages
+    text = " ".join(first.extract_text().split())
+    assert BODY[0] in text and BODY[1].format(n=1) in text and "21/06/2024" in text
+    assert "21/06/2024" in blank.extract_text()
+
+
+def test_a_stamped_pdf_stamped_again_keeps_both_fonts_apart(tmp_path):
+    once = stamp_pdf(letter_pdf(tmp_path / "letter.pdf"), tmp_path / "once.pdf", trip_stamp())
+    twice = stamp_pdf(once, tmp_path / "twice.pdf", trip_stamp("Công văn số 123/SNV-TCBC ngày 21/05/2024"))
+    _update_of(once, twice)
+    page = PdfReader(twice, strict=True).pages[0]
+    fonts = {name: f.get_object()["/BaseFont"] for name, f in page["/Resources"]["/Font"].items()
+             if "/FontDescriptor" in f.get_object()}
+    stamp_fonts = [base for name, base in fonts.items() if name.startswith("/FormgenStamp")]
+    assert len(stamp_fonts) == 2 and len(set(stamp_fonts)) == 2  # two names, two differently tagged subsets
+    text = " ".join(page.extract_text().split())
+    assert "Công văn số 123/SNV-TCBC ngày 21/05/2024" in text and BODY[0] in text
 
 
 # --- signed PDFs ------------------------------------------------------------------------------------------
