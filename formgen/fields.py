@@ -30,7 +30,7 @@ class Text(_Vietnamese, fields.String):
     default_error_messages = {
         "invalid": "Phải là chuỗi ký tự.",
         "invalid_utf8": "Không phải chuỗi UTF-8 hợp lệ.",
-        "forbidden": "Chứa ký tự điều khiển không được phép (mã U+{code:04X}).",
+        "forbidden": "Chứa {what} không được phép (mã U+{code:04X}).",  # XML 1.0, so Word, forbids it
         "blank": "Trường bắt buộc không được để trống.",
     }
 
@@ -40,7 +40,10 @@ class Text(_Vietnamese, fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         bad = _FORBIDDEN.search(text)
         if bad:
-            raise self.make_error("forbidden", code=ord(bad.group()))
+            code = ord(bad.group())
+            what = ("nửa cặp UTF-16 (surrogate) đứng một mình" if 0xD800 <= code <= 0xDFFF
+                    else "ký tự không phải chữ" if code >= 0xFFFE else "ký tự điều khiển")
+            raise self.make_error("forbidden", code=code, what=what)
         text = unicodedata.normalize("NFC", text).strip()
         if self.required and not text:
             raise self.make_error("blank")  # a letter with "Kính gửi: ." is worse than no letter

@@ -237,18 +237,26 @@ def _short(text: str, limit: int = 60) -> str:
 
 
 def find_legacy(data, path: str = "") -> list[Legacy]:
-    """Every text value in data (dicts, lists) that detect() calls legacy, with its path (a.b[2].c)."""
+    """Every text value in data (dicts, lists) that detect() calls legacy, with its path (a.b[2].c).
+
+    Each container is visited once (YAML aliases share one), without recursion (data may nest deep).
+    """
     found: list[Legacy] = []
-    if isinstance(data, str):
-        encoding = detect(data)
-        if encoding:
-            found.append(Legacy(path, encoding, data))
-    elif isinstance(data, dict):
-        for key, value in data.items():
-            found += find_legacy(value, f"{path}.{key}" if path else str(key))
-    elif isinstance(data, list):
-        for i, value in enumerate(data):
-            found += find_legacy(value, f"{path}[{i}]")
+    seen: set[int] = set()
+    stack = [(path, data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            encoding = detect(value)
+            if encoding:
+                found.append(Legacy(where, encoding, value))
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            if isinstance(value, dict):
+                children = [(f"{where}.{k}" if where else str(k), v) for k, v in value.items()]
+            else:
+                children = [(f"{where}[{i}]", v) for i, v in enumerate(value)]
+            stack.extend(reversed(children))
     return found
 
 
@@ -260,6 +268,8 @@ def convert_legacy(data, found: list[Legacy]):
         if path in targets:
             warnings.warn(LegacyTextConverted(targets[path]), stacklevel=4)
             return targets[path].converted
+        if not any(t.startswith(path) for t in targets):
+            return value  # nothing to convert below: shared as it is, never expanded
         if isinstance(value, dict):
             return {k: walk(v, f"{path}.{k}" if path else str(k)) for k, v in value.items()}
         if isinstance(value, list):

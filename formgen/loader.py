@@ -37,6 +37,8 @@ def read_data(path: str | os.PathLike) -> object:
                                    f"cột {exc.colno} ({exc.msg}).") from None
             except ValueError as exc:
                 raise InvalidInput(f"Không đọc được tệp “{p}”: {exc}.") from None
+            except RecursionError:
+                raise InvalidInput(f"Không đọc được tệp “{p}”: dữ liệu lồng nhau quá sâu.") from None
     if data is None:
         raise InvalidInput(f"Không đọc được tệp “{p}”: tệp rỗng.")
     return data
