@@ -11,15 +11,27 @@ from importlib import resources
 from pathlib import Path
 
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2 import FunctionLoader, StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import EnvironmentFailed, InvalidInput
 
 
 def jinja_env() -> SandboxedEnvironment:
-    """Values print literally (& < {{ }}), a missing variable is an error, templates cannot reach out."""
-    return SandboxedEnvironment(undefined=StrictUndefined, autoescape=True)
+    """Values print literally (& < {{ }}), a missing variable is an error, templates cannot reach out.
+
+    The sandbox refuses hidden attributes (__class__, __globals__...); of Jinja's globals only range
+    is kept (the sandbox bounds it), so lipsum, cycler, joiner, namespace are not there to be
+    called; and the loader finds no template, so {% include %}, {% import %}, {% extends %} cannot
+    read a file.
+    """
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True, loader=FunctionLoader(_no_template))
+    env.globals = {"range": env.globals["range"]}
+    return env
+
+
+def _no_template(name: str):
+    return None  # TemplateNotFound: a template reads no other file
 
 
 def builtin_templates_folder():

@@ -214,6 +214,7 @@ class _Part:
                                                 f"(ở “{_excerpt(self._line_text(exc.lineno))}”)."))
             self.used = None
             return problems
+        problems += self._reaching_out(ast)
         names = meta.find_undeclared_variables(ast)
         first: dict[str, int] = {}
         for node in ast.find_all(nodes.Name):
@@ -221,6 +222,21 @@ class _Part:
                 first[node.name] = min(first.get(node.name, node.lineno), node.lineno)
         self.used = {name: self.where(self._paragraph_using(first.get(name), name)) for name in sorted(names)}
         return problems
+
+    def _reaching_out(self, ast) -> list[Problem]:
+        """Tags that would read another file or a hidden attribute: refused here, and by the sandbox at render."""
+        found = []
+        for node in ast.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+            tag = type(node).__name__.lower().replace("fromimport", "from ... import")
+            found.append(self.problem(self._paragraph_using(node.lineno, tag),
+                                      f"Mẫu không được dùng thẻ {{% {tag} %}}: mẫu không đọc tệp nào khác, mọi nội "
+                                      "dung phải nằm ngay trong tệp .docx."))
+        for node in ast.find_all((nodes.Getattr, nodes.Getitem)):
+            name = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+            if isinstance(name, str) and name.startswith("_"):
+                found.append(self.problem(self._paragraph_using(node.lineno, name),
+                                          f"Mẫu không được đọc thuộc tính ẩn “{name}”: chỉ dùng các biến của văn bản."))
+        return found
 
     def _delimiters(self) -> list[Problem]:
         """A tag must open and close in one paragraph, with matching, unspaced delimiters."""
