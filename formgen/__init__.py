@@ -18,7 +18,8 @@ from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem, Refu
 from .loader import load
 from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
 from .pdf import Converter
-from .render import find_template, render_docx
+from .legacy import LegacyTextConverted
+from .render import find_template, refuse_existing, render_docx
 from .stamping import stamp_lines, stamp_pdf
 
 try:
@@ -27,7 +28,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
-    "CheckResult", "Deadlines", "EnvironmentFailed", "FormgenError", "InvalidInput", "KINDS", "Problem",
+    "CheckResult", "Deadlines", "EnvironmentFailed", "FormgenError", "InvalidInput", "KINDS", "LegacyTextConverted",
+    "Problem",
     "Refused", "RenderResult", "WorkCalendar", "check", "deadlines", "load", "load_profile", "render", "stamp",
 ]
 
@@ -87,8 +89,14 @@ def _kind(kind: str):
 
 def stamp(src: str | os.PathLike, out: str | os.PathLike, *, trip: dict | None = None,
           depart_on: dt.date | None = None, return_on: dt.date | None = None, profile: Profile | str | None = None,
-          calendar: WorkCalendar | None = None, font: str | None = None, all_pages: bool = False) -> Path:
-    """Stamp any PDF with the deadlines of a trip (and its latest document's identity) or of given dates."""
+          calendar: WorkCalendar | None = None, font: str | None = None, all_pages: bool = False,
+          overwrite: bool = False) -> Path:
+    """Stamp any PDF with the deadlines of a trip (and its latest document's identity) or of given dates.
+
+    An existing out is refused (InvalidInput, nothing written) unless overwrite=True.
+    """
+    if not overwrite:
+        refuse_existing(out)
     name = None
     if trip is not None:
         d = trip["delegation"]
@@ -127,12 +135,14 @@ def check(trip: dict, kind: str | None = None, *, profile: Profile | str | None 
 def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os.PathLike | None = None,
            profile: Profile | str | None = None, calendar: WorkCalendar | None = None,
            history: list[dict] | None = None, pdf: bool = False, stamp: bool = False,
-           soffice: str | os.PathLike | None = None, font: str | None = None) -> RenderResult:
+           soffice: str | os.PathLike | None = None, font: str | None = None,
+           overwrite: bool = False) -> RenderResult:
     """Check, then write the .docx (and with pdf=True its PDF beside it, from LibreOffice;
     with stamp=True that PDF carries the deadline stamp).
 
-    Raises Refused (nothing written) when a rule forbids it, EnvironmentFailed when LibreOffice
-    fails (the .docx stays: it is complete and usable).
+    Raises Refused (nothing written) when a rule forbids it, InvalidInput (nothing written) when
+    an output exists and overwrite is False, EnvironmentFailed when LibreOffice fails (the .docx
+    stays: it is complete and usable). Each file is written whole or not at all.
     """
     prof = _profile(trip, profile)
     cal = calendar or WorkCalendar()
@@ -142,9 +152,11 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     k = KINDS[kind]
     context = k.context(Inputs(trip=trip, profile=prof, calendar=cal, deadlines=result.deadlines, history=history))
     template = find_template(template_name(kind, trip["issuer"]["style"]), templates)
+    if not overwrite:
+        refuse_existing(out, *([Path(out).with_suffix(".pdf")] if pdf or stamp else []))
     converter = Converter(soffice) if pdf or stamp else None  # find LibreOffice before writing anything
     try:
-        outputs = [render_docx(template, context, out)]
+        outputs = [render_docx(template, context, out, overwrite=overwrite)]
         if converter:
             outputs += converter.convert(outputs)
     finally:

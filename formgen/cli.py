@@ -5,6 +5,7 @@ import datetime as dt
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import click
@@ -12,8 +13,9 @@ import click
 from . import KINDS, __version__, check, deadlines, load, render, stamp
 from .calendar import WorkCalendar
 from .batch import Entry, Manifest, run_batch, safe_name
-from .errors import FormgenError, InvalidInput, Refused
+from .errors import FormgenError, InvalidInput, Problem, Refused
 from .fields import Date
+from .legacy import LegacyTextConverted
 from .pdf import ENV_SOFFICE
 from .loader import read_data
 from .policy import load_profile
@@ -75,6 +77,16 @@ def _history(register_db: str | None, data: dict) -> list[dict] | None:
         return reg.history(data)
 
 
+def _load(file: str, convert_legacy: bool) -> tuple[dict, list[Problem]]:
+    """The validated file, and a warning per field converted from TCVN3/VNI (with --convert-legacy)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LegacyTextConverted)
+        data = load(file, convert_legacy=convert_legacy)
+    notes = [Problem(w.message.path, w.message.message, severity="warning")
+             for w in caught if isinstance(w.message, LegacyTextConverted)]
+    return data, notes
+
+
 def _calendar(notices: tuple[str, ...]) -> WorkCalendar:
     return WorkCalendar.from_files(notices) if notices else WorkCalendar()
 
@@ -89,6 +101,14 @@ register_option = click.option(
     "--register", "register_db", metavar="DB",
     help="Sổ theo dõi các đoàn (tệp SQLite hoặc URL PostgreSQL; mặc định: $FORMGEN_REGISTER) để đếm số đoàn "
          "trong năm (R03) và tìm đoàn trùng (R10) / the register of delegations, for R03 and R10.")
+convert_legacy_option = click.option(
+    "--convert-legacy", is_flag=True,
+    help="Tự chuyển chữ TCVN3 (ABC), VNI dán từ văn bản cũ sang Unicode (mặc định: từ chối) / convert text in "
+         "the old TCVN3 or VNI encodings to Unicode instead of refusing it.")
+overwrite_option = click.option(
+    "--overwrite", is_flag=True,
+    help="Ghi đè tệp đầu ra đã có (mặc định: từ chối, không ghi gì) / replace an existing output file "
+         "(default: refuse and write nothing).")
 json_option = click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON / print JSON.")
 
 
@@ -112,11 +132,13 @@ def cli():
 @register_option
 @policy_option
 @notices_option
+@convert_legacy_option
 @json_option
-def check_cmd(file, kind, register_db, policy, notices, as_json):
+def check_cmd(file, kind, register_db, policy, notices, convert_legacy, as_json):
     """Kiểm tra tệp hồ sơ đoàn theo quy định / check a delegation file against the rules."""
-    data = load(file)
+    data, converted = _load(file, convert_legacy)
     result = check(data, kind, profile=policy, calendar=_calendar(notices), history=_history(register_db, data))
+    result.findings[:0] = converted
     lines = [f"{file}: {p.line()}" for p in result.findings]
     if result.deadlines:
         lines += result.deadlines.lines()
@@ -141,17 +163,21 @@ def check_cmd(file, kind, register_db, policy, notices, as_json):
 @register_option
 @policy_option
 @notices_option
+@convert_legacy_option
+@overwrite_option
 @json_option
-def render_cmd(kind, file, out, templates, as_pdf, with_stamp, soffice, font, register_db, policy, notices, as_json):
+def render_cmd(kind, file, out, templates, as_pdf, with_stamp, soffice, font, register_db, policy, notices,
+               convert_legacy, overwrite, as_json):
     """Lập văn bản .docx (từ chối nếu vi phạm quy định) / render a document, refused if it breaks a rule."""
-    trip = load(file)
+    trip, converted = _load(file, convert_legacy)
     try:
         result = render(kind, trip, out, templates=templates, profile=policy, calendar=_calendar(notices),
                         pdf=as_pdf, stamp=with_stamp, soffice=soffice, font=font,
-                        history=_history(register_db, trip))
+                        history=_history(register_db, trip), overwrite=overwrite)
     except Refused as exc:
         exc.source = exc.source or file  # name the file, as check does
         raise
+    result.warnings[:0] = converted
     lines = [f"{file}: {w.line()}" for w in result.warnings]
     lines += [f"Đã tạo / written: {p}" for p in result.outputs]
     _emit(as_json, result.as_dict(), lines)
@@ -182,15 +208,16 @@ def deadlines_cmd(depart_on, return_on, policy, notices, as_json):
 @font_option
 @policy_option
 @notices_option
+@overwrite_option
 @json_option
-def stamp_cmd(src, out, trip, depart_on, return_on, all_pages, font, policy, notices, as_json):
+def stamp_cmd(src, out, trip, depart_on, return_on, all_pages, font, policy, notices, overwrite, as_json):
     """Đóng dấu hạn chót lên một PDF bất kỳ / stamp any PDF with the regulation's deadlines."""
     if bool(trip) == bool(depart_on):
         raise InvalidInput("Cần đúng một trong hai: --trip TỆP hoặc --depart NGÀY.")
     if return_on and depart_on and return_on < depart_on:
         raise InvalidInput("Ngày về (--return) trước ngày đi (--depart).")
     path = stamp(src, out, trip=load(trip) if trip else None, depart_on=depart_on, return_on=return_on,
-                 profile=policy, calendar=_calendar(notices), font=font, all_pages=all_pages)
+                 profile=policy, calendar=_calendar(notices), font=font, all_pages=all_pages, overwrite=overwrite)
     _emit(as_json, {"ok": True, "outputs": [str(path)]}, [f"Đã đóng dấu / stamped: {path}"])
 
 
@@ -208,16 +235,22 @@ def stamp_cmd(src, out, trip, depart_on, return_on, all_pages, font, policy, not
 @click.option("--soffice", metavar="PATH", help="Chương trình LibreOffice / LibreOffice program.")
 @policy_option
 @notices_option
+@convert_legacy_option
 @json_option
-def batch_cmd(kind, table, folder, as_pdf, with_stamp, font, jobs, templates, soffice, policy, notices, as_json):
+def batch_cmd(kind, table, folder, as_pdf, with_stamp, font, jobs, templates, soffice, policy, notices,
+              convert_legacy, as_json):
     """Lập văn bản hàng loạt từ bảng CSV, XLSX, JSON Lines / one document per table row, with a manifest.
+
+    Không bao giờ ghi đè: tệp trùng tên được thêm hậu tố -2, -3... / never overwrites: a name already
+    taken gets a suffix -2, -3...
 
     Mã thoát / exit: 0 mọi dòng đã tạo / all rows written; 1 có dòng bị từ chối hoặc lỗi dữ liệu /
     some rows refused or invalid; 2 không đọc được bảng / the table could not be read; 3 lỗi môi trường.
     """
     counter = _Progress() if sys.stderr.isatty() and not as_json else None
     manifest = run_batch(kind, table, folder, jobs=jobs, pdf=as_pdf, stamp=with_stamp, font=font, policy=policy,
-                         notices=notices, templates=templates, soffice=soffice, progress=counter)
+                         notices=notices, templates=templates, soffice=soffice, progress=counter,
+                         convert_legacy=convert_legacy)
     if counter:
         counter.done()
     payload = {"ok": manifest.exit_code == 0, "summary": manifest.summary(),
@@ -340,11 +373,12 @@ def register_import_cmd(table, register_db, policy, notices, as_json):
 @click.option("--unit", metavar="MÃ", help="Mã đơn vị / unit code.")
 @click.option("--year", type=int, help="Năm đi / departure year.")
 @register_db_option
+@overwrite_option
 @json_option
-def register_export_cmd(table, unit, year, register_db, as_json):
+def register_export_cmd(table, unit, year, register_db, overwrite, as_json):
     """Xuất sổ ra bảng CSV hoặc XLSX / export the register to a table."""
     with Register(register_db) as reg:
-        count = reg.export_table(table, unit=unit, year=year)
+        count = reg.export_table(table, unit=unit, year=year, overwrite=overwrite)
     _emit(as_json, {"ok": True, "rows": count, "outputs": [str(table)]}, [f"Đã xuất {count} đoàn: {table}"])
 
 
@@ -361,8 +395,10 @@ def register_export_cmd(table, unit, year, register_db, as_json):
 @register_db_option
 @policy_option
 @notices_option
+@overwrite_option
 @json_option
-def annual_cmd(year, unit, all_units, meta, out, as_pdf, templates, register_db, policy, notices, as_json):
+def annual_cmd(year, unit, all_units, meta, out, as_pdf, templates, register_db, policy, notices, overwrite,
+               as_json):
     """Báo cáo tổng hợp năm từ sổ (R11) / the annual report of one unit, or of every unit, from the register."""
     if bool(unit) == all_units:
         raise InvalidInput("Cần đúng một trong hai: --unit MÃ hoặc --all.")
@@ -372,7 +408,8 @@ def annual_cmd(year, unit, all_units, meta, out, as_pdf, templates, register_db,
     with Register(register_db) as reg:
         if unit:
             data = reg.annual_input(unit, year, section, policy=policy)
-            result = render("annual", data, out, templates=templates, profile=policy, calendar=calendar, pdf=as_pdf)
+            result = render("annual", data, out, templates=templates, profile=policy, calendar=calendar, pdf=as_pdf,
+                            overwrite=overwrite)
             _emit(as_json, result.as_dict(), [f"Đã tạo / written: {p}" for p in result.outputs])
             return
         folder = Path(out)
@@ -382,7 +419,7 @@ def annual_cmd(year, unit, all_units, meta, out, as_pdf, templates, register_db,
             try:
                 data = reg.annual_input(code, year, section, policy=policy)
                 result = render("annual", data, folder / f"annual-{safe_name(code)}-{year}.docx", templates=templates,
-                                profile=policy, calendar=calendar, pdf=as_pdf)
+                                profile=policy, calendar=calendar, pdf=as_pdf, overwrite=overwrite)
                 manifest.entries.append(Entry(number, "written", [str(p) for p in result.outputs],
                                               messages=[f"{code}"]))
             except FormgenError as exc:

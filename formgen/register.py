@@ -38,6 +38,7 @@ from .model import validate_annual, validate_trip
 from .policy import DEFAULT_PROFILE, Profile, load_profile
 from .policy.profile import focus_key
 from .policy.rules import delegation_size
+from .render import refuse_existing, write_atomically
 from .vn import dmy
 
 ENV_REGISTER = "FORMGEN_REGISTER"
@@ -453,24 +454,25 @@ class Register:
     # tables -------------------------------------------------------------------------------
 
     def export_table(self, path: str | os.PathLike, *, unit: str | None = None, year: int | None = None,
-                     on: dt.date | None = None) -> int:
+                     on: dt.date | None = None, overwrite: bool = False) -> int:
         """Write the register (or a unit's, a year's part) as .csv (UTF-8 with BOM) or .xlsx, Vietnamese
-        headers, one row per delegation; the file is replaced whole or not at all. Returns the row count."""
+        headers, one row per delegation; the file is written whole or not at all, and an existing one is
+        refused unless overwrite. Returns the row count."""
         path = Path(path)
         writer = _TABLE_WRITERS.get(path.suffix.lower())
         if writer is None:
             raise InvalidInput(MESSAGES["table_type"].format(name=path.name))
+        if not path.parent.is_dir():
+            raise InvalidInput(MESSAGES["table_write"].format(path=path, reason="thư mục không tồn tại"))
+        if not overwrite:
+            refuse_existing(path)
         rows = [_export_row(r) for r in self.list(unit=unit, year=year, on=on)]
         header = [HEADERS[key] for key, _ in TABLE_COLUMNS]
-        tmp_path = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # beside it: os.replace stays one rename
+        table = [[row[key] for key, _ in TABLE_COLUMNS] for row in rows]
         try:
-            try:
-                writer(tmp_path, header, [[row[key] for key, _ in TABLE_COLUMNS] for row in rows])
-                os.replace(tmp_path, path)
-            finally:
-                tmp_path.unlink(missing_ok=True)
-        except OSError as exc:
-            raise InvalidInput(MESSAGES["table_write"].format(path=path, reason=exc.strerror or exc)) from None
+            write_atomically(path, lambda tmp: writer(Path(tmp), header, table), overwrite=overwrite)
+        except EnvironmentFailed as exc:  # the folder is the user's choice: one we cannot write to is bad input
+            raise InvalidInput(MESSAGES["table_write"].format(path=path, reason=exc.message)) from None
         return len(rows)
 
     def import_table(self, path: str | os.PathLike, *, profile: Profile | str | None = None,
