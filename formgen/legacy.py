@@ -70,24 +70,34 @@ _TO_VNI_LETTER = {v: k for k, v in _VNI_LETTERS.items()}
 # Letters only Vietnamese Unicode has (beyond Latin-1): text holding one is Unicode already.
 _UNICODE_ONLY = re.compile("[ĂăĐđĨĩŨũƠơƯư\u1ea0-\u1ef9]")
 _LATIN1 = re.compile("[\u00a1-\u00ff]")
+_SIGNS = re.compile("[\u00a1-\u00bf]")
 # A word: letters, the Latin-1 signs TCVN3 uses as letters (¸ µ ¶ ...), combining marks.
 _WORD = re.compile("(?:[^\\W\\d_]|[\u00a1-\u00ff]|[\u0300-\u036f])+")
-# The shape of a Vietnamese syllable, tone removed: initial consonant, vowel cluster, final consonant.
+# The shape of a Vietnamese syllable, tone removed: initial consonant, then either a vowel cluster that
+# ends in a glide (no final consonant after it) or one that may take a final consonant. Loose enough
+# for every real syllable, tight enough that a misread one ("tổnh", "nhaõn") fails.
 _SYLLABLE = re.compile(
     "(?:ngh|ng|gh|gi|kh|nh|ph|th|tr|ch|qu|[bcdđghklmnprstvx])?"
-    "(?:uyê|uyu|uya|iêu|yêu|oai|oay|oao|oeo|uây|uôi|ươi|ươu|ai|ao|au|ay|âu|ây|eo|êu|ia|iê|iu|oa|oă|oe|oi|ôi|ơi|"
-    "oo|ua|uâ|uê|ui|uô|uơ|uy|ưa|ưi|ươ|ưu|yê|[aăâeêioôơuưy])"
-    "(?:ch|ng|nh|[cmnpt])?"
+    "(?:(?:oai|oay|oao|oeo|uây|uôi|ươi|ươu|iêu|yêu|uyu|uya|ai|ao|au|ay|âu|ây|eo|êu|ia|iu|oi|ôi|ơi|ua|ui|ưa|ưi|ưu)"
+    "|(?:oa|uê|uy|[aêiy])(?P<final>ch|nh|ng|[cmnpt])?"         # only these take -ch, -nh: "oanh", "ếch"
+    "|(?:uyê|oă|oe|oo|uâ|uô|uơ|ươ|iê|yê|[ăâeoôơuư])(?P<other>ng|[cmnpt])?)"
 )
+# After a final c, ch, p, t only the sắc and nặng tones are possible ("các", "cạc"; never "càc").
+_STOP_TONES = (ACUTE, DOT, "")
 
 
 def is_syllable(word: str) -> bool:
     """Whether word has the shape of one Vietnamese syllable (initial, vowels, final; at most one tone)."""
     parts = unicodedata.normalize("NFD", word.lower())
-    if sum(parts.count(t) for t in TONES) > 1:
+    tones = [c for c in parts if c in TONES]
+    if len(tones) > 1:
         return False
     bare = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONES))
-    return bool(_SYLLABLE.fullmatch(bare))
+    match = _SYLLABLE.fullmatch(bare)
+    if not match:
+        return False
+    final = match.group("final") or match.group("other")
+    return final not in ("c", "ch", "p", "t") or "".join(tones) in _STOP_TONES
 
 
 # --- conversion ------------------------------------------------------------------------------------
@@ -193,7 +203,10 @@ def detect(text: str) -> str | None:
         return None  # one word with only European letters ("Bø", "Sôû"): too little to call it legacy
     as_unicode = sum(map(is_syllable, words))
     scores = {enc: sum(is_syllable(decode(word)) for word in words) for enc, decode in _DECODERS.items()}
-    best = max(scores, key=lambda enc: scores[enc])
+    if scores[TCVN3] == scores[VNI]:  # TCVN3 writes its commonest letters (à á ă â ê ô ơ ư đ) as the signs ¡-¿,
+        best = TCVN3 if _SIGNS.search(text) else VNI  # which VNI never uses
+    else:
+        best = max(scores, key=lambda enc: scores[enc])
     if scores[best] > as_unicode and scores[best] >= math.ceil(0.75 * len(words)):
         return best
     return None
