@@ -8,7 +8,6 @@ import json
 import os
 import re
 import unicodedata
-import warnings
 import zipfile
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
@@ -504,13 +503,11 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
 
 def _validate(data: dict, convert_legacy: bool) -> tuple[dict, list[Problem]]:
     """The validated row, and a warning per field converted from TCVN3/VNI."""
-    from .legacy import LegacyTextConverted
+    from .legacy import converted_fields
     from .model import validate_trip
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LegacyTextConverted)
+    with converted_fields() as notes:
         trip = validate_trip(data, convert_legacy=convert_legacy)
-    return trip, [Problem(w.message.path, w.message.message, severity="warning")
-                  for w in caught if isinstance(w.message, LegacyTextConverted)]
+    return trip, notes
 
 
 def _line(p: Problem) -> str:

@@ -5,7 +5,6 @@ import datetime as dt
 import json
 import os
 import sys
-import warnings
 from pathlib import Path
 
 import click
@@ -15,7 +14,7 @@ from .calendar import WorkCalendar
 from .batch import Entry, Manifest, run_batch, safe_name
 from .errors import FormgenError, InvalidInput, Problem, Refused
 from .fields import Date
-from .legacy import LegacyTextConverted
+from .legacy import converted_fields
 from .pdf import ENV_SOFFICE
 from .loader import read_data
 from .policy import load_profile
@@ -79,11 +78,8 @@ def _history(register_db: str | None, data: dict) -> list[dict] | None:
 
 def _load(file: str, convert_legacy: bool) -> tuple[dict, list[Problem]]:
     """The validated file, and a warning per field converted from TCVN3/VNI (with --convert-legacy)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LegacyTextConverted)
+    with converted_fields() as notes:
         data = load(file, convert_legacy=convert_legacy)
-    notes = [Problem(w.message.path, w.message.message, severity="warning")
-             for w in caught if isinstance(w.message, LegacyTextConverted)]
     return data, notes
 
 

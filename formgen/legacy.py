@@ -22,7 +22,9 @@ import math
 import re
 import unicodedata
 import warnings
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 TCVN3 = "TCVN3"
 VNI = "VNI"
@@ -243,6 +245,18 @@ class LegacyTextConverted(UserWarning):
         self.path = found.path
         self.encoding = found.encoding
         self.message = found.note()
+
+
+@contextmanager
+def converted_fields() -> Iterator[list]:
+    """Collect, as warning Problems (path, message), the fields converted inside the with block."""
+    from .errors import Problem
+    notes: list = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", LegacyTextConverted)
+        yield notes
+    notes += [Problem(w.message.path, w.message.message, severity="warning")
+              for w in caught if isinstance(w.message, LegacyTextConverted)]
 
 
 def _short(text: str, limit: int = 60) -> str:
