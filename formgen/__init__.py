@@ -90,8 +90,9 @@ def _kind(kind: str):
 def stamp(src: str | os.PathLike, out: str | os.PathLike, *, trip: dict | None = None,
           depart_on: dt.date | None = None, return_on: dt.date | None = None, profile: Profile | str | None = None,
           calendar: WorkCalendar | None = None, font: str | None = None, all_pages: bool = False,
-          overwrite: bool = False) -> Path:
-    """Stamp any PDF with the deadlines of a trip (and its latest document's identity) or of given dates.
+          rule_codes: bool = False, overwrite: bool = False) -> Path:
+    """Stamp any PDF with the deadlines of a trip (and its latest document's identity) or of given dates;
+    rule_codes=True prints the rule codes (R01, R07) beside them.
 
     An existing out is refused (InvalidInput, nothing written) unless overwrite=True.
     """
@@ -106,7 +107,8 @@ def stamp(src: str | os.PathLike, out: str | os.PathLike, *, trip: dict | None =
     if depart_on is None:
         raise InvalidInput("Cần ngày đi (delegation.depart_on hoặc --depart) để tính hạn chót cho dấu.")
     found = deadlines(depart_on, return_on, profile=_profile(trip, profile), calendar=calendar)
-    return stamp_pdf(src, out, stamp_lines(found, name), font=font, pages="all" if all_pages else "first")
+    return stamp_pdf(src, out, stamp_lines(found, name, codes=rule_codes), font=font,
+                     pages="all" if all_pages else "first")
 
 
 def deadlines(depart_on: dt.date, return_on: dt.date | None = None, *, profile: Profile | str | None = None,

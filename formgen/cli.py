@@ -201,19 +201,23 @@ def deadlines_cmd(depart_on, return_on, policy, notices, as_json):
 @click.option("--depart", "depart_on", type=DateParam(), help="Ngày đi / departure date.")
 @click.option("--return", "return_on", type=DateParam(), help="Ngày về / return date.")
 @click.option("--all-pages", is_flag=True, help="Đóng dấu mọi trang (mặc định: trang đầu) / every page.")
+@click.option("--rule-codes", is_flag=True,
+              help="Ghi cả mã quy tắc (R01, R07) trên dấu / print the rule codes on the stamp too.")
 @font_option
 @policy_option
 @notices_option
 @overwrite_option
 @json_option
-def stamp_cmd(src, out, trip, depart_on, return_on, all_pages, font, policy, notices, overwrite, as_json):
+def stamp_cmd(src, out, trip, depart_on, return_on, all_pages, rule_codes, font, policy, notices, overwrite,
+              as_json):
     """Đóng dấu hạn chót lên một PDF bất kỳ / stamp any PDF with the regulation's deadlines."""
     if bool(trip) == bool(depart_on):
         raise InvalidInput("Cần đúng một trong hai: --trip TỆP hoặc --depart NGÀY.")
     if return_on and depart_on and return_on < depart_on:
         raise InvalidInput("Ngày về (--return) trước ngày đi (--depart).")
     path = stamp(src, out, trip=load(trip) if trip else None, depart_on=depart_on, return_on=return_on,
-                 profile=policy, calendar=_calendar(notices), font=font, all_pages=all_pages, overwrite=overwrite)
+                 profile=policy, calendar=_calendar(notices), font=font, all_pages=all_pages, rule_codes=rule_codes,
+                 overwrite=overwrite)
     _emit(as_json, {"ok": True, "outputs": [str(path)]}, [f"Đã đóng dấu / stamped: {path}"])
 
 

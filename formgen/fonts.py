@@ -7,11 +7,10 @@ import subprocess
 import threading
 import unicodedata
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import FF_NONSYMBOLIC, FF_SYMBOLIC, TTFError, TTFont
+from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from .errors import EnvironmentFailed, InvalidInput
 
@@ -156,114 +155,3 @@ def register_font(path: str | os.PathLike) -> str:
             pdfmetrics.registerFont(font)
             _registered[path] = font.fontName
         return _registered[path]
-
-
-# --- embedding: the characters of a text as one-byte codes of small subsets of the font ------------------
-
-
-@dataclass(frozen=True)
-class Face:
-    """What a PDF font descriptor says about the font file: the same for every stamp, so read once."""
-
-    name: str                   # the PostScript name
-    ascent: float
-    descent: float
-    cap_height: float
-    flags: int
-    bbox: tuple[float, ...]
-    italic_angle: float
-    stem_v: float
-    missing_width: float
-
-
-@dataclass(frozen=True)
-class Subset:
-    """At most 256 characters of the font as a simple TrueType font: code i shows unicodes[i]."""
-
-    base_font: str              # a six-letter tag of the subset, "+", the PostScript name
-    unicodes: tuple[int, ...]
-    widths: tuple[float, ...]   # advance widths, 1/1000 em, by code
-    program: bytes              # the subset font file, with the glyphs of these characters only
-
-
-@dataclass(frozen=True)
-class Embedding:
-    face: Face
-    subsets: tuple[Subset, ...]
-    runs: dict[str, tuple[tuple[int, bytes], ...]]   # each text as runs of (subset, codes)
-
-
-_faces: dict[Path, Face] = {}
-
-
-def _face(path: Path, font: TTFont) -> Face:
-    with _lock:
-        if path not in _faces:
-            f = font.face
-            _faces[path] = Face(name=(f.name + f.subfontNameX).decode("latin-1"), ascent=f.ascent,
-                                descent=f.descent, cap_height=f.capHeight,
-                                flags=(f.flags & ~FF_NONSYMBOLIC) | FF_SYMBOLIC, bbox=tuple(f.bbox),
-                                italic_angle=f.italicAngle, stem_v=f.stemV, missing_width=f.defaultWidth)
-        return _faces[path]
-
-
-def _tag(name: str, unicodes: list[int]) -> str:
-    """Six capital letters that differ between subsets, so two subsets in one file never share a name."""
-    n = zlib.crc32(",".join(map(str, unicodes)).encode(), zlib.crc32(name.encode()))
-    return "".join(chr(65 + n // 26 ** i % 26) for i in range(6))
-
-
-def embed(path: str | os.PathLike, texts) -> Embedding:
-    """Encode texts for a PDF: one byte per character, in subsets of at most 256 characters of the font.
-
-    The codes follow reportlab's TrueType subsets (code 0 is .notdef and code 32 the space in every
-    subset) with only the characters used, so the embedded font program holds just their glyphs.
-    A character the font lacks is drawn as .notdef; callers refuse such text first (missing_letters).
-    """
-    path = Path(path).resolve()
-    font = _load(path)
-    if font is None:
-        raise InvalidInput(f"Tệp “{path}” không phải phông TrueType (.ttf) dùng được.")
-    face = font.face
-    char_to_glyph = face.charToGlyph
-    subsets: list[list[int]] = [[0] + [32] * 32]
-    codes = {0: 0, 32: 32}
-    following = 1
-    runs: dict[str, tuple[tuple[int, bytes], ...]] = {}
-    for text in texts:
-        if text in runs:
-            continue
-        found: list[tuple[int, bytearray]] = []
-        for char in text:
-            u = 32 if char == "\xa0" else ord(char)
-            n = codes.get(u)
-            if n is None:
-                if u not in char_to_glyph:
-                    n = 0
-                else:
-                    n = following
-                    if n & 0xFF == 0:         # a new subset, whose code 0 is .notdef
-                        subsets.append([0])
-                        n += 1
-                    elif n & 0xFF == 32:      # code 32 is the space in every subset
-                        if n != 32:
-                            subsets[n >> 8].append(32)
-                        n += 1
-                    if n < 32:
-                        subsets[0][n] = u
-                    else:
-                        subsets[n >> 8].append(u)
-                    following = n + 1
-                    codes[u] = n
-            if not found or found[-1][0] != n >> 8:
-                found.append((n >> 8, bytearray()))
-            found[-1][1].append(n & 0xFF)
-        runs[text] = tuple((subset, bytes(codes_)) for subset, codes_ in found)
-    info = _face(path, font)
-    made = []
-    for unicodes in subsets:
-        with _lock:  # the font file object keeps a read position: one subset at a time
-            program = face.makeSubset(unicodes)
-        made.append(Subset(f"{_tag(info.name, unicodes)}+{info.name}", tuple(unicodes),
-                           tuple(face.getCharWidth(u) for u in unicodes), program))
-    return Embedding(info, tuple(made), runs)

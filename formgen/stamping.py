@@ -1,11 +1,11 @@
 """The deadline stamp on a PDF: a small box in the top margin, appended to the file as an incremental update.
 
 The box is drawn upright in the page as the reader sees it (its visible box, turned by /Rotate),
-then mapped into the page's own coordinates. reportlab measures the text and cuts the font subset;
-the content, the font objects and the update that carries them (ISO 32000-1, 7.5.6) are written
-here, so a stamp parses and writes the stamped pages only, never the rest of the document. A PDF
-with a digital signature gets the stamp as an annotation in that update, after the signed bytes;
-a PDF that pypdf had to repair to read is written again whole, by pypdf.
+then mapped into the page's own coordinates. reportlab draws it (text, font subset); pypdf's
+incremental writer appends it after the original bytes (ISO 32000-1, 7.5.6) as a form XObject
+that the stamped pages draw last, or, on a PDF with a digital signature, as the appearance of an
+annotation, so the signed bytes stay as they are. A PDF that pypdf had to repair to read is
+written again whole.
 """
 from __future__ import annotations
 
@@ -19,17 +19,18 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter, Transformation
+from pypdf import PageObject, PdfReader, PdfWriter, Transformation
 from pypdf.errors import DependencyError, PyPdfError
-from pypdf.generic import (ArrayObject, ByteStringObject, DictionaryObject, FloatObject, IndirectObject,
-                           NameObject, NumberObject, PdfObject, StreamObject, TextStringObject)
+from pypdf.generic import (ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, IndirectObject,
+                           NameObject, NumberObject, TextStringObject)
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import getAscentDescent, stringWidth
-from reportlab.pdfbase.ttfonts import makeToUnicodeCMap
+from reportlab.pdfgen import canvas
 
 from .deadlines import Deadlines
 from .errors import InvalidInput
-from .fonts import Embedding, embed, find_font, missing_letters, register_font
+from .formats import load_format
+from .fonts import find_font, missing_letters, register_font
 from .render import write_atomically
 from .vn import dmy
 
@@ -37,19 +38,24 @@ from .vn import dmy
 # in English beside our own message, so it goes to a handler that drops it unless the caller logs.
 logging.getLogger("pypdf").addHandler(logging.NullHandler())
 
-TITLE = "formgen — hạn chót theo quy định"
+TITLE = "Thời hạn theo quy định"
 PAGES = ("first", "all")
 
 MM = 72 / 25.4
-TOP_MARGIN = 20 * MM      # NĐ 30/2020 Phụ lục I: the body starts 20–25 mm from the top; the box stays above it
-MAX_HEIGHT = 17 * MM      # ≤ 18 mm, so at least 1 mm stays clear above the body
+MAX_HEIGHT = 17 * MM      # ≤ 18 mm of the 20 mm top margin, so at least 1 mm stays clear above the body
 MIN_TOP = 2 * MM          # gap above the box when it is as tall as it may be
-EDGE = 5 * MM             # gap between the box and the right edge of the visible page
 MAX_WIDTH = 85 * MM       # on A4 the box ends right of the centre, where page numbers sit (top centre)
 SIZES = (7.5, 7.0, 6.5, 6.0)
 LEADING = 1.2
 PAD = 2.5                 # pt between the border and the text
 BORDER = 0.5              # pt
+
+
+def _margins() -> tuple[float, float]:
+    """The top margin and the right margin of the text column (NĐ 30/2020 Phụ lục I), in points:
+    the box sits in the top margin, its right edge on the text column's, not at the paper's edge."""
+    margins = load_format("state")["margins_mm"]
+    return margins["top"] * MM, margins["right"] * MM
 
 # Exceptions a damaged or hostile PDF can raise inside pypdf besides its own PyPdfError.
 _BROKEN = (PyPdfError, DependencyError, ValueError, KeyError, IndexError, TypeError, AttributeError,
@@ -64,14 +70,16 @@ class StampText:
     lines: list[str]
 
 
-def stamp_lines(deadlines: Deadlines, identity: str | None = None) -> StampText:
-    """The box text: each deadline as dd/mm/yyyy with its rule code and the rule in words, then the document."""
+def stamp_lines(deadlines: Deadlines, identity: str | None = None, *, codes: bool = False) -> StampText:
+    """The box text as an office writes it: each deadline as dd/mm/yyyy and the rule in words, then the
+    document; the rule codes (R01, R07) only with codes=True."""
     d = deadlines
-    lines = [f"Hạn gửi văn bản trình (R01): {dmy(d.latest_request_date)} — "
-             f"{d.request_working_days} ngày làm việc trước ngày đi {dmy(d.depart_on)}"]
+    request, report = (" (R01)", " (R07)") if codes else ("", "")
+    lines = [f"Hạn gửi văn bản trình{request}: {dmy(d.latest_request_date)} "
+             f"({d.request_working_days} ngày làm việc trước ngày đi {dmy(d.depart_on)})"]
     if d.latest_report_date is not None:
-        lines.append(f"Hạn gửi báo cáo kết quả (R07): {dmy(d.latest_report_date)} — "
-                     f"{d.report_working_days} ngày làm việc sau ngày về {dmy(d.return_on)}")
+        lines.append(f"Hạn gửi báo cáo kết quả{report}: {dmy(d.latest_report_date)} "
+                     f"({d.report_working_days} ngày làm việc sau ngày về {dmy(d.return_on)})")
     if identity and identity.strip():
         lines.append(identity.strip())
     return StampText(title=TITLE, lines=lines)
@@ -90,11 +98,11 @@ class _Layout:
 
 
 def _wrap(line: str, font: str, size: float, width: float) -> list[str]:
-    """Break a line to the width, at " — " first (between the date and the rule), then between words."""
+    """Break a line to the width, before " (" first (between the date and the rule), then between words."""
     if stringWidth(line, font, size) <= width:
         return [line]
-    head, sep, tail = line.partition(" — ")
-    parts = [head, "— " + tail] if sep else [line]
+    head, sep, tail = line.partition(" (")
+    parts = [head, "(" + tail] if sep else [line]
     return [piece for part in parts for piece in simpleSplit(part, font, size, width)]
 
 
@@ -175,87 +183,79 @@ class _Placed:
 
 
 def _place(frame: _Frame, text: StampText, font: str) -> _Placed:
-    """Top margin, right-aligned: centred in the 20 mm margin when short, never below 19 mm from the top."""
+    """In the top margin, right-aligned on the text column: centred in the margin when short, never
+    lower than 1 mm above the body."""
     width, height = frame.upright_size
-    max_width = min(MAX_WIDTH, width / 2 - EDGE)  # in the right half, whatever the page
+    top_margin, right_margin = _margins()
+    max_width = min(MAX_WIDTH, width / 2 - right_margin)  # in the right half, whatever the page
     max_height = min(MAX_HEIGHT, height - 2 * MIN_TOP)
     if max_width <= 0 or max_height <= 0:
         raise InvalidInput(f"Trang quá nhỏ ({width / MM:.0f} × {height / MM:.0f} mm) để đặt dấu.")
     layout = _layout(text, font, max_width, max_height)
-    top_gap = max(MIN_TOP, (TOP_MARGIN - layout.height) / 2)
-    return _Placed(frame, layout, width - EDGE - layout.width, height - top_gap - layout.height)
+    top_gap = max(MIN_TOP, (top_margin - layout.height) / 2)
+    return _Placed(frame, layout, width - right_margin - layout.width, height - top_gap - layout.height)
 
 
 # --- the stamp as PDF objects --------------------------------------------------------------------
 
 
-def _n(value: float) -> str:
-    """A number as PDF content writes it: at most four decimals, no trailing zeros."""
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text in ("", "-0") else text
+def _overlays(placements: list[_Placed], font: str) -> list[PageObject]:
+    """The stamps drawn by reportlab, one page each in upright coordinates, sharing one font subset."""
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer, pageCompression=1, initialFontName=font, initialFontSize=SIZES[0])
+    for placed in placements:
+        lay = placed.layout
+        c.setPageSize(placed.frame.upright_size)
+        c.setLineWidth(BORDER)
+        c.setStrokeColorRGB(0, 0, 0)
+        c.setFillColorRGB(1, 1, 1)
+        c.rect(placed.x, placed.y, lay.width, lay.height, stroke=1, fill=1)
+        c.setFillColorRGB(0, 0, 0)
+        c.setFont(font, lay.size)
+        baseline = placed.y + lay.height - PAD - lay.ascent
+        for i, line in enumerate(lay.lines):
+            c.drawString(placed.x + PAD, baseline - i * lay.size * LEADING, line)
+        c.showPage()
+    c.save()
+    return list(PdfReader(buffer).pages)
 
 
-def _number(value: float):
-    return NumberObject(int(value)) if float(value).is_integer() else FloatObject(value)
+def _form(writer: PdfWriter, overlay: PageObject, placed: _Placed, *, mapped: bool) -> IndirectObject:
+    """The overlay page as a form XObject over the box only, in upright coordinates; mapped into page
+    coordinates by its own /Matrix when mapped (an annotation's appearance), else by the page's content."""
+    form = DecodedStreamObject()
+    form.set_data(overlay.get_contents().get_data())
+    form.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): ArrayObject(FloatObject(v) for v in placed.bbox),
+        NameObject("/Resources"): _retagged(overlay["/Resources"].clone(writer)),
+    })
+    if mapped:
+        form[NameObject("/Matrix")] = ArrayObject(FloatObject(v) for v in placed.frame.to_page())
+    return writer._add_object(form.flate_encode())
 
 
-def _stream(data: bytes, compress: bool = True, **entries) -> StreamObject:
-    fields = {NameObject(f"/{key}"): value for key, value in entries.items()}
-    if compress:
-        fields[NameObject("/Filter")] = NameObject("/FlateDecode")
-        data = zlib.compress(data)
-    return StreamObject.initialize_from_dictionary({**fields, "__streamdata__": data})
+_TAG = re.compile(r"^[A-Z]{6}\+")
 
 
-def _ops(placed: _Placed, embedding: Embedding, names: list[str]) -> bytes:
-    """The box and its lines in upright coordinates: white fill, 0.5 pt black border, black text."""
-    lay = placed.layout
-    ops = [f"{_n(BORDER)} w 0 0 0 RG 1 1 1 rg",
-           f"{_n(placed.x)} {_n(placed.y)} {_n(lay.width)} {_n(lay.height)} re B",
-           "0 0 0 rg BT"]
-    baseline = placed.y + lay.height - PAD - lay.ascent
-    font = None
-    for i, line in enumerate(lay.lines):
-        ops.append(f"1 0 0 1 {_n(placed.x + PAD)} {_n(baseline - i * lay.size * LEADING)} Tm")
-        for subset, codes in embedding.runs[line]:
-            if subset != font:
-                ops.append(f"{names[subset]} {_n(lay.size)} Tf")
-                font = subset
-            ops.append(f"<{codes.hex()}> Tj")
-    ops.append("ET")
-    return "\n".join(ops).encode()
-
-
-def _font_objects(embedding: Embedding, add) -> list[IndirectObject]:
-    """Each subset as a TrueType font with its program, widths and a ToUnicode map (text stays searchable)."""
-    face = embedding.face
-    fonts = []
-    for subset in embedding.subsets:
-        descriptor = add(DictionaryObject({
-            NameObject("/Type"): NameObject("/FontDescriptor"),
-            NameObject("/FontName"): NameObject("/" + subset.base_font),
-            NameObject("/Flags"): NumberObject(face.flags),
-            NameObject("/FontBBox"): ArrayObject(_number(v) for v in face.bbox),
-            NameObject("/ItalicAngle"): _number(face.italic_angle),
-            NameObject("/Ascent"): _number(face.ascent),
-            NameObject("/Descent"): _number(face.descent),
-            NameObject("/CapHeight"): _number(face.cap_height),
-            NameObject("/StemV"): _number(face.stem_v),
-            NameObject("/MissingWidth"): _number(face.missing_width),
-            NameObject("/FontFile2"): add(_stream(subset.program, Length1=NumberObject(len(subset.program)))),
-        }))
-        cmap = makeToUnicodeCMap(subset.base_font, list(subset.unicodes)).encode("latin-1")
-        fonts.append(add(DictionaryObject({
-            NameObject("/Type"): NameObject("/Font"),
-            NameObject("/Subtype"): NameObject("/TrueType"),
-            NameObject("/BaseFont"): NameObject("/" + subset.base_font),
-            NameObject("/FirstChar"): NumberObject(0),
-            NameObject("/LastChar"): NumberObject(len(subset.unicodes) - 1),
-            NameObject("/Widths"): ArrayObject(_number(w) for w in subset.widths),
-            NameObject("/FontDescriptor"): descriptor,
-            NameObject("/ToUnicode"): add(_stream(cmap)),
-        })))
-    return fonts
+def _retagged(resources: DictionaryObject) -> DictionaryObject:
+    """Give each font subset a tag drawn from its own program: reportlab tags every document's first
+    subset AAAAAA, and different subsets in one PDF file shall have different tags (ISO 32000-1, 9.6.4),
+    which a PDF stamped twice would break."""
+    fonts = resources.get("/Font")
+    for ref in (fonts.get_object().values() if fonts is not None else ()):
+        font = ref.get_object()
+        name = str(font.get("/BaseFont", ""))
+        descriptor = font.get("/FontDescriptor")
+        program = descriptor.get_object().get("/FontFile2") if descriptor is not None else None
+        if not _TAG.match(name.lstrip("/")) or program is None:
+            continue
+        n = zlib.crc32(program.get_object().get_data(), zlib.crc32(name.encode()))
+        tagged = "/" + "".join(chr(65 + n // 26 ** i % 26) for i in range(6)) + name.lstrip("/")[6:]
+        font[NameObject("/BaseFont")] = NameObject(tagged)
+        descriptor.get_object()[NameObject("/FontName")] = NameObject(tagged)
+    return resources
 
 
 def _inherited(page: DictionaryObject, key: str):
@@ -270,44 +270,56 @@ def _inherited(page: DictionaryObject, key: str):
     return None
 
 
-def _draw_on_page(page: DictionaryObject, placed: _Placed, embedding: Embedding, fonts: list[IndirectObject],
-                  begin: IndirectObject, add) -> None:
+def _content(writer: PdfWriter, data: bytes) -> IndirectObject:
+    stream = DecodedStreamObject()
+    stream.set_data(data)
+    return writer._add_object(stream)
+
+
+def _draw_on_page(writer: PdfWriter, page: PageObject, form: IndirectObject, placed: _Placed,
+                  begin: IndirectObject) -> None:
     """Add the stamp to the page's content: the page's own streams wrapped in q … Q, then the stamp.
 
-    The page gets its own copy of the resources it had (its own or inherited from the page tree),
-    with the stamp's fonts added under names it does not use yet.
+    The page gets its own copy of the resources it had (its own or inherited from the page tree), with
+    the stamp under a name it does not use yet; its own content streams are not parsed or rewritten.
     """
     resources = _inherited(page, "/Resources")
     resources = DictionaryObject(resources) if isinstance(resources, DictionaryObject) else DictionaryObject()
-    used = resources.get("/Font")
+    used = resources.get("/XObject")
     used = used.get_object() if used is not None else None
     used = DictionaryObject(used) if isinstance(used, DictionaryObject) else DictionaryObject()
-    names, n = [], 0
-    for font in fonts:
-        while f"/FormgenStamp{n}" in used:
-            n += 1
-        names.append(f"/FormgenStamp{n}")
-        used[NameObject(names[-1])] = font
+    n = 0
+    while f"/FormgenStamp{n}" in used:
         n += 1
-    resources[NameObject("/Font")] = used
-    matrix = " ".join(_n(v) for v in placed.frame.to_page())
-    end = add(_stream(b"\nQ\nq " + matrix.encode() + b" cm\n" + _ops(placed, embedding, names) + b"\nQ\n"))
+    name = f"/FormgenStamp{n}"
+    used[NameObject(name)] = form
+    resources[NameObject("/XObject")] = used
     contents = page.get("/Contents")
     own = contents.get_object() if contents is not None else None
     own = list(own) if isinstance(own, ArrayObject) else [contents] if contents is not None else []
+    matrix = " ".join(f"{v:.4f}".rstrip("0").rstrip(".") for v in placed.frame.to_page())
+    end = _content(writer, f"\nQ\nq {matrix} cm {name} Do Q\n".encode())
     page[NameObject("/Contents")] = ArrayObject([begin, *own, end])
     page[NameObject("/Resources")] = resources
 
 
-def _appearance(placed: _Placed, embedding: Embedding, fonts: list[IndirectObject]) -> StreamObject:
-    """The stamp as a form XObject over the box only, mapped into page coordinates by its /Matrix."""
-    names = [f"/F{i}" for i in range(len(fonts))]
-    return _stream(_ops(placed, embedding, names),
-                   Type=NameObject("/XObject"), Subtype=NameObject("/Form"),
-                   BBox=ArrayObject(FloatObject(v) for v in placed.bbox),
-                   Matrix=ArrayObject(FloatObject(v) for v in placed.frame.to_page()),
-                   Resources=DictionaryObject({NameObject("/Font"): DictionaryObject(
-                       {NameObject(name): font for name, font in zip(names, fonts)})}))
+def _annotate(writer: PdfWriter, index: int, form: IndirectObject, placed: _Placed, text: StampText) -> None:
+    """The stamp as a locked, printable annotation: the page's content stays as it was signed."""
+    x0, y0, x1, y1 = placed.bbox
+    matrix = Transformation(placed.frame.to_page())
+    corners = [matrix.apply_on(p) for p in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
+    writer.add_annotation(index, DictionaryObject({
+        NameObject("/Type"): NameObject("/Annot"),
+        NameObject("/Subtype"): NameObject("/Stamp"),
+        NameObject("/Rect"): ArrayObject(FloatObject(v) for v in (
+            min(x for x, _ in corners), min(y for _, y in corners),
+            max(x for x, _ in corners), max(y for _, y in corners))),
+        NameObject("/F"): NumberObject(4 | 128),  # Print, Locked: printed with the page, not moved by mistake
+        NameObject("/NM"): TextStringObject(f"formgen-stamp-{index + 1}"),
+        NameObject("/Contents"): TextStringObject("\n".join([text.title, *text.lines])),
+        NameObject("/P"): writer.pages[index].indirect_reference,
+        NameObject("/AP"): DictionaryObject({NameObject("/N"): form}),
+    }))
 
 
 # --- reading and refusing ------------------------------------------------------------------------
@@ -400,152 +412,21 @@ def _docmdp_permission(reader: PdfReader) -> int | None:
 
 
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
-_OBJ = re.compile(rb"\d+\s+\d+\s+obj\b")
 
 
-def _last_section(data: bytes, reader: PdfReader) -> tuple[int, bool] | None:
-    """Where the file's last cross-reference section starts and whether it is a stream (PDF 1.5), when
-    the file ends as the standard says (startxref, offset, %%EOF) at a section pypdf read there too."""
+def _ends_soundly(data: bytes, reader: PdfReader) -> bool:
+    """Whether the file ends as the standard says (startxref, offset, %%EOF) at the cross-reference
+    section pypdf read there: only then can an update's /Prev point at it."""
     found = _STARTXREF.search(data, max(0, len(data) - 1024))
-    if found is None:
-        return None
-    at = int(found.group(1))
-    if at != getattr(reader, "_startxref", at):  # pypdf had to look elsewhere
-        return None
-    if data.startswith(b"xref", at):
-        return at, False
-    if _OBJ.match(data, at) and b"/XRef" in data[at:at + 2048]:
-        return at, True
-    return None
+    return found is not None and int(found.group(1)) == getattr(reader, "_startxref", None)
 
 
-class _Update:
-    """An incremental update (ISO 32000-1, 7.5.6): new and changed objects written after the file's last
-    byte, with a cross-reference section of the same kind as the last one and /Prev pointing to it.
-
-    Every byte of the original stays as it is, which keeps a signature valid, and the update holds only
-    what the stamp adds, so nothing else of the document is parsed or written again.
-    """
-
-    def __init__(self, data: bytes, reader: PdfReader, prev: int, as_stream: bool):
-        self.data, self.reader, self.prev, self.as_stream = data, reader, prev, as_stream
-        numbers = [n for table in reader.xref.values() for n in table] + list(reader.xref_objStm)
-        size = reader.trailer.get("/Size")
-        size = size.get_object() if size is not None else 0
-        self.next = max([int(size) if isinstance(size, int) else 0, *(n + 1 for n in numbers)])
-        self.objects: dict[int, tuple[int, PdfObject]] = {}
-
-    def add(self, obj: PdfObject) -> IndirectObject:
-        ref = IndirectObject(self.next, 0, self.reader)
-        self.objects[self.next] = (0, obj)
-        self.next += 1
-        return ref
-
-    def replace(self, ref: IndirectObject, obj: PdfObject) -> None:
-        self.objects[ref.idnum] = (ref.generation, obj)
-
-    def _trailer(self, size: int) -> DictionaryObject:
-        trailer = DictionaryObject({NameObject("/Size"): NumberObject(size)})
-        for key in ("/Root", "/Info"):
-            if key in self.reader.trailer:
-                trailer[NameObject(key)] = self.reader.trailer.raw_get(key)
-        ids = self.reader.trailer.get("/ID")
-        ids = ids.get_object() if ids is not None else None
-        if isinstance(ids, ArrayObject) and len(ids) == 2:
-            trailer[NameObject("/ID")] = ArrayObject(
-                ByteStringObject(getattr(i, "original_bytes", i)) if isinstance(i, (str, bytes)) else i
-                for i in ids)
-        trailer[NameObject("/Prev")] = NumberObject(self.prev)
-        return trailer
-
-    def tail(self) -> bytes:
-        """What goes after the original bytes."""
-        out = io.BytesIO()
-        if not self.data.endswith((b"\n", b"\r")):
-            out.write(b"\n")
-        base = len(self.data)
-        where: dict[int, tuple[int, int]] = {}
-        for number in sorted(self.objects):
-            generation, obj = self.objects[number]
-            where[number] = (base + out.tell(), generation)
-            out.write(b"%d %d obj\n" % (number, generation))
-            obj.write_to_stream(out)
-            out.write(b"\nendobj\n")
-        xref_at = base + out.tell()
-        if self.as_stream:
-            number = self.next
-            where[number] = (xref_at, 0)
-            width = max(4, (xref_at.bit_length() + 7) // 8)
-            rows = b"\x00" + bytes(width) + b"\xff\xff" + b"".join(  # object 0: the head of the free list
-                b"\x01" + offset.to_bytes(width, "big") + generation.to_bytes(2, "big")
-                for offset, generation in (where[n] for n in sorted(where)))
-            xref = _stream(rows, Type=NameObject("/XRef"), W=ArrayObject(NumberObject(w) for w in (1, width, 2)),
-                           Index=ArrayObject(NumberObject(v) for block in _blocks([0, *where]) for v in block))
-            xref.update(self._trailer(number + 1))
-            out.write(b"%d 0 obj\n" % number)
-            xref.write_to_stream(out)
-            out.write(b"\nendobj\n")
-        else:
-            out.write(b"xref\n")
-            for first, count in _blocks([0, *where]):
-                out.write(b"%d %d\n" % (first, count))
-                for n in range(first, first + count):
-                    out.write(b"%010d %05d n \n" % where[n] if n else b"0000000000 65535 f \n")
-            out.write(b"trailer\n")
-            self._trailer(self.next).write_to_stream(out)
-            out.write(b"\n")
-        out.write(b"startxref\n%d\n%%%%EOF\n" % xref_at)
-        return out.getvalue()
-
-
-def _blocks(numbers) -> list[tuple[int, int]]:
-    """Object numbers as cross-reference subsections: (first, count) of each consecutive run."""
-    blocks: list[list[int]] = []
-    for n in sorted(numbers):
-        if blocks and blocks[-1][0] + blocks[-1][1] == n:
-            blocks[-1][1] += 1
-        else:
-            blocks.append([n, 1])
-    return [(first, count) for first, count in blocks]
-
-
-def _stamp_annotations(src: Path, update: _Update, reader: PdfReader, embedding: Embedding,
-                       targets: list[int], placements: list[_Placed], text: StampText, kind: str) -> None:
-    """A signed PDF: the stamp as a locked, printable annotation, in an update after the signed bytes."""
+def _refuse_certified(src: Path, reader: PdfReader, kind: str) -> None:
     level = _docmdp_permission(reader)
     if level in (1, 2):
         allowed = "không cho phép thay đổi gì" if level == 1 else "chỉ cho phép điền biểu mẫu và ký"
         raise _refuse(src, f"tệp có {kind} và người chứng thực {allowed}: thêm dấu, kể cả ghi nối tiếp sau "
                            "phần đã ký, sẽ làm chữ ký mất hiệu lực; hãy đóng dấu bản chưa ký rồi ký lại")
-    fonts = _font_objects(embedding, update.add)
-    summary = "\n".join([text.title, *text.lines])
-    lists: dict[int, ArrayObject] = {}  # /Annots arrays that are objects of their own, as updated
-    for index, placed in zip(targets, placements):
-        ref = reader.pages[index].indirect_reference
-        x0, y0, x1, y1 = placed.bbox
-        rect = Transformation(placed.frame.to_page())
-        corners = [rect.apply_on(p) for p in ((x0, y0), (x1, y0), (x0, y1), (x1, y1))]
-        annotation = update.add(DictionaryObject({
-            NameObject("/Type"): NameObject("/Annot"),
-            NameObject("/Subtype"): NameObject("/Stamp"),
-            NameObject("/Rect"): ArrayObject(FloatObject(v) for v in (
-                min(x for x, _ in corners), min(y for _, y in corners),
-                max(x for x, _ in corners), max(y for _, y in corners))),
-            NameObject("/F"): NumberObject(4 | 128),  # Print, Locked: printed with the page, not moved by mistake
-            NameObject("/NM"): TextStringObject(f"formgen-stamp-{index + 1}"),
-            NameObject("/Contents"): TextStringObject(summary),
-            NameObject("/P"): ref,
-            NameObject("/AP"): DictionaryObject({NameObject("/N"): update.add(_appearance(placed, embedding, fonts))}),
-        }))
-        page = reader.get_object(ref)  # as stored: nothing inherited is copied into it
-        annots = page.get("/Annots")
-        if isinstance(annots, IndirectObject) and isinstance(annots.get_object(), ArrayObject):
-            lists.setdefault(annots.idnum, ArrayObject(annots.get_object())).append(annotation)
-            update.replace(annots, lists[annots.idnum])  # only the list changes, not the page
-        else:
-            page = DictionaryObject(page)
-            page[NameObject("/Annots")] = ArrayObject([*(annots or []), annotation])
-            update.replace(ref, page)
 
 
 class _Repairs(logging.Handler):
@@ -569,63 +450,93 @@ def stamp_pdf(src: str | os.PathLike, out: str | os.PathLike, text: StampText, *
     """Stamp the first page (pages="first") or every page ("all") of src into out.
 
     Keeps every page, its text, boxes, annotations and links. The stamp is appended as an incremental
-    update: the input's bytes, then the stamp's objects and the stamped pages. A signed PDF is stamped
-    that way with an annotation, which leaves the signed bytes untouched, or refused. A PDF that pypdf
-    had to repair to read is written again whole instead, so the output is sound. Raises InvalidInput
-    (exit 2) for an unusable input; nothing is written at out then.
+    update (pypdf's incremental writer): the input's bytes, then the stamp and the stamped pages. A
+    signed PDF is stamped that way with an annotation, which leaves the signed bytes untouched, or
+    refused. A PDF that pypdf had to repair to read is written again whole instead, so the output is
+    sound; a signed one is refused, since an update could only point at its broken cross-reference.
+    Raises InvalidInput (exit 2) for an unusable input; nothing is written at out then.
     """
     src = Path(src)
     if pages not in PAGES:
         raise InvalidInput(f"Phạm vi trang “{pages}” không có; chọn: {', '.join(PAGES)}.")
+    font_file = find_font(font)
+    font_name = register_font(font_file)
+    lacking = missing_letters(font_file, "".join([text.title, *text.lines]))
+    if lacking:
+        raise InvalidInput(f"Phông {font_file.name} không có chữ: {lacking}; chọn phông khác bằng --font.")
+    data, reader, writer, kind = _parse(src)
+    targets = [0] if pages == "first" else list(range(len(reader.pages)))
+    placements = [_place(_frame(reader.pages[i]), text, font_name) for i in targets]
+    overlays = _overlays(placements, font_name)
+    forms = [_form(writer, overlay, placed, mapped=bool(kind)) for overlay, placed in zip(overlays, placements)]
+    if kind:
+        for index, form, placed in zip(targets, forms, placements):
+            _annotate(writer, index, form, placed, text)
+    else:
+        begin = _content(writer, b"q\n")
+        for index, form, placed in zip(targets, forms, placements):
+            _draw_on_page(writer, writer.pages[index], form, placed, begin)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return write_atomically(out, lambda path: Path(path).write_bytes(buffer.getvalue()))
+
+
+def _as_stored(writer: PdfWriter, reader: PdfReader) -> None:
+    """Undo what pypdf's writer copied down the page tree (/Resources, /MediaBox, /Rotate...): an
+    incremental update then holds only the pages the stamp changes, and a signed PDF's other pages
+    stay byte for byte as they were signed."""
+    for page, original in zip(writer.pages, reader.pages):
+        stored = reader.get_object(original.indirect_reference)
+        for key in [key for key in page if key not in stored]:
+            del page[key]
+
+
+def _numbers_after(writer: PdfWriter, reader: PdfReader) -> None:
+    """New objects must be numbered from the trailer's /Size on (ISO 32000-1, 7.5.5). pypdf numbers them
+    after the highest object its cross-reference lists, and a cross-reference stream does not list
+    itself: a PDF that an earlier update (a first stamp) ended with such a stream would get a new object
+    under that stream's number, and readers would take the stream for it."""
+    size = reader.trailer.get("/Size")
+    size = size.get_object() if size is not None else 0
+    if isinstance(size, int) and len(writer._objects) < size - 1:
+        writer._objects.extend([None] * (size - 1 - len(writer._objects)))
+
+
+def _parse(src: Path) -> tuple[bytes, PdfReader, PdfWriter, str | None]:
+    """Read src and open the writer it will be stamped with: every pypdf failure here is the input's.
+
+    Past this step the document is parsed, so an exception from pypdf is formgen's bug, not a broken PDF.
+    """
     repairs = _Repairs()
     pypdf_log = logging.getLogger("pypdf")
     pypdf_log.addHandler(repairs)
     try:
         data, reader = _open(src)
-        font_file = find_font(font)
-        font_name = register_font(font_file)
-        lacking = missing_letters(font_file, "".join([text.title, *text.lines]))
-        if lacking:
-            raise InvalidInput(f"Phông {font_file.name} không có chữ: {lacking}; chọn phông khác bằng --font.")
         try:
-            targets = [0] if pages == "first" else list(range(len(reader.pages)))
-            placements = [_place(_frame(reader.pages[i]), text, font_name) for i in targets]
-            embedding = embed(font_file, [line for placed in placements for line in placed.layout.lines])
             kind = signature_kind(reader)
-            last = _last_section(data, reader)
+            sound = _ends_soundly(data, reader) and not repairs.seen
+            # pypdf's incremental writer keeps objects by number only: it cannot update an object of a
+            # later generation (ISO 32000-1, 7.3.10), which some editors leave behind.
+            appendable = sound and not any(generation for generation, table in reader.xref.items() if table)
             if kind:
-                prev = last or (reader._startxref, not data.startswith(b"xref", reader._startxref))
-                update = _Update(data, reader, *prev)
-                _stamp_annotations(src, update, reader, embedding, targets, placements, text, kind)
-                chunks = [data, update.tail()]
-            elif last is not None and not repairs.seen:
-                update = _Update(data, reader, *last)
-                fonts = _font_objects(embedding, update.add)
-                begin = update.add(_stream(b"q\n", compress=False))
-                for index, placed in zip(targets, placements):
-                    ref = reader.pages[index].indirect_reference
-                    page = DictionaryObject(reader.get_object(ref))  # as stored, inheriting as it did
-                    _draw_on_page(page, placed, embedding, fonts, begin, update.add)
-                    update.replace(ref, page)
-                chunks = [data, update.tail()]
+                _refuse_certified(src, reader, kind)
+                if not sound:
+                    raise _refuse(src, f"tệp có {kind} nhưng phần cuối tệp (bảng tham chiếu chéo) bị hỏng: "
+                                       "không thể ghi nối tiếp mà giữ chữ ký hợp lệ; hãy đóng dấu bản chưa ký "
+                                       "rồi ký lại")
+                if not appendable:
+                    raise _refuse(src, f"tệp có {kind} và có đối tượng PDF thế hệ khác 0, mà formgen chưa ghi "
+                                       "nối tiếp được mà giữ chữ ký hợp lệ; hãy đóng dấu bản chưa ký rồi ký lại")
+            if appendable:
+                writer = PdfWriter(reader, incremental=True)
+                _as_stored(writer, reader)
+                _numbers_after(writer, reader)
             else:
                 writer = PdfWriter(clone_from=reader)
-                fonts = _font_objects(embedding, writer._add_object)
-                begin = writer._add_object(_stream(b"q\n", compress=False))
-                for index, placed in zip(targets, placements):
-                    _draw_on_page(writer.pages[index], placed, embedding, fonts, begin, writer._add_object)
-                buf = io.BytesIO()
-                writer.write(buf)
-                chunks = [buf.getvalue()]
         except InvalidInput:
             raise
         except (*_BROKEN, NotImplementedError) as exc:
             raise _refuse(src, f"pypdf không xử lý được tệp này ({type(exc).__name__}: {exc})") from None
     finally:
         pypdf_log.removeHandler(repairs)
-
-    def save(path):
-        with open(path, "wb") as f:
-            for chunk in chunks:
-                f.write(chunk)
-    return write_atomically(out, save)
+    return data, reader, writer, kind

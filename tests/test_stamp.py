@@ -204,23 +204,43 @@ def view_size(box, rotation):
 def stamp_marks(page):
     """The stamp's text pieces (start point, baseline direction, size) and its rectangles, in page coordinates.
 
-    pypdf's visitors give the text matrix and the current transformation matrix of each piece.
+    pypdf's visitors give the text matrix and the current transformation matrix of each piece. Inside a
+    form XObject they start again from the form's own space, so the matrix in force where the page draws
+    the form (`Do`) and the form's /Matrix are applied here.
     """
     texts, rects = [], []
+    outer = [[1, 0, 0, 1, 0, 0]]  # form space → page space while a form is being read
 
     def on_text(text, cm, tm, font, size):
-        if text.strip() and text.strip().startswith(("formgen", "Hạn", "—", "Tờ trình")):
-            m = _mult(tm, cm)
+        if text.strip() and text.strip().startswith(("Thời hạn", "Hạn", "(", "Tờ trình")):
+            m = _mult(_mult(tm, cm), outer[-1])
             texts.append({"text": text.strip(), "at": (m[4], m[5]), "dir": (m[0], m[1]),
                           "size": size * math.hypot(m[0], m[1])})
 
     def on_op(op, args, cm, tm):
         if op == b"re":
             x, y, w, h = (float(a) for a in args)
-            rects.append([_apply(cm, px, py) for px, py in ((x, y), (x + w, y), (x, y + h), (x + w, y + h))])
+            m = _mult(cm, outer[-1])
+            rects.append([_apply(m, px, py) for px, py in ((x, y), (x + w, y), (x, y + h), (x + w, y + h))])
+        elif op == b"Do":
+            xobjects = page["/Resources"].get("/XObject") or {}
+            form = xobjects.get(args[0]).get_object() if args[0] in xobjects else {}
+            matrix = [float(v) for v in form.get("/Matrix", [1, 0, 0, 1, 0, 0])]
+            outer.append(_mult(_mult(matrix, cm), outer[-1]))
 
-    page.extract_text(visitor_text=on_text, visitor_operand_before=on_op)
+    def after_op(op, args, cm, tm):
+        if op == b"Do":
+            outer.pop()
+
+    page.extract_text(visitor_text=on_text, visitor_operand_before=on_op, visitor_operand_after=after_op)
     return texts, rects
+
+
+def drawn_content(page) -> bytes:
+    """The page's content and that of the forms it draws (the stamp is one)."""
+    xobjects = page["/Resources"].get("/XObject") or {}
+    forms = [x.get_object().get_data() for x in xobjects.values() if x.get_object().get("/Subtype") == "/Form"]
+    return b"\n".join([page.get_contents().get_data(), *forms])
 
 
 def assert_in_top_right_margin(points, box, rotation):
@@ -286,17 +306,17 @@ def render_gray(path: Path, out_prefix: Path, dpi: int = 36):
 
 def test_the_stamp_text_gives_each_deadline_with_its_rule_and_the_document():
     text = trip_stamp()
-    assert text.title == "formgen — hạn chót theo quy định"
+    assert text.title == "Thời hạn theo quy định"
     assert text.lines == [
-        "Hạn gửi văn bản trình (R01): 20/05/2024 — 10 ngày làm việc trước ngày đi 03/06/2024",
-        "Hạn gửi báo cáo kết quả (R07): 21/06/2024 — 10 ngày làm việc sau ngày về 07/06/2024",
+        "Hạn gửi văn bản trình: 20/05/2024 (10 ngày làm việc trước ngày đi 03/06/2024)",
+        "Hạn gửi báo cáo kết quả: 21/06/2024 (10 ngày làm việc sau ngày về 07/06/2024)",
         "Tờ trình số 05/TTr-SNV ngày 20/05/2024",
     ]
 
 
 def test_without_a_return_date_or_identity_only_the_request_deadline_is_stamped():
     text = stamp_lines(formgen.deadlines(dt.date(2024, 6, 3)), None)
-    assert text.lines == ["Hạn gửi văn bản trình (R01): 20/05/2024 — 10 ngày làm việc trước ngày đi 03/06/2024"]
+    assert text.lines == ["Hạn gửi văn bản trình: 20/05/2024 (10 ngày làm việc trước ngày đi 03/06/2024)"]
 
 
 # --- what a stamped PDF keeps and shows -----------------------------------------------------------------
@@ -311,7 +331,7 @@ def test_the_first_page_shows_the_deadlines_and_the_letter_is_unchanged_otherwis
     original, stamped = PdfReader(src), PdfReader(out)
     assert len(stamped.pages) == 3
     first = stamped.pages[0].extract_text()
-    for expected in ("Hạn gửi văn bản trình (R01): 20/05/2024", "Hạn gửi báo cáo kết quả (R07): 21/06/2024",
+    for expected in ("Hạn gửi văn bản trình: 20/05/2024", "Hạn gửi báo cáo kết quả: 21/06/2024",
                      "10 ngày làm việc trước ngày đi 03/06/2024", IDENTITY, *BODY[:1], BODY[1].format(n=1)):
         assert expected in first, expected
     for n, (a, b) in enumerate(zip(original.pages, stamped.pages), start=1):
@@ -357,8 +377,7 @@ def test_the_box_is_small_white_bordered_and_in_the_top_margin_of_an_a4_letter(t
     assert max(ys) - min(ys) <= 18 * MM
     assert min(x for x, _ in stamp) > A4[0] / 2 and max(x for x, _ in stamp) <= A4[0]
     assert all(6 <= t["size"] <= 8 for t in texts)
-    content = page.get_contents().get_data()
-    assert re.search(rb"1 1 1 rg\s.*re\s+B\*?\s", content, re.S)  # filled white, stroked border
+    assert re.search(rb"1 1 1 rg\s.*re\s+B\*?\s", drawn_content(page), re.S)  # filled white, stroked border
 
 
 # --- rotation and boxes that do not start at 0,0 ---------------------------------------------------------
@@ -379,7 +398,7 @@ def test_the_stamp_is_upright_at_the_top_right_of_the_page_as_the_reader_sees_it
     assert (page.mediabox, page.cropbox, page.rotation) == (original.mediabox, original.cropbox, rotation)
     box = visible_box(page)
     texts, rects = stamp_marks(page)
-    assert {t["text"] for t in texts} >= {"formgen — hạn chót theo quy định", IDENTITY}
+    assert {t["text"] for t in texts} >= {"Thời hạn theo quy định", IDENTITY}
     assert_in_top_right_margin([t["at"] for t in texts], box, rotation)
     for t in texts:
         assert_upright(t["dir"], rotation)
@@ -396,7 +415,7 @@ def test_poppler_reads_the_stamp_upright_in_the_top_right_corner(tmp_path, rotat
     width, height = (720, 495) if rotation in (90, 270) else (495, 720)
     words = poppler_words(out)
     found = {w[0]: w[1:] for w in words}
-    for word in ("formgen", "(R01):", "20/05/2024", "(R07):", "21/06/2024", "05/TTr-SNV"):
+    for word in ("Thời", "20/05/2024", "21/06/2024", "05/TTr-SNV"):
         x_min, y_min, x_max, y_max = found[word]
         assert width / 2 <= x_min < x_max <= width and 0 <= y_min < y_max <= 20 * MM, (word, found[word])
     assert "Kính" in found  # the letter's own text is still read
@@ -438,7 +457,7 @@ def _sizes_and_height(path: Path):
 
 
 def test_short_text_is_printed_at_7_5_pt(tmp_path):
-    short = StampText("formgen — hạn chót theo quy định", ["Hạn gửi văn bản trình (R01): 20/05/2024"])
+    short = StampText("Thời hạn theo quy định", ["Hạn gửi văn bản trình: 20/05/2024"])
     out = stamp_pdf(letter_pdf(tmp_path / "letter.pdf"), tmp_path / "stamped.pdf", short)
     assert _sizes_and_height(out)[0] == {7.5}
 
@@ -449,12 +468,12 @@ def test_long_text_shrinks_to_no_less_than_6_pt_then_wraps_within_18_mm(tmp_path
     assert len(sizes) == 1 and 6 <= sizes.pop() < 7.5
     assert height <= 18 * MM
     text = " ".join(PdfReader(out).pages[0].extract_text().split())  # wrapped or not, depending on the font
-    assert "Hạn gửi văn bản trình (R01): 20/05/2024 — 10 ngày làm việc trước ngày đi 03/06/2024" in text
+    assert "Hạn gửi văn bản trình: 20/05/2024 (10 ngày làm việc trước ngày đi 03/06/2024)" in text
 
 
 def test_text_that_cannot_fit_the_margin_is_refused(tmp_path):
     src = letter_pdf(tmp_path / "letter.pdf")
-    long = StampText("formgen — hạn chót theo quy định", [f"Dòng ghi chú số {i} khá dài" for i in range(12)])
+    long = StampText("Thời hạn theo quy định", [f"Dòng ghi chú số {i} khá dài" for i in range(12)])
     with pytest.raises(InvalidInput) as err:
         stamp_pdf(src, tmp_path / "stamped.pdf", long)
     assert err.value.exit_code == 2 and "quá dài" in err.value.message
@@ -542,7 +561,7 @@ def _assert_sound(out: Path, stamped: int, pages: int) -> None:
         done = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True)
         assert done.returncode == 0 and done.stderr == "" and f"Pages:           {pages}" in done.stdout
         words = {w[0] for w in poppler_words(out)}
-        assert {"formgen", "20/05/2024", "Kính"} <= words
+        assert {"Thời", "20/05/2024", "Kính"} <= words
 
 
 def test_the_stamp_is_an_incremental_update_holding_only_the_stamped_page_and_the_stamp(tmp_path):
@@ -552,8 +571,10 @@ def test_the_stamp_is_an_incremental_update_holding_only_the_stamped_page_and_th
     written = {int(n) for n in re.findall(rb"^(\d+) \d+ obj", update, re.M)}
     pages = [p.indirect_reference.idnum for p in PdfReader(src).pages]
     assert pages[0] in written and not written & set(pages[1:])
-    assert len(written) <= 8  # the page, its two new content streams, one font: dictionary, descriptor, file, map
-    assert b"\nxref\n" in update and b"/Prev" in update  # the same kind of section as the input's, linked to it
+    # the page, its two new content streams, the stamp's form, its fonts dictionary and its font (dictionary,
+    # descriptor, file, map), the cross-reference stream
+    assert len(written) <= 10
+    assert b"/Prev" in update  # linked to the input's cross-reference section
     _assert_sound(out, 1, 3)
 
 
@@ -619,10 +640,12 @@ def test_a_stamped_pdf_stamped_again_keeps_both_fonts_apart(tmp_path):
     twice = stamp_pdf(once, tmp_path / "twice.pdf", trip_stamp("Công văn số 123/SNV-TCBC ngày 21/05/2024"))
     _update_of(once, twice)
     page = PdfReader(twice, strict=True).pages[0]
-    fonts = {name: f.get_object()["/BaseFont"] for name, f in page["/Resources"]["/Font"].items()
-             if "/FontDescriptor" in f.get_object()}
-    stamp_fonts = [base for name, base in fonts.items() if name.startswith("/FormgenStamp")]
-    assert len(stamp_fonts) == 2 and len(set(stamp_fonts)) == 2  # two names, two differently tagged subsets
+    stamps = {name: x.get_object() for name, x in page["/Resources"]["/XObject"].items()
+              if name.startswith("/FormgenStamp")}
+    assert len(stamps) == 2  # two names, one for each stamp
+    stamp_fonts = [f.get_object()["/BaseFont"] for form in stamps.values()
+                   for f in form["/Resources"]["/Font"].values()]
+    assert len(stamp_fonts) == 2 and len(set(stamp_fonts)) == 2  # two differently tagged subsets (ISO 32000-1, 9.6.4)
     text = " ".join(page.extract_text().split())
     assert "Công văn số 123/SNV-TCBC ngày 21/05/2024" in text and BODY[0] in text
 
@@ -650,7 +673,7 @@ def test_a_signed_pdf_is_stamped_after_its_signed_bytes(tmp_path, rotation):
     for page in reader.pages:
         assert page.cropbox == RectangleObject((50, 60, 545, 780))
         (stamp,) = [a.get_object() for a in page["/Annots"] if a.get_object()["/Subtype"] == "/Stamp"]
-        assert "Hạn gửi văn bản trình (R01): 20/05/2024" in stamp["/Contents"] and "21/06/2024" in stamp["/Contents"]
+        assert "Hạn gửi văn bản trình: 20/05/2024" in stamp["/Contents"] and "21/06/2024" in stamp["/Contents"]
         assert stamp["/F"] & 4  # printed with the page
         x0, y0, x1, y1 = (float(v) for v in stamp["/Rect"])
         assert_in_top_right_margin([(x0, y0), (x0, y1), (x1, y0), (x1, y1)], visible_box(page), rotation)
@@ -890,7 +913,7 @@ def test_render_stamp_writes_a_stamped_pdf_of_the_letter(tmp_path, run_formgen):
     result = run_formgen("render", "request", FIXTURES / "request.yaml", "-o", tmp_path / "tt.docx", "--stamp")
     assert result.exit_code == 0
     text = " ".join(PdfReader(tmp_path / "tt.pdf").pages[0].extract_text().split())
-    assert "Hạn gửi văn bản trình (R01): 20/05/2024" in text
+    assert "Hạn gửi văn bản trình: 20/05/2024" in text
     assert "Tờ trình số 05/TTr-SNV ngày 20/05/2024" in text
 
 
@@ -901,3 +924,90 @@ def test_batch_stamp_stamps_every_pdf(tmp_path):
     pdfs = [Path(e.outputs[1]) for e in manifest.entries if e.status == "written"]
     assert len(pdfs) == 9
     assert all("21/06/2024" in PdfReader(p).pages[0].extract_text() for p in pdfs)
+
+
+# --- what pypdf's incremental writer cannot do by itself, and how the stamp speaks -----------------------
+
+
+def _off_by_seven(src: Path, path: Path) -> Path:
+    """src with its startxref pointing 7 bytes before its last cross-reference section."""
+    whole = pdf_bytes(src)
+    at = whole.rindex(b"startxref") + len(b"startxref\n")
+    offset = re.match(rb"\d+", whole[at:]).group()
+    path.write_bytes(whole[:at] + str(int(offset) - 7).encode() + whole[at + len(offset):])
+    return path
+
+
+def test_a_signed_pdf_whose_last_cross_reference_is_broken_is_refused_not_given_a_prev_pointing_at_garbage(tmp_path):
+    src = _off_by_seven(signed_pdf(tmp_path / "signed.pdf"), tmp_path / "off.pdf")
+    with pytest.raises(InvalidInput) as err:
+        stamp_pdf(src, tmp_path / "stamped.pdf", trip_stamp())
+    assert "chữ ký số" in err.value.message and "bảng tham chiếu chéo" in err.value.message
+    assert not (tmp_path / "stamped.pdf").exists()
+
+
+def _later_generation(src: Path, path: Path) -> Path:
+    """src (reportlab's, uncompressed, one cross-reference table) with its first page as object N 1, not N 0."""
+    data = pdf_bytes(src)
+    n = PdfReader(src).pages[0].indirect_reference.idnum
+    data = data.replace(b"\n%d 0 obj" % n, b"\n%d 1 obj" % n).replace(b" %d 0 R" % n, b" %d 1 R" % n)
+    lines = data.split(b"\n")
+    row = lines.index(b"xref") + 2 + n
+    lines[row] = lines[row][:11] + b"00001" + lines[row][16:]
+    path.write_bytes(b"\n".join(lines))
+    assert PdfReader(path, strict=True).pages[0].indirect_reference.generation == 1
+    return path
+
+
+def test_a_page_of_a_later_generation_gets_the_stamp_in_a_whole_new_file(tmp_path):
+    """pypdf's incremental writer numbers objects without generations: the page would be written as N 0
+    and readers would keep showing N 1, unstamped. Such a file is written again whole instead."""
+    src = _later_generation(letter_pdf(tmp_path / "letter.pdf"), tmp_path / "gen1.pdf")
+    out = stamp_pdf(src, tmp_path / "stamped.pdf", trip_stamp())
+    _assert_sound(out, 1, 2)
+
+
+def test_a_signed_pdf_with_a_page_of_a_later_generation_is_refused(tmp_path):
+    src = _later_generation(signed_pdf(tmp_path / "signed.pdf"), tmp_path / "gen1.pdf")
+    with pytest.raises(InvalidInput) as err:
+        stamp_pdf(src, tmp_path / "stamped.pdf", trip_stamp())
+    assert "chữ ký số" in err.value.message and "thế hệ" in err.value.message
+    assert not (tmp_path / "stamped.pdf").exists()
+
+
+def test_a_bug_after_the_pdf_is_read_is_not_reported_as_a_broken_pdf(tmp_path, monkeypatch):
+    import formgen.stamping as stamping
+
+    def broken(*args, **kwargs):
+        raise ValueError("a bug in formgen")
+    monkeypatch.setattr(stamping, "_overlays", broken)
+    with pytest.raises(ValueError, match="a bug in formgen"):
+        stamp_pdf(letter_pdf(tmp_path / "letter.pdf"), tmp_path / "stamped.pdf", trip_stamp())
+
+
+def test_the_rule_codes_are_printed_only_when_asked():
+    found = formgen.deadlines(dt.date(2024, 6, 3), dt.date(2024, 6, 7))
+    assert "R01" not in " ".join(stamp_lines(found).lines)
+    assert stamp_lines(found, codes=True).lines[:2] == [
+        "Hạn gửi văn bản trình (R01): 20/05/2024 (10 ngày làm việc trước ngày đi 03/06/2024)",
+        "Hạn gửi báo cáo kết quả (R07): 21/06/2024 (10 ngày làm việc sau ngày về 07/06/2024)"]
+    assert "formgen" not in stamp_lines(found).title.lower()
+
+
+def test_the_box_ends_on_the_text_column_not_at_the_paper_edge(tmp_path):
+    """NĐ 30/2020 Phụ lục I: the right margin is 15–20 mm; the box's right edge is the text column's (15 mm)."""
+    out = stamp_pdf(letter_pdf(tmp_path / "letter.pdf"), tmp_path / "stamped.pdf", trip_stamp())
+    page = PdfReader(out).pages[0]
+    _, rects = stamp_marks(page)
+    (stamp,) = stamp_rects(rects, visible_box(page))
+    right = max(x for x, _ in stamp)
+    assert abs(right - (A4[0] - 15 * MM)) < 1, (A4[0] - right) / MM
+
+
+def test_the_cli_prints_rule_codes_on_the_stamp_only_with_the_flag(tmp_path, run_formgen):
+    src = letter_pdf(tmp_path / "letter.pdf")
+    plain = run_formgen("stamp", src, "-o", tmp_path / "plain.pdf", "--depart", "2024-06-03")
+    coded = run_formgen("stamp", src, "-o", tmp_path / "coded.pdf", "--depart", "2024-06-03", "--rule-codes")
+    assert plain.exit_code == 0 and coded.exit_code == 0, (plain.stderr, coded.stderr)
+    assert "(R01)" not in PdfReader(tmp_path / "plain.pdf").pages[0].extract_text()
+    assert "Hạn gửi văn bản trình (R01): 20/05/2024" in PdfReader(tmp_path / "coded.pdf").pages[0].extract_text()
