@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
+import warnings
 import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
@@ -104,8 +107,12 @@ def test_swapped_saturday_2024(cal):
     assert_not_working(cal, "2024-04-29", "2024-04-30", "2024-05-01")
     info = cal.day(date(2024, 5, 4))
     assert info.reason == "Ngày làm việc bù (thay cho ngày 29/04/2024)"
-    assert info.source == HOLIDAYS_SOURCE
-    assert cal.day(date(2024, 4, 29)).source == HOLIDAYS_SOURCE
+    # The official notice shipped with formgen names the document; holidays alone names itself.
+    assert info.source.startswith("Văn bản số 2450/VPCP-KGVX ngày 12/04/2024")
+    assert cal.day(date(2024, 4, 29)).source == info.source
+    plain = WorkCalendar(official=False)
+    assert plain.day(date(2024, 5, 4)) == DayInfo(date(2024, 5, 4), True, info.reason, HOLIDAYS_SOURCE)
+    assert plain.day(date(2024, 4, 29)).source == HOLIDAYS_SOURCE
 
 
 def test_swapped_saturday_2025(cal):
@@ -315,7 +322,18 @@ def test_from_files_accepts_a_single_path():
 
 
 def test_provenance(tmp_path):
-    assert WorkCalendar().provenance() == {"country": "VN", "holidays": holidays.__version__, "notices": []}
+    shipped = Path(__file__).resolve().parent.parent / "formgen" / "official_notices.yaml"
+    assert WorkCalendar().provenance() == {
+        "country": "VN",
+        "holidays": holidays.__version__,
+        "official_notices": {
+            "dataset": "formgen/official_notices.yaml",
+            "version": load_yaml(shipped)["version"],
+            "sha256": hashlib.sha256(shipped.read_bytes()).hexdigest(),
+        },
+        "notices": [],
+    }
+    assert WorkCalendar(official=False).provenance()["official_notices"] is None
     path = write(tmp_path, NOTICE)
     prov = WorkCalendar.from_files([path]).provenance()
     assert prov["notices"] == [
@@ -446,3 +464,167 @@ def test_parse_date_refuses_and_names_the_value(text):
 def test_load_yaml_keeps_dates_as_text(tmp_path):
     path = write(tmp_path, "a: 2027-01-02\nb: 2027-02-31\nc: 02/01/2027\n")
     assert load_yaml(path) == {"a": "2027-01-02", "b": "2027-02-31", "c": "02/01/2027"}
+
+
+# --- the official notices shipped with formgen -----------------------------------------------
+
+SHIPPED = load_yaml(Path(__file__).resolve().parent.parent / "formgen" / "official_notices.yaml")
+
+
+def test_new_year_2026_swap_applies_by_default(cal):
+    # Văn bản 12729/VPCP-KGVX ngày 25/12/2025: Friday 02/01/2026 off, worked back on Saturday 10/01/2026.
+    off, worked = cal.day(date(2026, 1, 2)), cal.day(date(2026, 1, 10))
+    assert not off.working and worked.working
+    assert off.reason == "Ngày nghỉ (thay cho ngày 10/01/2026)"
+    assert worked.reason == "Ngày làm việc bù (thay cho ngày 02/01/2026)"
+    assert off.source.startswith("Văn bản số 12729/VPCP-KGVX ngày 25/12/2025")
+    assert worked.source == off.source
+    assert cal.kind(off) == "swapped_off" and cal.kind(worked) == "make_up"
+
+
+def test_departure_19_01_2026_latest_request_06_01_2026(cal):
+    # Counted back: 16, 15, 14, 13, 12, Saturday 10 (make-up), 09, 08, 07, 06.
+    assert workday(cal, "2026-01-19", -10) == "2026-01-06"
+    # holidays alone lacks the swap: it would say 05/01.
+    assert workday(WorkCalendar(official=False), "2026-01-19", -10) == "2026-01-05"
+
+
+def test_every_shipped_entry_cites_a_dated_document_and_applies(cal):
+    for notice in SHIPPED["notices"]:
+        assert " ngày " in notice["source"] and re.search(r"số \d+/", notice["source"]), notice["source"]
+        for swap in notice["swaps"]:
+            day_off, working_day = parse_date(swap["day_off"]), parse_date(swap["working_day"])
+            assert day_off.year >= 2024
+            assert not cal.is_working_day(day_off), day_off
+            assert cal.is_working_day(working_day), working_day
+            assert cal.day(day_off).source == " ".join(notice["source"].split())
+
+
+def test_shipped_entries_the_installed_holidays_already_carries_are_reported():
+    """A note, not a failure: entries a later `holidays` carries the same way become redundant."""
+    plain = WorkCalendar(official=False)
+    redundant, missing = [], []
+    for notice in SHIPPED["notices"]:
+        for swap in notice["swaps"]:
+            day_off, working_day = parse_date(swap["day_off"]), parse_date(swap["working_day"])
+            same = (not plain.is_working_day(day_off) and plain.day(day_off).source == HOLIDAYS_SOURCE
+                    and plain.is_working_day(working_day) and plain.day(working_day).source == HOLIDAYS_SOURCE)
+            (redundant if same else missing).append(f"{day_off:%d/%m/%Y} ↔ {working_day:%d/%m/%Y}")
+    if redundant:
+        warnings.warn(f"holidays {holidays.__version__} đã có: {', '.join(redundant)}; "
+                      f"chỉ dữ liệu formgen có: {', '.join(missing) or 'không'}", UserWarning)
+    assert set(redundant) | set(missing)
+
+
+def test_a_later_holidays_with_the_same_swap_counts_it_once(monkeypatch):
+    import formgen.calendar as calendar_module
+
+    real = calendar_module._public_days.__wrapped__
+
+    def with_new_year_swap(year):
+        days = dict(real(year))
+        if year == 2026:
+            days[date(2026, 1, 2)] = DayInfo(date(2026, 1, 2), False, "Ngày nghỉ (thay cho ngày 10/01/2026)",
+                                             HOLIDAYS_SOURCE)
+            days[date(2026, 1, 10)] = DayInfo(date(2026, 1, 10), True, "Ngày làm việc bù", HOLIDAYS_SOURCE)
+        return days
+
+    monkeypatch.setattr(calendar_module, "_public_days", with_new_year_swap)
+    cal = WorkCalendar()
+    assert cal.working_days_between(date(2025, 12, 31), date(2026, 1, 31)) == 21
+    assert workday(cal, "2026-01-19", -10) == "2026-01-06"
+
+
+def test_a_later_holidays_with_another_make_up_day_does_not_count_two(monkeypatch):
+    import formgen.calendar as calendar_module
+
+    real_days, real_partners = calendar_module._public_days.__wrapped__, calendar_module._public_partners()
+
+    def swap_on_the_17th(year):
+        days = dict(real_days(year))
+        if year == 2026:
+            days[date(2026, 1, 2)] = DayInfo(date(2026, 1, 2), False, "Ngày nghỉ", HOLIDAYS_SOURCE)
+            days[date(2026, 1, 17)] = DayInfo(date(2026, 1, 17), True, "Ngày làm việc bù", HOLIDAYS_SOURCE)
+        return days
+
+    partners = {**real_partners, date(2026, 1, 17): date(2026, 1, 2), date(2026, 1, 2): date(2026, 1, 17)}
+    monkeypatch.setattr(calendar_module, "_public_days", swap_on_the_17th)
+    monkeypatch.setattr(calendar_module, "_public_partners", lambda: partners)
+    cal = WorkCalendar()
+    assert not cal.is_working_day(date(2026, 1, 17))  # the notice says the 10th; the 17th stays a Saturday
+    assert cal.day(date(2026, 1, 17)).source == "weekday"
+    assert cal.is_working_day(date(2026, 1, 10))
+    assert cal.working_days_between(date(2025, 12, 31), date(2026, 1, 31)) == 21
+
+
+def test_a_user_notice_that_swaps_differently_replaces_the_package_swap(tmp_path):
+    # holidays: Monday 31/08/2026 off, worked back on Saturday 22/08. A notice moving the make-up day to
+    # Saturday 05/09 leaves 22/08 an ordinary Saturday: one day off is worked back once.
+    path = write(tmp_path, 'source: "Thông báo thử số 1/TB ngày 01/08/2026"\n'
+                           'swaps:\n  - {day_off: 31/08/2026, working_day: 05/09/2026}\n')
+    cal = WorkCalendar.from_files([path])
+    assert not cal.is_working_day(date(2026, 8, 22))
+    assert cal.day(date(2026, 8, 22)).reason == "Thứ Bảy"
+    assert cal.is_working_day(date(2026, 9, 5))
+    assert workday(cal, "2026-08-21", 1) == "2026-08-24"
+    assert cal.working_days_between(date(2026, 8, 1), date(2026, 9, 30)) == \
+        WorkCalendar().working_days_between(date(2026, 8, 1), date(2026, 9, 30))
+
+
+def test_user_notices_come_after_the_shipped_ones_and_win(tmp_path):
+    path = write(tmp_path, 'source: "Thông báo thử số 2/TB ngày 05/01/2026"\ndays_off: [10/01/2026]\n')
+    cal = WorkCalendar.from_files([path])
+    assert not cal.is_working_day(date(2026, 1, 10))
+    assert cal.day(date(2026, 1, 10)).source == f"Thông báo thử số 2/TB ngày 05/01/2026 ({path})"
+    assert not cal.is_working_day(date(2026, 1, 2))  # the shipped notice still applies to the rest
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        ('source: "TB"\nswaps: 2027-01-04\n', "swaps", "danh sách"),
+        ('source: "TB"\nswaps: [2027-01-04]\n', "swaps[0]", "day_off"),
+        ('source: "TB"\nswaps:\n  - {day_off: 2027-01-04}\n', "swaps[0].working_day", "Thiếu trường bắt buộc"),
+        ('source: "TB"\nswaps:\n  - {day_off: 2027-01-04, working_day: 31/01/2027, ngay: 1}\n', "swaps[0].ngay",
+         "không được hỗ trợ"),
+        ('source: "TB"\nswaps:\n  - {day_off: 2027-02-30, working_day: 2027-01-09}\n', "swaps[0].day_off",
+         "2027-02-30"),
+        ('source: "TB"\ndays_off: [2027-01-04]\nswaps:\n  - {day_off: 04/01/2027, working_day: 09/01/2027}\n',
+         "swaps[0].day_off", "đã nêu ở days_off[0]"),
+    ],
+)
+def test_bad_swap_names_the_field(tmp_path, text, field, words):
+    path = write(tmp_path, text)
+    with pytest.raises(InvalidInput) as caught:
+        load_notice(path)
+    matching = [p for p in caught.value.problems if p.path == field]
+    assert matching, [p.line() for p in caught.value.problems]
+    assert words in matching[0].message
+
+
+def moved_to_january_2026(data: dict) -> dict:
+    """The fixture delegation leaving on Monday 19/01/2026, its request dated Tuesday 06/01/2026."""
+    d = data["delegation"]
+    d["depart_on"], d["return_on"] = "2026-01-19", "2026-01-23"
+    d["stops"][0].update(start="2026-01-20", end="2026-01-21")
+    d["stops"][1].update(start="2026-01-22", end="2026-01-22")
+    data["request"]["date"] = "2026-01-06"
+    return data
+
+
+def test_request_dated_06_01_2026_for_19_01_2026_is_accepted_by_r01(run_formgen, trip_data, write_trip, tmp_path):
+    path = write_trip(tmp_path, moved_to_january_2026(trip_data))
+    result = run_formgen("check", str(path), "--json")
+    data = json.loads(result.stdout)
+    assert [f["code"] for f in data["findings"] if f["code"] == "R01"] == []
+    assert data["deadlines"]["latest_request_date"] == "2026-01-06"
+    assert data["deadlines"]["calendar"]["official_notices"]["dataset"] == "formgen/official_notices.yaml"
+    assert result.exit_code == 0, result.stdout
+
+
+def test_request_dated_07_01_2026_for_19_01_2026_is_refused_by_r01(run_formgen, trip_data, write_trip, tmp_path):
+    data = moved_to_january_2026(trip_data)
+    data["request"]["date"] = "2026-01-07"
+    result = run_formgen("check", str(write_trip(tmp_path, data)))
+    assert result.exit_code == 1
+    assert "muộn hơn hạn chót 06/01/2026" in result.stdout
