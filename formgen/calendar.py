@@ -219,17 +219,54 @@ class WorkCalendar:
             return "swapped_off" if info.date.weekday() < 5 else "holiday"
         return "holiday" if from_package else "notice_off"
 
+    @property
+    def weekly_rest(self) -> str:
+        """The document that makes Saturday and Sunday the weekly days off (from the shipped dataset)."""
+        return load_official().weekly_rest
+
     def source_of(self, info: DayInfo) -> str:
         """Where the day's status comes from, in words: the weekly rest days are cited, not named "weekday"."""
-        if info.source == WEEKDAY_SOURCE:
-            return load_official().weekly_rest
-        return info.source
+        return self.weekly_rest if info.source == WEEKDAY_SOURCE else info.source
+
+    def note(self, info: DayInfo) -> str:
+        """What the day is, its name and its source, in one phrase ("" for an ordinary working day)."""
+        kind = self.kind(info)
+        if kind == "working" and info.source == WEEKDAY_SOURCE:
+            return ""
+        named = "" if kind == "weekend" else f": {info.reason}"  # a weekend day is named by its weekday
+        return f"{KINDS[kind]}{named}; nguồn: {self.source_of(info)}"
+
+    def as_dict(self, info: DayInfo) -> dict:
+        """One day as JSON: its date, weekday, status, kind, name and source."""
+        return {"date": info.date.isoformat(), "weekday": WEEKDAYS[info.date.weekday()], "working": info.working,
+                "kind": self.kind(info), "reason": info.reason, "source": self.source_of(info)}
 
     def special_days(self, year: int) -> list[DayInfo]:
         """The days of `year` that are not an ordinary weekday or weekend: holidays, days off, make-up days."""
         first, last = dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
         infos = (self.day(dt.date.fromordinal(o)) for o in range(first, last + 1))
         return [info for info in infos if info.source != WEEKDAY_SOURCE]
+
+    def year_summary(self, year: int) -> dict:
+        """A year as formgen counts it: its working days, every special day with its source, the calendar used."""
+        return {
+            "year": year,
+            "working_days": len(self._working_days(year)),
+            "weekly_rest": self.weekly_rest,
+            "days": [self.as_dict(info) for info in self.special_days(year)],
+            "calendar": self.provenance(),
+        }
+
+    def year_lines(self, year: int) -> list[str]:
+        """The year for a person: a heading naming the calendar, a line per special day, the count."""
+        summary = self.year_summary(year)
+        lines = [f"Lịch làm việc năm {year} ({provenance_words(summary['calendar'])}):"]
+        for info in self.special_days(year):
+            lines.append(f"  {info.date:%d/%m/%Y} {WEEKDAYS[info.date.weekday()]}: "
+                         f"{'làm việc' if info.working else 'nghỉ'} — {self.note(info)}")
+        lines.append(f"Ngoài các ngày trên: thứ Bảy, Chủ nhật nghỉ hằng tuần ({self.weekly_rest}).")
+        lines.append(f"Năm {year} có {summary['working_days']} ngày làm việc.")
+        return lines
 
     def _superseded(self, d: dt.date) -> bool:
         """A swap the package knows that a notice makes differently: its other side is not counted twice.
@@ -300,6 +337,14 @@ class WorkCalendar:
             cached = tuple(o for o in range(first, last + 1) if self.day(dt.date.fromordinal(o)).working)
             self._working_by_year[year] = cached
         return cached
+
+
+def provenance_words(provenance: dict) -> str:
+    """A calendar's provenance in words: "holidays 0.109, thông báo chính thức formgen 2025-12-25, ..."."""
+    official = provenance.get("official_notices")
+    return (f"holidays {provenance.get('holidays')}"
+            + (f", thông báo chính thức formgen {official['version']}" if official else "")
+            + "".join(f", {n['source']}" for n in provenance.get("notices", [])))
 
 
 def _as_date(value: dt.date) -> dt.date:
