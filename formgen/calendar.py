@@ -6,8 +6,9 @@ import hashlib
 import os
 import unicodedata
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -21,6 +22,8 @@ COUNTRY = "VN"
 LANGUAGE = "vi"
 HOLIDAYS_SOURCE = f"holidays {holidays.__version__} ({COUNTRY})"
 WEEKDAY_SOURCE = "weekday"
+OFFICIAL_FILE = "official_notices.yaml"  # in the package: the official notices applied by default
+WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 # What `DayInfo.reason` says when no holiday or notice names the day.
 REASONS = {
@@ -31,10 +34,23 @@ REASONS = {
     "swapped_unknown": "Ngày làm việc bù",
     "notice_off": "Ngày nghỉ theo thông báo",
     "notice_working": "Ngày làm việc theo thông báo",
+    "swap_off": "Ngày nghỉ (thay cho ngày {working_day})",
 }
 
-NOTICE_KEYS = ("source", "days_off", "working_days")
+# What a day is, in the words of an explanation: see WorkCalendar.kind().
+KINDS = {
+    "working": "ngày làm việc",
+    "make_up": "ngày làm bù",
+    "weekend": "ngày nghỉ hằng tuần",
+    "holiday": "ngày nghỉ lễ, Tết",
+    "swapped_off": "ngày nghỉ hoán đổi",
+    "notice_off": "ngày nghỉ theo thông báo",
+}
+
+NOTICE_KEYS = ("source", "days_off", "working_days", "swaps")
 NOTICE_DAY_KEYS = ("date", "name")
+SWAP_KEYS = ("day_off", "working_day")
+OFFICIAL_KEYS = ("version", "weekly_rest", "notices")
 
 MESSAGES = {
     "not_mapping": "Thông báo lịch nghỉ phải là một mục (khóa: giá trị) với các trường: {keys}.",
@@ -47,6 +63,8 @@ MESSAGES = {
     "entry": "Phải là một ngày (2027-01-04 hoặc 04/01/2027) hoặc một mục {{date: ..., name: ...}}.",
     "duplicate": "Ngày {day} đã nêu ở {first}.",
     "both": "Ngày {day} vừa là ngày nghỉ ({off}) vừa là ngày làm việc.",
+    "swap": "Phải là một mục {{day_off: ..., working_day: ...}} (ngày nghỉ và ngày làm bù).",
+    "official": "Dữ liệu thông báo chính thức đi kèm formgen không hợp lệ (lỗi của bản cài đặt formgen).",
     "out_of_range": (
         "Không tính được ngày làm việc năm {year}: thư viện holidays {version} chỉ có lịch nghỉ lễ "
         "Việt Nam từ năm {first} đến năm {last}."
@@ -73,11 +91,25 @@ class Notice:
     days_off: dict[dt.date, str]
     working_days: dict[dt.date, str]
     sha256: str | None = None  # of the file's bytes when loaded from a file
+    swaps: dict[dt.date, dt.date] = field(default_factory=dict)  # day off -> the day worked for it
 
     @property
     def reference(self) -> str:
         """The notice as cited in `DayInfo.source`: its own words, then the file it was read from."""
         return f"{self.source} ({self.file})" if self.file else self.source
+
+
+@dataclass(frozen=True)
+class Official:
+    """The official notices shipped with formgen, applied on top of `holidays` before any user notice."""
+
+    version: str
+    weekly_rest: str  # the source that makes Saturday and Sunday days off
+    notices: tuple[Notice, ...]
+    sha256: str
+
+    def provenance(self) -> dict:
+        return {"dataset": f"formgen/{OFFICIAL_FILE}", "version": self.version, "sha256": self.sha256}
 
 
 # --- the public holidays, one year at a time -------------------------------------------------
@@ -119,16 +151,33 @@ def _public_days(year: int) -> dict[dt.date, DayInfo]:
     return days
 
 
+@lru_cache(maxsize=None)
+def _public_partners() -> dict[dt.date, dt.date]:
+    """Both sides of every swap the package knows: make-up Saturday <-> the weekday given off for it."""
+    swaps = _substitutions(holidays.country_holidays(COUNTRY, language=LANGUAGE))
+    return {**swaps, **{off: worked for worked, off in swaps.items()}}
+
+
 # --- the calendar -----------------------------------------------------------------------------
 
 
 class WorkCalendar:
     """Vietnam's working days: Mon–Fri, minus public holidays, plus swapped Saturdays, then notices on top."""
 
-    def __init__(self, notices: Sequence[Notice] = ()):
+    def __init__(self, notices: Sequence[Notice] = (), *, official: bool = True):
+        """`notices` come after the official ones shipped with formgen (official=False leaves those out)."""
+        self.official: Official | None = load_official() if official else None
         self.notices: tuple[Notice, ...] = tuple(notices)
         self._notice_days: dict[dt.date, DayInfo] = {}
-        for notice in self.notices:  # later notices win
+        self._notice_partners: dict[dt.date, dt.date] = {}  # both sides of every swap a notice makes
+        for notice in (self.official.notices if self.official else ()) + self.notices:  # later notices win
+            for day_off, working_day in notice.swaps.items():
+                for day, partner in ((day_off, working_day), (working_day, day_off)):
+                    earlier = self._notice_partners.pop(day, None)
+                    if earlier is not None and earlier != partner:  # an earlier notice swapped it otherwise
+                        self._notice_days.pop(earlier, None)
+                        self._notice_partners.pop(earlier, None)
+                    self._notice_partners[day] = partner
             for day, name in notice.days_off.items():
                 self._notice_days[day] = DayInfo(day, False, name or REASONS["notice_off"], notice.reference)
             for day, name in notice.working_days.items():
@@ -147,7 +196,7 @@ class WorkCalendar:
         d = _as_date(d)
         if (info := self._notice_days.get(d)) is not None:
             return info
-        if (info := _public_days(d.year).get(d)) is not None:
+        if (info := _public_days(d.year).get(d)) is not None and not self._superseded(d):
             return info
         weekday = d.weekday()
         if weekday == 5:
@@ -158,6 +207,78 @@ class WorkCalendar:
 
     def is_working_day(self, d: dt.date) -> bool:
         return self.day(d).working
+
+    def kind(self, info: DayInfo) -> str:
+        """What the day is, a key of KINDS: a working day, a make-up day, a weekend, a holiday, a swapped day off."""
+        if info.working:
+            return "make_up" if info.date.weekday() >= 5 else "working"
+        if info.source == WEEKDAY_SOURCE:
+            return "weekend"
+        from_package = info.source == HOLIDAYS_SOURCE
+        if (self._notice_partners if not from_package else _public_partners()).get(info.date) is not None:
+            return "swapped_off" if info.date.weekday() < 5 else "holiday"
+        return "holiday" if from_package else "notice_off"
+
+    @property
+    def weekly_rest(self) -> str:
+        """The document that makes Saturday and Sunday the weekly days off (from the shipped dataset)."""
+        return load_official().weekly_rest
+
+    def source_of(self, info: DayInfo) -> str:
+        """Where the day's status comes from, in words: the weekly rest days are cited, not named "weekday"."""
+        return self.weekly_rest if info.source == WEEKDAY_SOURCE else info.source
+
+    def note(self, info: DayInfo) -> str:
+        """What the day is, its name and its source, in one phrase ("" for an ordinary working day)."""
+        kind = self.kind(info)
+        if kind == "working" and info.source == WEEKDAY_SOURCE:
+            return ""
+        named = "" if kind == "weekend" else f": {info.reason}"  # a weekend day is named by its weekday
+        return f"{KINDS[kind]}{named}; nguồn: {self.source_of(info)}"
+
+    def as_dict(self, info: DayInfo) -> dict:
+        """One day as JSON: its date, weekday, status, kind, name and source."""
+        return {"date": info.date.isoformat(), "weekday": WEEKDAYS[info.date.weekday()], "working": info.working,
+                "kind": self.kind(info), "reason": info.reason, "source": self.source_of(info)}
+
+    def special_days(self, year: int) -> list[DayInfo]:
+        """The days of `year` that are not an ordinary weekday or weekend: holidays, days off, make-up days."""
+        first, last = dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
+        infos = (self.day(dt.date.fromordinal(o)) for o in range(first, last + 1))
+        return [info for info in infos if info.source != WEEKDAY_SOURCE]
+
+    def year_summary(self, year: int) -> dict:
+        """A year as formgen counts it: its working days, every special day with its source, the calendar used."""
+        return {
+            "year": year,
+            "working_days": len(self._working_days(year)),
+            "weekly_rest": self.weekly_rest,
+            "days": [self.as_dict(info) for info in self.special_days(year)],
+            "calendar": self.provenance(),
+        }
+
+    def year_lines(self, year: int) -> list[str]:
+        """The year for a person: a heading naming the calendar, a line per special day, the count."""
+        summary = self.year_summary(year)
+        lines = [f"Lịch làm việc năm {year} ({provenance_words(summary['calendar'])}):"]
+        for info in self.special_days(year):
+            lines.append(f"  {info.date:%d/%m/%Y} {WEEKDAYS[info.date.weekday()]}: "
+                         f"{'làm việc' if info.working else 'nghỉ'} — {self.note(info)}")
+        lines.append(f"Ngoài các ngày trên: thứ Bảy, Chủ nhật nghỉ hằng tuần ({self.weekly_rest}).")
+        lines.append(f"Năm {year} có {summary['working_days']} ngày làm việc.")
+        return lines
+
+    def _superseded(self, d: dt.date) -> bool:
+        """A swap the package knows that a notice makes differently: its other side is not counted twice.
+
+        When a notice swaps day X for Saturday Y and the package swaps X (or Y) with another day Z, that Z
+        goes back to an ordinary day: one day off is worked back once.
+        """
+        partner = _public_partners().get(d)
+        if partner is None:
+            return False
+        mine = self._notice_partners.get(partner)
+        return mine is not None and mine != d
 
     def add_working_days(self, start: dt.date, n: int) -> dt.date:
         """Spreadsheet WORKDAY(start, n): the n-th working day after (n < 0: before) start, start not counted."""
@@ -201,6 +322,7 @@ class WorkCalendar:
         return {
             "country": COUNTRY,
             "holidays": holidays.__version__,
+            "official_notices": self.official.provenance() if self.official else None,
             "notices": [
                 {"source": n.source, "file": n.file, "sha256": n.sha256 or _file_sha256(n.file)} for n in self.notices
             ],
@@ -215,6 +337,14 @@ class WorkCalendar:
             cached = tuple(o for o in range(first, last + 1) if self.day(dt.date.fromordinal(o)).working)
             self._working_by_year[year] = cached
         return cached
+
+
+def provenance_words(provenance: dict) -> str:
+    """A calendar's provenance in words: "holidays 0.109, thông báo chính thức formgen 2025-12-25, ..."."""
+    official = provenance.get("official_notices")
+    return (f"holidays {provenance.get('holidays')}"
+            + (f", thông báo chính thức formgen {official['version']}" if official else "")
+            + "".join(f", {n['source']}" for n in provenance.get("notices", [])))
 
 
 def _as_date(value: dt.date) -> dt.date:
@@ -239,9 +369,48 @@ def load_notice(path: str | os.PathLike) -> Notice:
     """An official notice from a YAML file; InvalidInput listing every problem with its field."""
     file = str(path)
     data = load_yaml(path)
-    if not isinstance(data, dict):
-        raise InvalidInput(MESSAGES["not_mapping"].format(keys=", ".join(NOTICE_KEYS)), source=file)
     problems: list[Problem] = []
+    notice = _parse_notice(data, file, "", problems)
+    if notice is None and not problems:
+        raise InvalidInput(MESSAGES["not_mapping"].format(keys=", ".join(NOTICE_KEYS)), source=file)
+    if problems:
+        raise InvalidInput(MESSAGES["invalid"], problems, source=file)
+    return Notice(notice.source, file, notice.days_off, notice.working_days,
+                  sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(), swaps=notice.swaps)
+
+
+@lru_cache(maxsize=None)
+def load_official() -> Official:
+    """The official notices shipped in the package (formgen/official_notices.yaml), read once."""
+    resource = resources.files(__package__).joinpath(OFFICIAL_FILE)
+    with resources.as_file(resource) as path:
+        data, raw = load_yaml(path), path.read_bytes()
+    file = f"formgen/{OFFICIAL_FILE}"
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        raise InvalidInput(MESSAGES["official"], source=file)
+    for key in data:
+        if key not in OFFICIAL_KEYS:
+            problems.append(Problem(str(key), MESSAGES["unknown_key"].format(key=key, keys=", ".join(OFFICIAL_KEYS))))
+    version = _text(data.get("version"), "version", problems)
+    weekly_rest = _text(data.get("weekly_rest"), "weekly_rest", problems)
+    notices = []
+    for index, entry in enumerate(data.get("notices") or []):
+        notice = _parse_notice(entry, None, f"notices[{index}].", problems)
+        if notice is None:
+            problems.append(Problem(f"notices[{index}]", MESSAGES["not_mapping"].format(keys=", ".join(NOTICE_KEYS))))
+        else:
+            notices.append(notice)
+    if problems:
+        raise InvalidInput(MESSAGES["official"], problems, source=file)
+    return Official(version, weekly_rest, tuple(notices), hashlib.sha256(raw).hexdigest())
+
+
+def _parse_notice(data, file: str | None, prefix: str, problems: list[Problem]) -> Notice | None:
+    """One notice mapping; its problems are added to `problems` with `prefix` before each field path."""
+    if not isinstance(data, dict):
+        return None
+    mark = len(problems)
     for key in data:
         if key not in NOTICE_KEYS:
             problems.append(Problem(str(key), MESSAGES["unknown_key"].format(key=key, keys=", ".join(NOTICE_KEYS))))
@@ -252,19 +421,60 @@ def load_notice(path: str | os.PathLike) -> Notice:
         source = _text(data["source"], "source", problems)
     days_off = _notice_days(data.get("days_off"), "days_off", REASONS["notice_off"], problems)
     working_days = _notice_days(data.get("working_days"), "working_days", REASONS["notice_working"], problems)
+    swaps = _swaps(data.get("swaps"), days_off, working_days, problems)
     for day, (path_working, _) in working_days.items():
         if day in days_off:
             off = days_off[day][0]
             problems.append(Problem(path_working, MESSAGES["both"].format(day=f"{day:%d/%m/%Y}", off=off)))
-    if problems:
-        raise InvalidInput(MESSAGES["invalid"], problems, source=file)
+    problems[mark:] = [Problem(prefix + p.path, p.message) for p in problems[mark:]]
     return Notice(
         source=source,
         file=file,
         days_off={day: name for day, (_, name) in days_off.items()},
         working_days={day: name for day, (_, name) in working_days.items()},
-        sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+        swaps=swaps,
     )
+
+
+def _swaps(value, days_off: dict, working_days: dict, problems: list[Problem]) -> dict[dt.date, dt.date]:
+    """The `swaps` list: each {day_off, working_day} goes into both lists, named after the other day."""
+    if value is None:
+        return {}
+    if not isinstance(value, list):
+        problems.append(Problem("swaps", MESSAGES["list"]))
+        return {}
+    swaps = {}
+    for index, entry in enumerate(value):
+        path = f"swaps[{index}]"
+        if not isinstance(entry, dict):
+            problems.append(Problem(path, MESSAGES["swap"]))
+            continue
+        for extra in entry:
+            if extra not in SWAP_KEYS:
+                problems.append(Problem(f"{path}.{extra}", MESSAGES["unknown_key"].format(key=extra, keys=", ".join(SWAP_KEYS))))
+        days = {}
+        for key in SWAP_KEYS:
+            if key not in entry:
+                problems.append(Problem(f"{path}.{key}", MESSAGES["required"]))
+                continue
+            try:
+                days[key] = parse_date(entry[key])
+            except ValueError as exc:
+                problems.append(Problem(f"{path}.{key}", str(exc)))
+        if len(days) < len(SWAP_KEYS):
+            continue
+        day_off, working_day = days["day_off"], days["working_day"]
+        for day, into, name in (
+            (day_off, days_off, REASONS["swap_off"].format(working_day=f"{working_day:%d/%m/%Y}")),
+            (working_day, working_days, REASONS["swapped"].format(day_off=f"{day_off:%d/%m/%Y}")),
+        ):
+            where = f"{path}.{'day_off' if into is days_off else 'working_day'}"
+            if day in into:
+                problems.append(Problem(where, MESSAGES["duplicate"].format(day=f"{day:%d/%m/%Y}", first=into[day][0])))
+            else:
+                into[day] = (where, name)
+        swaps[day_off] = working_day
+    return swaps
 
 
 def _notice_days(value, key: str, default_name: str, problems: list[Problem]) -> dict[dt.date, tuple[str, str]]:

@@ -11,6 +11,7 @@ import click
 
 from . import KINDS, __version__, check, deadlines, load, render, stamp
 from .calendar import WorkCalendar
+from .deadlines import write_ics
 from .batch import Entry, Manifest, run_batch, safe_name
 from .errors import FormgenError, InvalidInput, Problem, Refused
 from .fields import Date
@@ -52,11 +53,26 @@ class OutputParam(click.ParamType):
 
     name = "PATH"
 
+    def __init__(self, example: str = "to-trinh.docx"):
+        self.example = example
+
     def convert(self, value, param, ctx):
         if os.path.isdir(value):
-            self.fail(f"“{value}” là thư mục; hãy ghi đường dẫn tệp, ví dụ {os.path.join(value, 'to-trinh.docx')}.",
+            self.fail(f"“{value}” là thư mục; hãy ghi đường dẫn tệp, ví dụ {os.path.join(value, self.example)}.",
                       param, ctx)
         return value
+
+
+class YearParam(click.ParamType):
+    """A calendar year, refused in Vietnamese when it is not one."""
+
+    name = "NĂM"
+
+    def convert(self, value, param, ctx):
+        text = str(value).strip()
+        if text.isascii() and text.isdigit() and 1 <= int(text) <= 9999:
+            return int(text)
+        self.fail(f"năm “{value}” không hợp lệ; ghi năm bằng số, ví dụ 2026.", param, ctx)
 
 
 def _emit(as_json: bool, payload: dict, lines: list[str]) -> None:
@@ -106,6 +122,25 @@ overwrite_option = click.option(
     help="Ghi đè tệp đầu ra đã có (mặc định: từ chối, không ghi gì) / replace an existing output file "
          "(default: refuse and write nothing).")
 json_option = click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON / print JSON.")
+explain_option = click.option(
+    "--explain", is_flag=True,
+    help="Giải thích cách đếm từng ngày: ngày làm việc được tính, ngày nghỉ bỏ qua, ngày làm bù, kèm nguồn / "
+         "show the count day by day, with the source of each day off and make-up day.")
+ics_option = click.option(
+    "--ics", "ics", type=OutputParam("doan.ics"), metavar="TỆP.ics",
+    help="Ghi các hạn chót, ngày đi, ngày về ra tệp lịch .ics (Outlook, Google Calendar) / write the deadlines "
+         "as an iCalendar file.")
+
+
+def _deadline_outputs(found, calendar: WorkCalendar, explain: bool, ics: str | None, overwrite: bool):
+    """The deadlines with their count (--explain), and the .ics written (--ics): (deadlines, lines, outputs)."""
+    if explain:
+        found = found.explain(calendar)
+    lines, outputs = found.explanation_lines(), []
+    if ics:
+        outputs.append(str(write_ics(found, ics, version=__version__, overwrite=overwrite)))
+        lines.append(f"Đã tạo / written: {outputs[0]}")
+    return found, lines, outputs
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -129,17 +164,33 @@ def cli():
 @policy_option
 @notices_option
 @convert_legacy_option
+@explain_option
+@ics_option
+@overwrite_option
 @json_option
-def check_cmd(file, kind, register_db, policy, notices, convert_legacy, as_json):
-    """Kiểm tra tệp hồ sơ đoàn theo quy định / check a delegation file against the rules."""
+def check_cmd(file, kind, register_db, policy, notices, convert_legacy, explain, ics, overwrite, as_json):
+    """Kiểm tra tệp hồ sơ đoàn theo quy định / check a delegation file against the rules.
+
+    Với --ics, tệp lịch được ghi cả khi hồ sơ không đạt (các hạn chót vẫn đúng) / with --ics the calendar
+    file is written even when the file breaks a rule (the deadlines still hold).
+    """
     data, converted = _load(file, convert_legacy)
-    result = check(data, kind, profile=policy, calendar=_calendar(notices), history=_history(register_db, data))
+    calendar = _calendar(notices)
+    result = check(data, kind, profile=policy, calendar=calendar, history=_history(register_db, data))
     result.findings[:0] = converted
+    if ics and not result.deadlines:
+        raise InvalidInput("Tệp không có ngày đi (delegation.depart_on): không có hạn chót để ghi ra --ics.",
+                           source=file)
     lines = [f"{file}: {p.line()}" for p in result.findings]
+    outputs: list[str] = []
     if result.deadlines:
-        lines += result.deadlines.lines()
+        result.deadlines, more, outputs = _deadline_outputs(result.deadlines, calendar, explain, ics, overwrite)
+        lines += result.deadlines.lines() + more
     lines.append("Đạt: không vi phạm quy định." if result.ok else f"Không đạt: {len(result.errors)} lỗi.")
-    _emit(as_json, result.as_dict(), lines)
+    payload = result.as_dict()
+    if outputs:
+        payload["outputs"] = outputs
+    _emit(as_json, payload, lines)
     sys.exit(0 if result.ok else 1)
 
 
@@ -184,14 +235,35 @@ def render_cmd(kind, file, out, templates, as_pdf, with_stamp, soffice, font, re
 @click.option("--return", "return_on", type=DateParam(), help="Ngày về / return date.")
 @policy_option
 @notices_option
+@explain_option
+@ics_option
+@overwrite_option
 @json_option
-def deadlines_cmd(depart_on, return_on, policy, notices, as_json):
+def deadlines_cmd(depart_on, return_on, policy, notices, explain, ics, overwrite, as_json):
     """Tính hạn chót gửi văn bản trình và báo cáo / compute the request and report deadlines."""
     if return_on and return_on < depart_on:
         raise InvalidInput("Ngày về (--return) trước ngày đi (--depart).")
-    result = deadlines(depart_on, return_on, profile=load_profile(policy) if policy else None,
-                       calendar=_calendar(notices))
-    _emit(as_json, result.as_dict(), result.lines())
+    calendar = _calendar(notices)
+    result = deadlines(depart_on, return_on, profile=load_profile(policy) if policy else None, calendar=calendar)
+    result, more, outputs = _deadline_outputs(result, calendar, explain, ics, overwrite)
+    payload = result.as_dict()
+    if outputs:
+        payload["outputs"] = outputs
+    _emit(as_json, payload, result.lines() + more)
+
+
+@cli.command("calendar")
+@click.argument("year", type=YearParam(), metavar="NĂM")
+@notices_option
+@json_option
+def calendar_cmd(year, notices, as_json):
+    """Ngày nghỉ lễ, nghỉ hoán đổi, làm bù của một năm và nguồn / a year's days off and make-up days, with sources.
+
+    Đúng lịch formgen dùng để tính hạn chót (holidays, thông báo chính thức đi kèm, rồi --notices) / exactly
+    the calendar formgen counts deadlines with.
+    """
+    cal = _calendar(notices)
+    _emit(as_json, {"ok": True, **cal.year_summary(year)}, cal.year_lines(year))
 
 
 @cli.command("stamp")

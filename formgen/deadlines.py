@@ -2,11 +2,50 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field, replace
 
-from .calendar import WorkCalendar
+from .calendar import WorkCalendar, provenance_words
 from .policy import Profile
 from .vn import dmy
+
+RULES = {"request": "R01", "report": "R07"}
+
+# The events of the .ics calendar: what each date is, in the words of its summary.
+EVENTS = {
+    "latest_request_date": "Hạn chót gửi văn bản trình ({rule})",
+    "latest_report_date": "Hạn chót gửi báo cáo kết quả ({rule})",
+    "depart_on": "Đoàn đi",
+    "return_on": "Đoàn về",
+}
+REMINDER = dt.timedelta(hours=-16)  # 08:00 the day before an all-day event
+PRODID = "-//formgen//formgen {version}//VI"
+
+
+@dataclass(frozen=True)
+class CountedDay:
+    """One day of a deadline's count: counted as a working day, or skipped, and why."""
+
+    rule: str
+    count: int | None  # the working day's number in the count; None when skipped
+    day: dict          # WorkCalendar.as_dict(): date, weekday, working, kind, reason, source
+    note: str          # WorkCalendar.note(): what the day is and its source ("" for an ordinary working day)
+
+    @property
+    def date(self) -> dt.date:
+        return dt.date.fromisoformat(self.day["date"])
+
+    @property
+    def kind(self) -> str:
+        return self.day["kind"]
+
+    def line(self) -> str:
+        head = f"{dmy(self.date)} {self.day['weekday']}: "
+        head += f"ngày làm việc thứ {self.count}" if self.count else "không tính"
+        return f"{head} — {self.note}" if self.note else head
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, **self.day, "counted": self.count is not None, "count": self.count}
 
 
 @dataclass(frozen=True)
@@ -19,6 +58,9 @@ class Deadlines:
     report_working_days: int
     profile: str
     calendar: dict                      # holidays version and notice files, to explain the dates later
+    citations: dict = field(default_factory=dict)       # rule code -> the regulation's words
+    regulation: str = ""                                # how documents cite the regulation
+    explanation: tuple[CountedDay, ...] | None = None   # the count day by day, once explain() is called
 
     def lines(self) -> list[str]:
         """Human lines, Vietnamese, dd/mm/yyyy."""
@@ -29,9 +71,32 @@ class Deadlines:
                        f"{dmy(self.return_on)}): {dmy(self.latest_report_date)}")
         return out
 
+    def explain(self, calendar: WorkCalendar) -> Deadlines:
+        """The same deadlines with their count day by day, from the calendar they were computed with."""
+        days = _count(calendar, RULES["request"], self.depart_on, -self.request_working_days)
+        if self.return_on:
+            days += _count(calendar, RULES["report"], self.return_on, self.report_working_days)
+        return replace(self, explanation=tuple(days))
+
+    def explanation_lines(self) -> list[str]:
+        """The count day by day (after explain()), a heading per rule then one line per day."""
+        if self.explanation is None:
+            return []
+        heads = {RULES["request"]: f"Cách đếm hạn R01: lùi {self.request_working_days} ngày làm việc từ ngày đi "
+                                   f"{dmy(self.depart_on)} (không tính ngày đi):"}
+        if self.return_on:
+            heads[RULES["report"]] = (f"Cách đếm hạn R07: đếm tiếp {self.report_working_days} ngày làm việc từ "
+                                      f"ngày về {dmy(self.return_on)} (không tính ngày về):")
+        out: list[str] = []
+        for day in self.explanation:
+            if heads.get(day.rule):
+                out.append(heads.pop(day.rule))
+            out.append(f"  {day.line()}")
+        return out
+
     def as_dict(self) -> dict:
         iso = lambda d: d.isoformat() if d else None  # noqa: E731
-        return {
+        out = {
             "depart_on": iso(self.depart_on),
             "return_on": iso(self.return_on),
             "latest_request_date": iso(self.latest_request_date),
@@ -41,6 +106,73 @@ class Deadlines:
             "profile": self.profile,
             "calendar": self.calendar,
         }
+        if self.explanation is not None:
+            out["explanation"] = [day.as_dict() for day in self.explanation]
+        return out
+
+    def to_ics(self, *, version: str, now: dt.datetime | None = None) -> bytes:
+        """The deadlines, departure and return as an RFC 5545 calendar of all-day events with a reminder."""
+        from icalendar import Alarm, Calendar, Event
+
+        now = now or dt.datetime.now(dt.timezone.utc)
+        cal = Calendar()
+        cal.add("prodid", PRODID.format(version=version))
+        cal.add("version", "2.0")
+        cal.add("calscale", "GREGORIAN")
+        cal.add("method", "PUBLISH")
+        cal.add("x-wr-calname", f"Đoàn đi ngày {dmy(self.depart_on)}")
+        rules = {"latest_request_date": RULES["request"], "latest_report_date": RULES["report"]}
+        for key, summary in EVENTS.items():
+            day = getattr(self, key)
+            if day is None:
+                continue
+            rule = rules.get(key)
+            event = Event()
+            event.add("uid", self._uid(key))
+            event.add("dtstamp", now)
+            event.add("dtstart", day)
+            event.add("dtend", day + dt.timedelta(days=1))
+            event.add("summary", summary.format(rule=rule))
+            event.add("description", self._description(key, rule))
+            event.add("transp", "TRANSPARENT")
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"{summary.format(rule=rule)}: {dmy(day)}")
+            alarm.add("trigger", REMINDER)
+            event.add_component(alarm)
+            cal.add_component(event)
+        return cal.to_ical()
+
+    def _uid(self, key: str) -> str:
+        """The same trip gives the same UIDs: importing the file again updates the events, not doubles them."""
+        seed = f"{self.profile}|{self.depart_on}|{self.return_on}|{key}".encode()
+        return f"{hashlib.sha256(seed).hexdigest()[:32]}@formgen"
+
+    def _description(self, key: str, rule: str | None) -> str:
+        if key == "latest_request_date":
+            text = [self.lines()[0]]
+        elif key == "latest_report_date":
+            text = [self.lines()[1]]
+        else:
+            text = [f"{EVENTS[key]}: {dmy(getattr(self, key))}."] + self.lines()
+        if rule and self.citations.get(rule):
+            text.append(f"{rule}: “{self.citations[rule]}”")
+        if self.regulation:
+            text.append(f"Theo {self.regulation}.")
+        text.append(f"Lịch làm việc: {provenance_words(self.calendar)}.")
+        return "\n".join(text)
+
+
+def _count(calendar: WorkCalendar, rule: str, start: dt.date, n: int) -> list[CountedDay]:
+    """Walk from start (not counted) until n working days are counted (n < 0: backwards)."""
+    step = dt.timedelta(days=1 if n > 0 else -1)
+    days, count, day = [], 0, start
+    while count < abs(n):
+        day += step
+        info = calendar.day(day)
+        count += info.working
+        days.append(CountedDay(rule, count if info.working else None, calendar.as_dict(info), calendar.note(info)))
+    return days
 
 
 def compute_deadlines(depart_on: dt.date, return_on: dt.date | None,
@@ -56,4 +188,16 @@ def compute_deadlines(depart_on: dt.date, return_on: dt.date | None,
         report_working_days=after,
         profile=profile.id,
         calendar=calendar.provenance(),
+        citations={code: profile.rules[code].citation for code in RULES.values() if code in profile.rules},
+        regulation=profile.regulation_name(),
     )
+
+
+def write_ics(deadlines: Deadlines, path, *, version: str, overwrite: bool = False):
+    """Write the deadlines' .ics atomically; an existing file is refused unless overwrite."""
+    from pathlib import Path
+
+    from .render import write_atomically
+
+    data = deadlines.to_ics(version=version)
+    return write_atomically(path, lambda tmp: Path(tmp).write_bytes(data), overwrite=overwrite)

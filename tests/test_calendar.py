@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
+import re
+import warnings
 import unicodedata
 from datetime import date, timedelta
 from pathlib import Path
@@ -104,8 +107,12 @@ def test_swapped_saturday_2024(cal):
     assert_not_working(cal, "2024-04-29", "2024-04-30", "2024-05-01")
     info = cal.day(date(2024, 5, 4))
     assert info.reason == "Ngày làm việc bù (thay cho ngày 29/04/2024)"
-    assert info.source == HOLIDAYS_SOURCE
-    assert cal.day(date(2024, 4, 29)).source == HOLIDAYS_SOURCE
+    # The official notice shipped with formgen names the document; holidays alone names itself.
+    assert info.source.startswith("Văn bản số 2450/VPCP-KGVX ngày 12/04/2024")
+    assert cal.day(date(2024, 4, 29)).source == info.source
+    plain = WorkCalendar(official=False)
+    assert plain.day(date(2024, 5, 4)) == DayInfo(date(2024, 5, 4), True, info.reason, HOLIDAYS_SOURCE)
+    assert plain.day(date(2024, 4, 29)).source == HOLIDAYS_SOURCE
 
 
 def test_swapped_saturday_2025(cal):
@@ -315,7 +322,18 @@ def test_from_files_accepts_a_single_path():
 
 
 def test_provenance(tmp_path):
-    assert WorkCalendar().provenance() == {"country": "VN", "holidays": holidays.__version__, "notices": []}
+    shipped = Path(__file__).resolve().parent.parent / "formgen" / "official_notices.yaml"
+    assert WorkCalendar().provenance() == {
+        "country": "VN",
+        "holidays": holidays.__version__,
+        "official_notices": {
+            "dataset": "formgen/official_notices.yaml",
+            "version": load_yaml(shipped)["version"],
+            "sha256": hashlib.sha256(shipped.read_bytes()).hexdigest(),
+        },
+        "notices": [],
+    }
+    assert WorkCalendar(official=False).provenance()["official_notices"] is None
     path = write(tmp_path, NOTICE)
     prov = WorkCalendar.from_files([path]).provenance()
     assert prov["notices"] == [
@@ -446,3 +464,395 @@ def test_parse_date_refuses_and_names_the_value(text):
 def test_load_yaml_keeps_dates_as_text(tmp_path):
     path = write(tmp_path, "a: 2027-01-02\nb: 2027-02-31\nc: 02/01/2027\n")
     assert load_yaml(path) == {"a": "2027-01-02", "b": "2027-02-31", "c": "02/01/2027"}
+
+
+# --- the official notices shipped with formgen -----------------------------------------------
+
+SHIPPED = load_yaml(Path(__file__).resolve().parent.parent / "formgen" / "official_notices.yaml")
+
+
+def test_new_year_2026_swap_applies_by_default(cal):
+    # Văn bản 12729/VPCP-KGVX ngày 25/12/2025: Friday 02/01/2026 off, worked back on Saturday 10/01/2026.
+    off, worked = cal.day(date(2026, 1, 2)), cal.day(date(2026, 1, 10))
+    assert not off.working and worked.working
+    assert off.reason == "Ngày nghỉ (thay cho ngày 10/01/2026)"
+    assert worked.reason == "Ngày làm việc bù (thay cho ngày 02/01/2026)"
+    assert off.source.startswith("Văn bản số 12729/VPCP-KGVX ngày 25/12/2025")
+    assert worked.source == off.source
+    assert cal.kind(off) == "swapped_off" and cal.kind(worked) == "make_up"
+
+
+def test_departure_19_01_2026_latest_request_06_01_2026(cal):
+    # Counted back: 16, 15, 14, 13, 12, Saturday 10 (make-up), 09, 08, 07, 06.
+    assert workday(cal, "2026-01-19", -10) == "2026-01-06"
+    # holidays alone lacks the swap: it would say 05/01.
+    assert workday(WorkCalendar(official=False), "2026-01-19", -10) == "2026-01-05"
+
+
+def test_every_shipped_entry_cites_a_dated_document_and_applies(cal):
+    for notice in SHIPPED["notices"]:
+        assert " ngày " in notice["source"] and re.search(r"số \d+/", notice["source"]), notice["source"]
+        for swap in notice["swaps"]:
+            day_off, working_day = parse_date(swap["day_off"]), parse_date(swap["working_day"])
+            assert day_off.year >= 2024
+            assert not cal.is_working_day(day_off), day_off
+            assert cal.is_working_day(working_day), working_day
+            assert cal.day(day_off).source == " ".join(notice["source"].split())
+
+
+def test_shipped_entries_the_installed_holidays_already_carries_are_reported():
+    """A note, not a failure: entries a later `holidays` carries the same way become redundant."""
+    plain = WorkCalendar(official=False)
+    redundant, missing = [], []
+    for notice in SHIPPED["notices"]:
+        for swap in notice["swaps"]:
+            day_off, working_day = parse_date(swap["day_off"]), parse_date(swap["working_day"])
+            same = (not plain.is_working_day(day_off) and plain.day(day_off).source == HOLIDAYS_SOURCE
+                    and plain.is_working_day(working_day) and plain.day(working_day).source == HOLIDAYS_SOURCE)
+            (redundant if same else missing).append(f"{day_off:%d/%m/%Y} ↔ {working_day:%d/%m/%Y}")
+    if redundant:
+        warnings.warn(f"holidays {holidays.__version__} đã có: {', '.join(redundant)}; "
+                      f"chỉ dữ liệu formgen có: {', '.join(missing) or 'không'}", UserWarning)
+    assert set(redundant) | set(missing)
+
+
+def test_a_later_holidays_with_the_same_swap_counts_it_once(monkeypatch):
+    import formgen.calendar as calendar_module
+
+    real = calendar_module._public_days.__wrapped__
+
+    def with_new_year_swap(year):
+        days = dict(real(year))
+        if year == 2026:
+            days[date(2026, 1, 2)] = DayInfo(date(2026, 1, 2), False, "Ngày nghỉ (thay cho ngày 10/01/2026)",
+                                             HOLIDAYS_SOURCE)
+            days[date(2026, 1, 10)] = DayInfo(date(2026, 1, 10), True, "Ngày làm việc bù", HOLIDAYS_SOURCE)
+        return days
+
+    monkeypatch.setattr(calendar_module, "_public_days", with_new_year_swap)
+    cal = WorkCalendar()
+    assert cal.working_days_between(date(2025, 12, 31), date(2026, 1, 31)) == 21
+    assert workday(cal, "2026-01-19", -10) == "2026-01-06"
+
+
+def test_a_later_holidays_with_another_make_up_day_does_not_count_two(monkeypatch):
+    import formgen.calendar as calendar_module
+
+    real_days, real_partners = calendar_module._public_days.__wrapped__, calendar_module._public_partners()
+
+    def swap_on_the_17th(year):
+        days = dict(real_days(year))
+        if year == 2026:
+            days[date(2026, 1, 2)] = DayInfo(date(2026, 1, 2), False, "Ngày nghỉ", HOLIDAYS_SOURCE)
+            days[date(2026, 1, 17)] = DayInfo(date(2026, 1, 17), True, "Ngày làm việc bù", HOLIDAYS_SOURCE)
+        return days
+
+    partners = {**real_partners, date(2026, 1, 17): date(2026, 1, 2), date(2026, 1, 2): date(2026, 1, 17)}
+    monkeypatch.setattr(calendar_module, "_public_days", swap_on_the_17th)
+    monkeypatch.setattr(calendar_module, "_public_partners", lambda: partners)
+    cal = WorkCalendar()
+    assert not cal.is_working_day(date(2026, 1, 17))  # the notice says the 10th; the 17th stays a Saturday
+    assert cal.day(date(2026, 1, 17)).source == "weekday"
+    assert cal.is_working_day(date(2026, 1, 10))
+    assert cal.working_days_between(date(2025, 12, 31), date(2026, 1, 31)) == 21
+
+
+def test_a_user_notice_that_swaps_differently_replaces_the_package_swap(tmp_path):
+    # holidays: Monday 31/08/2026 off, worked back on Saturday 22/08. A notice moving the make-up day to
+    # Saturday 05/09 leaves 22/08 an ordinary Saturday: one day off is worked back once.
+    path = write(tmp_path, 'source: "Thông báo thử số 1/TB ngày 01/08/2026"\n'
+                           'swaps:\n  - {day_off: 31/08/2026, working_day: 05/09/2026}\n')
+    cal = WorkCalendar.from_files([path])
+    assert not cal.is_working_day(date(2026, 8, 22))
+    assert cal.day(date(2026, 8, 22)).reason == "Thứ Bảy"
+    assert cal.is_working_day(date(2026, 9, 5))
+    assert workday(cal, "2026-08-21", 1) == "2026-08-24"
+    assert cal.working_days_between(date(2026, 8, 1), date(2026, 9, 30)) == \
+        WorkCalendar().working_days_between(date(2026, 8, 1), date(2026, 9, 30))
+
+
+def test_user_notices_come_after_the_shipped_ones_and_win(tmp_path):
+    path = write(tmp_path, 'source: "Thông báo thử số 2/TB ngày 05/01/2026"\ndays_off: [10/01/2026]\n')
+    cal = WorkCalendar.from_files([path])
+    assert not cal.is_working_day(date(2026, 1, 10))
+    assert cal.day(date(2026, 1, 10)).source == f"Thông báo thử số 2/TB ngày 05/01/2026 ({path})"
+    assert not cal.is_working_day(date(2026, 1, 2))  # the shipped notice still applies to the rest
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "words"),
+    [
+        ('source: "TB"\nswaps: 2027-01-04\n', "swaps", "danh sách"),
+        ('source: "TB"\nswaps: [2027-01-04]\n', "swaps[0]", "day_off"),
+        ('source: "TB"\nswaps:\n  - {day_off: 2027-01-04}\n', "swaps[0].working_day", "Thiếu trường bắt buộc"),
+        ('source: "TB"\nswaps:\n  - {day_off: 2027-01-04, working_day: 31/01/2027, ngay: 1}\n', "swaps[0].ngay",
+         "không được hỗ trợ"),
+        ('source: "TB"\nswaps:\n  - {day_off: 2027-02-30, working_day: 2027-01-09}\n', "swaps[0].day_off",
+         "2027-02-30"),
+        ('source: "TB"\ndays_off: [2027-01-04]\nswaps:\n  - {day_off: 04/01/2027, working_day: 09/01/2027}\n',
+         "swaps[0].day_off", "đã nêu ở days_off[0]"),
+    ],
+)
+def test_bad_swap_names_the_field(tmp_path, text, field, words):
+    path = write(tmp_path, text)
+    with pytest.raises(InvalidInput) as caught:
+        load_notice(path)
+    matching = [p for p in caught.value.problems if p.path == field]
+    assert matching, [p.line() for p in caught.value.problems]
+    assert words in matching[0].message
+
+
+def moved_to_january_2026(data: dict) -> dict:
+    """The fixture delegation leaving on Monday 19/01/2026, its request dated Tuesday 06/01/2026."""
+    d = data["delegation"]
+    d["depart_on"], d["return_on"] = "2026-01-19", "2026-01-23"
+    d["stops"][0].update(start="2026-01-20", end="2026-01-21")
+    d["stops"][1].update(start="2026-01-22", end="2026-01-22")
+    data["request"]["date"] = "2026-01-06"
+    return data
+
+
+def test_request_dated_06_01_2026_for_19_01_2026_is_accepted_by_r01(run_formgen, trip_data, write_trip, tmp_path):
+    path = write_trip(tmp_path, moved_to_january_2026(trip_data))
+    result = run_formgen("check", str(path), "--json")
+    data = json.loads(result.stdout)
+    assert [f["code"] for f in data["findings"] if f["code"] == "R01"] == []
+    assert data["deadlines"]["latest_request_date"] == "2026-01-06"
+    assert data["deadlines"]["calendar"]["official_notices"]["dataset"] == "formgen/official_notices.yaml"
+    assert result.exit_code == 0, result.stdout
+
+
+def test_request_dated_07_01_2026_for_19_01_2026_is_refused_by_r01(run_formgen, trip_data, write_trip, tmp_path):
+    data = moved_to_january_2026(trip_data)
+    data["request"]["date"] = "2026-01-07"
+    result = run_formgen("check", str(write_trip(tmp_path, data)))
+    assert result.exit_code == 1
+    assert "muộn hơn hạn chót 06/01/2026" in result.stdout
+
+
+# --- formgen deadlines / check --explain ----------------------------------------------------
+
+WEEKLY = ("Quyết định số 188/1999/QĐ-TTg ngày 17/09/1999 của Thủ tướng Chính phủ "
+          "về chế độ tuần làm việc 40 giờ")
+NEW_YEAR_2026 = ("Văn bản số 12729/VPCP-KGVX ngày 25/12/2025 của Văn phòng Chính phủ và thông báo của Bộ Nội vụ "
+                 "ngày 25/12/2025 về việc nghỉ Tết Dương lịch năm 2026")
+
+
+def test_explain_counts_back_day_by_day_with_the_make_up_saturday(run_formgen):
+    result = run_formgen("deadlines", "--depart", "19/01/2026", "--explain")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    start = lines.index("Cách đếm hạn R01: lùi 10 ngày làm việc từ ngày đi 19/01/2026 (không tính ngày đi):")
+    assert lines[0] == "Hạn chót gửi văn bản trình (R01, 10 ngày làm việc trước ngày đi 19/01/2026): 06/01/2026"
+    assert lines[start + 1:] == [
+        f"  18/01/2026 Chủ nhật: không tính — ngày nghỉ hằng tuần; nguồn: {WEEKLY}",
+        f"  17/01/2026 Thứ Bảy: không tính — ngày nghỉ hằng tuần; nguồn: {WEEKLY}",
+        "  16/01/2026 Thứ Sáu: ngày làm việc thứ 1",
+        "  15/01/2026 Thứ Năm: ngày làm việc thứ 2",
+        "  14/01/2026 Thứ Tư: ngày làm việc thứ 3",
+        "  13/01/2026 Thứ Ba: ngày làm việc thứ 4",
+        "  12/01/2026 Thứ Hai: ngày làm việc thứ 5",
+        f"  11/01/2026 Chủ nhật: không tính — ngày nghỉ hằng tuần; nguồn: {WEEKLY}",
+        "  10/01/2026 Thứ Bảy: ngày làm việc thứ 6 — ngày làm bù: Ngày làm việc bù (thay cho ngày 02/01/2026); "
+        f"nguồn: {NEW_YEAR_2026}",
+        "  09/01/2026 Thứ Sáu: ngày làm việc thứ 7",
+        "  08/01/2026 Thứ Năm: ngày làm việc thứ 8",
+        "  07/01/2026 Thứ Tư: ngày làm việc thứ 9",
+        "  06/01/2026 Thứ Ba: ngày làm việc thứ 10",
+    ]
+
+
+def test_explain_names_the_holiday_and_the_swapped_day_off_with_their_sources(run_formgen):
+    result = run_formgen("deadlines", "--depart", "05/01/2026", "--explain")
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith(": 18/12/2025")
+    assert ("  02/01/2026 Thứ Sáu: không tính — ngày nghỉ hoán đổi: Ngày nghỉ (thay cho ngày 10/01/2026); "
+            f"nguồn: {NEW_YEAR_2026}") in lines
+    assert f"  01/01/2026 Thứ Năm: không tính — ngày nghỉ lễ, Tết: Tết Dương lịch; nguồn: {HOLIDAYS_SOURCE}" in lines
+    assert "  31/12/2025 Thứ Tư: ngày làm việc thứ 1" in lines
+    assert not any("Cách đếm hạn R07" in line for line in lines)  # no return date, no report count
+
+
+def test_explain_counts_the_report_forward_from_the_return(run_formgen):
+    result = run_formgen("deadlines", "--depart", "2026-08-17", "--return", "2026-08-21", "--explain")
+    lines = result.stdout.splitlines()
+    assert "Hạn chót gửi báo cáo kết quả (R07, 10 ngày làm việc sau ngày về 21/08/2026): 08/09/2026" in lines
+    start = lines.index("Cách đếm hạn R07: đếm tiếp 10 ngày làm việc từ ngày về 21/08/2026 (không tính ngày về):")
+    report = lines[start + 1:]
+    assert report[0] == ("  22/08/2026 Thứ Bảy: ngày làm việc thứ 1 — ngày làm bù: Ngày làm việc bù (thay cho ngày "
+                         "31/08/2026); nguồn: Thông báo số 9441/TB-BNV ngày 16/10/2025 của Bộ Nội vụ về lịch nghỉ "
+                         "Tết Âm lịch và nghỉ lễ Quốc khánh năm 2026")
+    assert f"  01/09/2026 Thứ Ba: không tính — ngày nghỉ lễ, Tết: Quốc khánh; nguồn: {HOLIDAYS_SOURCE}" in report
+    assert report[-1] == "  08/09/2026 Thứ Ba: ngày làm việc thứ 10"
+
+
+def test_explain_in_json_is_a_list_of_days_in_the_deadlines(run_formgen):
+    data = json.loads(run_formgen("deadlines", "--depart", "19/01/2026", "--return", "23/01/2026",
+                                  "--explain", "--json").stdout)
+    days = data["explanation"]
+    request = [d for d in days if d["rule"] == "R01"]
+    report = [d for d in days if d["rule"] == "R07"]
+    assert [d["count"] for d in request if d["counted"]] == list(range(1, 11))
+    assert request[-1]["date"] == data["latest_request_date"] == "2026-01-06"
+    assert report[-1]["date"] == data["latest_report_date"] == "2026-02-06"
+    saturday = next(d for d in request if d["date"] == "2026-01-10")
+    assert saturday == {"rule": "R01", "date": "2026-01-10", "weekday": "Thứ Bảy", "working": True,
+                        "kind": "make_up", "reason": "Ngày làm việc bù (thay cho ngày 02/01/2026)",
+                        "source": NEW_YEAR_2026, "counted": True, "count": 6}
+    sunday = next(d for d in request if d["date"] == "2026-01-18")
+    assert (sunday["kind"], sunday["counted"], sunday["count"], sunday["source"]) == ("weekend", False, None, WEEKLY)
+
+
+def test_without_explain_there_is_no_count(run_formgen):
+    result = run_formgen("deadlines", "--depart", "19/01/2026")
+    assert not any("Cách đếm" in line for line in result.stdout.splitlines())
+    assert "explanation" not in json.loads(run_formgen("deadlines", "--depart", "19/01/2026", "--json").stdout)
+
+
+def test_check_explain_shows_the_same_count(run_formgen, trip_data, write_trip, tmp_path):
+    path = write_trip(tmp_path, moved_to_january_2026(trip_data))
+    text = run_formgen("check", str(path), "--explain")
+    alone = run_formgen("deadlines", "--depart", "19/01/2026", "--return", "23/01/2026", "--explain")
+    count = [line for line in alone.stdout.splitlines() if line.startswith(("Cách đếm", "  "))]
+    assert len(count) == 29
+    assert [line for line in text.stdout.splitlines() if line.startswith(("Cách đếm", "  "))] == count
+    assert text.exit_code == 0
+    data = json.loads(run_formgen("check", str(path), "--explain", "--json").stdout)
+    assert data["deadlines"]["explanation"] == json.loads(
+        run_formgen("deadlines", "--depart", "19/01/2026", "--return", "23/01/2026", "--explain", "--json").stdout
+    )["explanation"]
+
+
+# --- --ics ----------------------------------------------------------------------------------
+
+
+def read_ics(path: Path):
+    from icalendar import Calendar
+
+    raw = path.read_bytes()
+    return raw, Calendar.from_ical(raw)
+
+
+def events_by_summary(cal) -> dict:
+    return {str(e["SUMMARY"]): e for e in cal.walk("VEVENT")}
+
+
+def test_ics_has_all_day_events_for_deadlines_departure_and_return(run_formgen, tmp_path):
+    out = tmp_path / "doan.ics"
+    result = run_formgen("deadlines", "--depart", "19/01/2026", "--return", "23/01/2026", "--ics", out)
+    assert result.exit_code == 0, result.stderr
+    assert f"Đã tạo / written: {out}" in result.stdout
+    raw, cal = read_ics(out)
+    assert str(cal["VERSION"]) == "2.0" and str(cal["PRODID"]).startswith("-//formgen//formgen ")
+    events = events_by_summary(cal)
+    expected = {
+        "Hạn chót gửi văn bản trình (R01)": date(2026, 1, 6),
+        "Hạn chót gửi báo cáo kết quả (R07)": date(2026, 2, 6),
+        "Đoàn đi": date(2026, 1, 19),
+        "Đoàn về": date(2026, 1, 23),
+    }
+    assert {k: e.decoded("DTSTART") for k, e in events.items()} == expected
+    for summary, event in events.items():
+        start = event.decoded("DTSTART")
+        assert type(start) is date  # all-day: VALUE=DATE, not a date-time
+        assert event.decoded("DTEND") == start + timedelta(days=1)
+        assert event["DTSTAMP"].dt.tzinfo is not None
+        alarm = event.walk("VALARM")[0]
+        assert str(alarm["ACTION"]) == "DISPLAY" and alarm.decoded("TRIGGER") == timedelta(hours=-16)
+    assert len({str(e["UID"]) for e in events.values()}) == 4
+    assert b"DTSTART;VALUE=DATE:20260106\r\n" in raw and b"DTEND;VALUE=DATE:20260107\r\n" in raw
+    assert all(len(line) <= 75 for line in raw.split(b"\r\n"))  # RFC 5545 folds lines at 75 octets
+    request = str(events["Hạn chót gửi văn bản trình (R01)"]["DESCRIPTION"])
+    assert request.splitlines()[0] == ("Hạn chót gửi văn bản trình (R01, 10 ngày làm việc trước ngày đi 19/01/2026): "
+                                       "06/01/2026")
+    assert "R01: “Văn bản phải gửi trước 10 ngày làm việc tính đến ngày dự kiến đi.”" in request
+    assert "thông báo chính thức formgen 2025-12-25" in request
+    report = str(events["Hạn chót gửi báo cáo kết quả (R07)"]["DESCRIPTION"])
+    assert "R07: “Sau chuyến đi, trưởng đoàn có nhiệm vụ" in report
+
+
+def test_ics_uids_are_stable_so_a_second_import_updates(run_formgen, tmp_path):
+    first, second = tmp_path / "a.ics", tmp_path / "b.ics"
+    run_formgen("deadlines", "--depart", "19/01/2026", "--ics", first)
+    run_formgen("deadlines", "--depart", "19/01/2026", "--ics", second)
+    uids = [sorted(str(e["UID"]) for e in read_ics(p)[1].walk("VEVENT")) for p in (first, second)]
+    assert uids[0] == uids[1] and len(uids[0]) == 2  # no return date: the request deadline and the departure
+
+
+def test_ics_is_not_overwritten_without_overwrite(run_formgen, tmp_path):
+    out = tmp_path / "doan.ics"
+    out.write_bytes(b"mine")
+    result = run_formgen("deadlines", "--depart", "19/01/2026", "--ics", out)
+    assert result.exit_code == 2
+    assert result.err_lines == [f"Đã có tệp {out}: không ghi đè (thêm --overwrite để ghi đè)."]
+    assert out.read_bytes() == b"mine" and [p.name for p in tmp_path.iterdir()] == ["doan.ics"]
+    assert run_formgen("deadlines", "--depart", "19/01/2026", "--ics", out, "--overwrite").exit_code == 0
+    assert read_ics(out)[1].walk("VEVENT")
+
+
+def test_check_ics_writes_the_trip_deadlines(run_formgen, write_trip, trip_data, tmp_path):
+    path, out = write_trip(tmp_path, moved_to_january_2026(trip_data)), tmp_path / "doan.ics"
+    result = run_formgen("check", str(path), "--ics", out, "--json")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["outputs"] == [str(out)]
+    starts = sorted(e.decoded("DTSTART") for e in read_ics(out)[1].walk("VEVENT"))
+    assert starts == [date(2026, 1, 6), date(2026, 1, 19), date(2026, 1, 23), date(2026, 2, 6)]
+
+
+def test_check_ics_is_written_even_when_the_file_breaks_a_rule(run_formgen, write_trip, trip_data, tmp_path):
+    data = moved_to_january_2026(trip_data)
+    data["request"]["date"] = "2026-01-07"
+    out = tmp_path / "doan.ics"
+    result = run_formgen("check", str(write_trip(tmp_path, data)), "--ics", out)
+    assert result.exit_code == 1
+    assert date(2026, 1, 6) in [e.decoded("DTSTART") for e in read_ics(out)[1].walk("VEVENT")]
+
+
+# --- formgen calendar YEAR ------------------------------------------------------------------
+
+
+def test_calendar_year_lists_days_off_and_make_up_days_with_sources(run_formgen):
+    result = run_formgen("calendar", "2026")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Lịch làm việc năm 2026 (holidays 0.109, thông báo chính thức formgen 2025-12-25):".replace(
+        "0.109", holidays.__version__)
+    assert f"  01/01/2026 Thứ Năm: nghỉ — ngày nghỉ lễ, Tết: Tết Dương lịch; nguồn: {HOLIDAYS_SOURCE}" in lines
+    assert ("  02/01/2026 Thứ Sáu: nghỉ — ngày nghỉ hoán đổi: Ngày nghỉ (thay cho ngày 10/01/2026); "
+            f"nguồn: {NEW_YEAR_2026}") in lines
+    assert ("  10/01/2026 Thứ Bảy: làm việc — ngày làm bù: Ngày làm việc bù (thay cho ngày 02/01/2026); "
+            f"nguồn: {NEW_YEAR_2026}") in lines
+    assert f"  24/11/2026 Thứ Ba: nghỉ — ngày nghỉ lễ, Tết: Ngày Văn hóa Việt Nam; nguồn: {HOLIDAYS_SOURCE}" in lines
+    # 261 weekdays, 14 of them off, 2 Saturdays worked.
+    assert lines[-1] == "Năm 2026 có 249 ngày làm việc."
+    assert lines[-2] == f"Ngoài các ngày trên: thứ Bảy, Chủ nhật nghỉ hằng tuần ({WEEKLY})."
+    assert len(lines) == 2 + 17 + 1
+
+
+def test_calendar_year_json(run_formgen):
+    data = json.loads(run_formgen("calendar", "2024", "--json").stdout)
+    assert data["working_days"] == 366 - 104 - 12 + 1
+    kinds = {d["date"]: (d["kind"], d["working"]) for d in data["days"]}
+    assert kinds["2024-04-29"] == ("swapped_off", False) and kinds["2024-05-04"] == ("make_up", True)
+    assert kinds["2024-02-10"] == ("holiday", False)  # Tết on a Saturday is named too
+    swap = next(d for d in data["days"] if d["date"] == "2024-05-04")
+    assert swap["source"].startswith("Văn bản số 2450/VPCP-KGVX ngày 12/04/2024")
+    assert data["calendar"]["official_notices"]["version"] == SHIPPED["version"]
+
+
+def test_calendar_year_with_a_user_notice(run_formgen, tmp_path):
+    path = write(tmp_path, NOTICE)
+    result = run_formgen("calendar", "2027", "--notices", path)
+    lines = result.stdout.splitlines()
+    assert "Thông báo số 1234/TB-BNV ngày 01/12/2026" in lines[0]
+    assert (f"  04/01/2027 Thứ Hai: nghỉ — ngày nghỉ theo thông báo: Ngày nghỉ theo thông báo; "
+            f"nguồn: Thông báo số 1234/TB-BNV ngày 01/12/2026 ({path})") in lines
+    assert (f"  09/01/2027 Thứ Bảy: làm việc — ngày làm bù: Làm bù cho ngày 04/01/2027; "
+            f"nguồn: Thông báo số 1234/TB-BNV ngày 01/12/2026 ({path})") in lines
+
+
+def test_calendar_year_the_package_does_not_cover_exits_2(run_formgen):
+    result = run_formgen("calendar", "2101")
+    assert result.exit_code == 2
+    assert result.err_lines == ["Không tính được ngày làm việc năm 2101: thư viện holidays "
+                                f"{holidays.__version__} chỉ có lịch nghỉ lễ Việt Nam từ năm 1901 đến năm 2100."]

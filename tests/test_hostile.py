@@ -655,3 +655,40 @@ def test_a_file_appearing_while_writing_is_not_replaced_without_overwrite(tmp_pa
 def test_an_output_folder_that_does_not_exist_exits_2(tmp_path, run_formgen):
     result = render(run_formgen, FIXTURE, tmp_path / "khong-co" / "out.docx")
     assert result.exit_code == 2 and one_line(result) == f"Thư mục đích không tồn tại: {tmp_path / 'khong-co'}."
+
+
+# --- calendar (deadlines --explain / --ics, formgen calendar YEAR) -------------------------------
+
+
+def test_an_ics_path_that_is_a_folder_exits_2_and_writes_nothing(tmp_path, run_formgen):
+    result = run_formgen("deadlines", "--depart", "19/01/2026", "--ics", tmp_path)
+    assert result.exit_code == 2
+    assert f"“{tmp_path}” là thư mục; hãy ghi đường dẫn tệp, ví dụ {tmp_path / 'doan.ics'}." in one_line(result)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_ics_into_a_folder_that_does_not_exist_exits_2(tmp_path, run_formgen):
+    result = run_formgen("check", FIXTURE, "--ics", tmp_path / "khong-co" / "doan.ics")
+    assert result.exit_code == 2 and one_line(result) == f"Thư mục đích không tồn tại: {tmp_path / 'khong-co'}."
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_ics_is_kept_when_check_is_asked_to_write_it_again(tmp_path, run_formgen):
+    out = tmp_path / "doan.ics"
+    out.write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    result = run_formgen("check", FIXTURE, "--ics", out)
+    assert result.exit_code == 2 and one_line(result) == f"Đã có tệp {out}: không ghi đè (thêm --overwrite để ghi đè)."
+    assert out.read_bytes() == b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["doan.ics"]
+
+
+@pytest.mark.parametrize("year", ["abc", "0", "2026.5", "٢٠٢٦", "10000"])
+def test_a_calendar_year_that_is_not_a_year_exits_2_in_vietnamese(run_formgen, year):
+    result = run_formgen("calendar", year)
+    assert result.exit_code == 2
+    assert f"năm “{year}” không hợp lệ; ghi năm bằng số, ví dụ 2026." in one_line(result)
+
+
+def test_a_calendar_year_before_the_holidays_package_exits_2(run_formgen):
+    result = run_formgen("calendar", "1900")
+    assert result.exit_code == 2 and "Không tính được ngày làm việc năm 1900" in one_line(result)
