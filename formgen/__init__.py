@@ -19,7 +19,8 @@ from .loader import load
 from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
 from .pdf import Converter
 from .legacy import LegacyTextConverted
-from .render import find_template, refuse_existing, render_docx
+from .files import refuse_existing
+from .render import find_template, render_docx
 from .stamping import stamp_lines, stamp_pdf
 
 try:

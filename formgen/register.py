@@ -38,7 +38,7 @@ from .model import validate_annual, validate_trip
 from .policy import DEFAULT_PROFILE, Profile, load_profile
 from .policy.profile import focus_key
 from .policy.rules import delegation_size
-from .render import refuse_existing, write_atomically
+from .files import refuse_existing, write_atomically
 from .vn import dmy
 
 ENV_REGISTER = "FORMGEN_REGISTER"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import tempfile
 import zipfile
 from functools import lru_cache
 from importlib import resources
@@ -14,7 +13,8 @@ from docxtpl import DocxTemplate
 from jinja2 import FunctionLoader, StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import EnvironmentFailed, InvalidInput
+from .errors import InvalidInput
+from .files import write_atomically
 
 
 def jinja_env() -> SandboxedEnvironment:
@@ -138,50 +138,3 @@ def render_docx(template: Path, context: dict, out: str | os.PathLike, *, overwr
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:  # not a .docx, or no document part
         raise InvalidInput(f"Không mở được mẫu {template}: {exc}.") from None
     return write_atomically(out, doc.save, overwrite=overwrite)
-
-
-def refuse_existing(*paths: str | os.PathLike) -> None:
-    """InvalidInput naming the outputs that already exist: without overwrite, nothing is replaced."""
-    existing = [str(p) for p in paths if os.path.lexists(p)]
-    if existing:
-        raise InvalidInput(f"Đã có tệp {', '.join(existing)}: không ghi đè (thêm --overwrite để ghi đè).")
-
-
-def write_atomically(out: str | os.PathLike, save, *, overwrite: bool = True) -> Path:
-    """Call save(path) on a temporary file beside out, then rename it into place.
-
-    An interrupted run leaves out as it was (the temporary file is removed). Without overwrite, an
-    existing out is refused (InvalidInput) even if it appeared while saving: the file is linked into
-    place, which fails when the name is taken, instead of renamed over it.
-    """
-    out = Path(out)
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise InvalidInput(f"Thư mục đích không tồn tại: {folder}.")
-    if not overwrite:
-        refuse_existing(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
-    os.close(fd)
-    try:
-        save(tmp)
-        if overwrite:
-            os.replace(tmp, out)
-        else:
-            _link_new(tmp, out)
-    except OSError as exc:
-        raise EnvironmentFailed(f"Không ghi được tệp {out}: {exc.strerror or exc}.") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return out
-
-
-def _link_new(tmp: str, out: Path) -> None:
-    """Put tmp at out only if out does not exist (a hard link is atomic and never replaces)."""
-    try:
-        os.link(tmp, out)
-    except FileExistsError:
-        refuse_existing(out)
-    except OSError:  # a file system without hard links: check, then rename
-        refuse_existing(out)
-        os.replace(tmp, out)

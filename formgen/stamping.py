@@ -30,7 +30,7 @@ from reportlab.pdfbase.ttfonts import makeToUnicodeCMap
 from .deadlines import Deadlines
 from .errors import InvalidInput
 from .fonts import Embedding, embed, find_font, missing_letters, register_font
-from .render import write_atomically
+from .files import write_atomically
 from .vn import dmy
 
 # pypdf logs what it repairs ("EOF marker not found"); with no logging set up Python would print that

@@ -19,7 +19,8 @@ from jinja2 import TemplateSyntaxError, meta, nodes
 
 from .documents import KINDS, Kind
 from .errors import InvalidInput, Problem
-from .render import builtin_templates_folder, jinja_env, write_atomically
+from .files import write_atomically
+from .render import builtin_templates_folder, jinja_env
 
 MARK = "formgen-paragraph"  # an attribute set on each <w:p> so a Jinja line number leads back to its paragraph
 EXCERPT = 60                # characters of a tag or a line quoted in a message
