@@ -66,6 +66,48 @@ def expected_mode(umask: int) -> int:
     return 0o666 & ~umask
 
 
+# --- compression ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_every_rendered_letter_is_deflated_like_words_own_and_under_60_kb(tmp_path, fixture):
+    out = render_fixture(fixture, tmp_path / "letter.docx")
+    assert out.stat().st_size <= LETTER_LIMIT, f"{out.stat().st_size} bytes"
+    with zipfile.ZipFile(out) as z:
+        stored = [i.filename for i in z.infolist() if i.compress_type != zipfile.ZIP_DEFLATED]
+        assert stored == []
+    assert docx.Document(str(out)).paragraphs  # python-docx (as Word) opens it
+
+
+# --- core properties ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("compiled", [True, False], ids=["compiled", "docxtpl"])
+def test_the_letter_carries_its_title_its_issuer_as_author_and_the_time_it_was_rendered(tmp_path, monkeypatch,
+                                                                                         compiled):
+    if not compiled:  # the path of templates with column loops {%tc %} or images: docxtpl's own render
+        monkeypatch.setattr(RENDER_MODULE, "_compiled", lambda *args: None)
+    before = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    out = render_fixture(FIX / "request.yaml", tmp_path / "letter.docx")
+    after = dt.datetime.now(dt.timezone.utc)
+    props = docx.Document(str(out)).core_properties
+    assert props.title == "Tờ trình về việc xin ý kiến tổ chức đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh"
+    assert props.author == props.last_modified_by == "Sở Nội vụ"
+    assert before <= props.created.replace(tzinfo=dt.timezone.utc) <= after
+    assert before <= props.modified.replace(tzinfo=dt.timezone.utc) <= after
+    assert "python-docx" not in (props.comments or "") and props.revision == 1
+    with zipfile.ZipFile(out) as z:  # either path, compressed
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
+    assert out.stat().st_size <= LETTER_LIMIT
+
+
+def test_a_party_report_is_titled_after_its_places_and_authored_by_its_committee(tmp_path):
+    data = formgen.load(FIX / "party" / "report.yaml")
+    props = docx.Document(str(render_fixture(FIX / "party" / "report.yaml", tmp_path / "bc.docx"))).core_properties
+    assert props.title.startswith("Báo cáo kết quả đoàn đi học tập")
+    assert props.author == data["issuer"]["name"]
+
+
 # --- file modes -----------------------------------------------------------------------------------
 
 
