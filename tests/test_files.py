@@ -66,7 +66,7 @@ def expected_mode(umask: int) -> int:
     return 0o666 & ~umask
 
 
-# --- compression ----------------------------------------------------------------------------------
+# --- compression and lean templates -------------------------------------------------------------
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.stem}")
@@ -75,8 +75,25 @@ def test_every_rendered_letter_is_deflated_like_words_own_and_under_60_kb(tmp_pa
     assert out.stat().st_size <= LETTER_LIMIT, f"{out.stat().st_size} bytes"
     with zipfile.ZipFile(out) as z:
         stored = [i.filename for i in z.infolist() if i.compress_type != zipfile.ZIP_DEFLATED]
-        assert stored == []
+        assert stored == [] and not WORD_MEMBERS & set(z.namelist())
     assert docx.Document(str(out)).paragraphs  # python-docx (as Word) opens it
+
+
+@pytest.mark.parametrize("template", builtin_templates(), ids=lambda p: p.name)
+def test_a_shipped_template_keeps_only_the_styles_its_document_uses(template):
+    with zipfile.ZipFile(template) as z:
+        names = set(z.namelist())
+        styles = docx.oxml.parse_xml(z.read("word/styles.xml"))
+        used = {el.get(qn("w:val")) for name in names if name.startswith("word/") and name.endswith(".xml")
+                and name != "word/styles.xml"
+                for el in docx.oxml.parse_xml(z.read(name)).iter(qn("w:pStyle"), qn("w:rStyle"), qn("w:tblStyle"))}
+    assert not WORD_MEMBERS & names
+    defined = {s.get(qn("w:styleId")): s for s in styles.iter(qn("w:style"))}
+    needed = used | {i for i, s in defined.items() if s.get(qn("w:default")) == "1"}
+    for style in [defined[i] for i in list(needed) if i in defined]:
+        needed |= {ref.get(qn("w:val")) for ref in style.iter(qn("w:basedOn"), qn("w:link"), qn("w:next"))}
+    assert set(defined) <= needed, f"unused styles: {sorted(set(defined) - needed)}"
+    assert used <= set(defined)  # nothing the document names was dropped
 
 
 # --- core properties ------------------------------------------------------------------------------
