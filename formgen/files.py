@@ -1,9 +1,10 @@
-"""Writing files safely: whole or not at all, with the user's umask, never over a file not meant to be replaced."""
+"""Writing files safely: whole or not at all, with the user's umask, under a name that says what it holds."""
 from __future__ import annotations
 
 import errno
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 from .errors import EnvironmentFailed, InvalidInput
@@ -19,7 +20,8 @@ _REASONS = {
     errno.ENOTDIR: "{folder} không phải thư mục",
     errno.ENAMETOOLONG: "tên tệp quá dài",
 }
-
+# Names that are files, not folders: what formgen writes and the tables it reads.
+FILE_SUFFIXES = (".docx", ".pdf", ".csv", ".xlsx", ".json", ".jsonl", ".yaml", ".yml")
 
 
 def _reason(exc: OSError, folder: Path) -> str:
@@ -31,6 +33,43 @@ def refuse_existing(*paths: str | os.PathLike) -> None:
     existing = [str(p) for p in paths if os.path.lexists(p)]
     if existing:
         raise InvalidInput(f"Đã có tệp {', '.join(existing)}: không ghi đè (thêm --overwrite để ghi đè).")
+
+
+def require_suffix(out: str | os.PathLike, suffix: str, what: str, *, pdf_flag: bool = False) -> None:
+    """Refuse an output whose name does not end in suffix (any case): the name says what the file holds.
+
+    what is the kind of file in Vietnamese ("văn bản Word .docx"); with pdf_flag, a .pdf name for a
+    .docx is answered with --pdf, which writes the PDF beside the .docx.
+    """
+    out = Path(out)
+    if out.suffix.lower() == suffix:
+        return
+    wanted = out.with_suffix(suffix) if out.suffix else out.with_name(out.name + suffix)
+    if pdf_flag and out.suffix.lower() == ".pdf":
+        raise InvalidInput(f"Tệp đầu ra {out} phải có đuôi {suffix} (formgen ghi {what}); muốn có bản PDF, "
+                           f"dùng -o {wanted} --pdf: bản PDF {out.name} được ghi cạnh tệp {wanted.name}.")
+    raise InvalidInput(f"Tệp đầu ra {out} phải có đuôi {suffix} (formgen ghi {what}), ví dụ {wanted}.")
+
+
+def output_folder(folder: str | os.PathLike) -> Path:
+    """A folder to write many files into: created if missing, refused if its name is a file's, proven writable.
+
+    A name like danh-sach.docx is refused (exit 2) before anything is made; a folder the machine will
+    not let formgen create or write into is one line naming it (exit 3), before any document is made.
+    """
+    folder = Path(folder)
+    if folder.suffix.lower() in FILE_SUFFIXES and not folder.is_dir():
+        raise InvalidInput(f"Đầu ra {folder} là tên tệp ({folder.suffix}), không phải thư mục: "
+                           f"hãy ghi một thư mục, ví dụ {folder.with_suffix('')}.")
+    if folder.exists() and not folder.is_dir():
+        raise InvalidInput(f"“{folder}” là một tệp, không phải thư mục.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=folder):  # permissions, a read-only disk, an immutable folder
+            pass
+    except OSError as exc:
+        raise EnvironmentFailed(f"Không ghi được vào thư mục đầu ra {folder}: {_reason(exc, folder)}.") from None
+    return folder
 
 
 def write_atomically(out: str | os.PathLike, save, *, overwrite: bool = True) -> Path:
