@@ -17,6 +17,7 @@ from reportlab.pdfgen import canvas
 
 import formgen
 from formgen.batch import run_batch
+from formgen.cli import main
 from formgen.errors import EnvironmentFailed
 from formgen.files import write_atomically
 from formgen.register import Register
@@ -147,6 +148,19 @@ def _batch(tmp_path):
     return sorted((tmp_path / "b").iterdir())  # the documents, manifest.json and manifest.csv
 
 
+def _annual_all(tmp_path):
+    db, meta = tmp_path / "so.sqlite", tmp_path / "meta.yaml"
+    with Register(db) as reg:
+        reg.add(formgen.load(FIX / "report.yaml"), str(FIX / "report.yaml"))
+    meta.write_text("annual:\n  number: 245\n  date: 2024-12-20\n  signer: {name: Lê Văn Bình, title: Giám đốc}\n",
+                    encoding="utf-8")
+    with pytest.raises(SystemExit) as done:
+        main(["annual", "--year", "2024", "--all", "--meta", str(meta), "-o", str(tmp_path / "all"),
+              "--register", str(db)])
+    assert done.value.code == 0
+    return sorted((tmp_path / "all").iterdir())  # the reports and the manifest
+
+
 WRITERS = {
     "render docx": lambda tmp: [render_fixture(FIX / "request.yaml", tmp / "a.docx")],
     "stamp pdf": lambda tmp: [formgen.stamp(simple_pdf(tmp / "in.pdf"), tmp / "s.pdf",
@@ -155,6 +169,7 @@ WRITERS = {
     "register export xlsx": lambda tmp: _register_export(tmp, ".xlsx"),
     "batch documents and manifest": lambda tmp: _batch(tmp),
     "templates export": lambda tmp: export_templates(tmp / "mau"),
+    "annual every unit and manifest": _annual_all,
 }
 
 
