@@ -19,7 +19,8 @@ from .loader import load
 from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
 from .pdf import Converter
 from .legacy import LegacyTextConverted
-from .render import find_template, refuse_existing, render_docx
+from .files import refuse_existing, require_suffix
+from .render import find_template, render_docx
 from .stamping import stamp_lines, stamp_pdf
 
 try:
@@ -94,8 +95,10 @@ def stamp(src: str | os.PathLike, out: str | os.PathLike, *, trip: dict | None =
     """Stamp any PDF with the deadlines of a trip (and its latest document's identity) or of given dates;
     rule_codes=True prints the rule codes (R01, R07) beside them.
 
-    An existing out is refused (InvalidInput, nothing written) unless overwrite=True.
+    An existing out is refused (InvalidInput, nothing written) unless overwrite=True, and so is an
+    out whose name does not end in .pdf.
     """
+    require_suffix(out, ".pdf", "bản PDF")
     if not overwrite:
         refuse_existing(out)
     name = None
@@ -144,8 +147,10 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
 
     Raises Refused (nothing written) when a rule forbids it, InvalidInput (nothing written) when
     an output exists and overwrite is False, EnvironmentFailed when LibreOffice fails (the .docx
-    stays: it is complete and usable). Each file is written whole or not at all.
+    stays: it is complete and usable). Each file is written whole or not at all. out must end in
+    .docx: the PDF is written beside it, with the same name and .pdf.
     """
+    require_suffix(out, ".docx", "văn bản Word .docx", pdf_flag=True)
     prof = _profile(trip, profile)
     cal = calendar or WorkCalendar()
     result = check(trip, kind, profile=prof, calendar=cal, history=history)

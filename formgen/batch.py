@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 
 from .dates import parse_date
 from .errors import FormgenError, InvalidInput, Problem
+from .files import output_folder
 
 # Column headers a Vietnamese committee already uses, and the input path each means.
 # "{doc}" is the section of the document being produced (request, escalation, report).
@@ -535,8 +536,7 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     if first is None:
         raise InvalidInput(f"Không đọc được bảng “{table}”: bảng chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
     rows = itertools.chain([first], rows)
-    out = Path(folder)
-    out.mkdir(parents=True, exist_ok=True)
+    out = output_folder(folder)
     section = KINDS[kind].section
     settings = Settings(kind, str(out), pdf or stamp, policy, tuple(notices), templates, soffice, stamp, font,
                         convert_legacy)

@@ -15,6 +15,7 @@ from .deadlines import write_ics
 from .batch import Entry, Manifest, run_batch, safe_name
 from .errors import FormgenError, InvalidInput, Problem, Refused
 from .fields import Date
+from .files import output_folder
 from .legacy import converted_fields
 from .pdf import ENV_SOFFICE
 from .loader import read_data
@@ -484,8 +485,7 @@ def annual_cmd(year, unit, all_units, meta, out, as_pdf, templates, register_db,
                             overwrite=overwrite)
             _emit(as_json, result.as_dict(), [f"Đã tạo / written: {p}" for p in result.outputs])
             return
-        folder = Path(out)
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = output_folder(out)
         manifest = Manifest("annual", f"register {reg.location}, {year}")
         for number, (code, _) in enumerate(reg.units(year), 1):
             try:

@@ -197,7 +197,7 @@ def write_ics(deadlines: Deadlines, path, *, version: str, overwrite: bool = Fal
     """Write the deadlines' .ics atomically; an existing file is refused unless overwrite."""
     from pathlib import Path
 
-    from .render import write_atomically
+    from .files import write_atomically
 
     data = deadlines.to_ics(version=version)
     return write_atomically(path, lambda tmp: Path(tmp).write_bytes(data), overwrite=overwrite)

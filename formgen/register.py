@@ -38,7 +38,7 @@ from .model import validate_annual, validate_trip
 from .policy import DEFAULT_PROFILE, Profile, load_profile
 from .policy.profile import focus_key
 from .policy.rules import delegation_size
-from .render import refuse_existing, write_atomically
+from .files import refuse_existing, write_atomically
 from .vn import dmy
 
 ENV_REGISTER = "FORMGEN_REGISTER"
@@ -469,10 +469,7 @@ class Register:
         rows = [_export_row(r) for r in self.list(unit=unit, year=year, on=on)]
         header = [HEADERS[key] for key, _ in TABLE_COLUMNS]
         table = [[row[key] for key, _ in TABLE_COLUMNS] for row in rows]
-        try:
-            write_atomically(path, lambda tmp: writer(Path(tmp), header, table), overwrite=overwrite)
-        except EnvironmentFailed as exc:  # the folder is the user's choice: one we cannot write to is bad input
-            raise InvalidInput(MESSAGES["table_write"].format(path=path, reason=exc.message)) from None
+        write_atomically(path, lambda tmp: writer(Path(tmp), header, table), overwrite=overwrite)
         return len(rows)
 
     def import_table(self, path: str | os.PathLike, *, profile: Profile | str | None = None,

@@ -1,20 +1,24 @@
 """DOCX rendering with docxtpl: sandboxed, autoescaped, strict about gaps; written atomically."""
 from __future__ import annotations
 
+import datetime as dt
 import io
 import os
 import re
-import tempfile
 import zipfile
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from docx.opc.constants import CONTENT_TYPE as CT
+from docx.opc.packuri import PackURI
+from docx.opc.parts.coreprops import CorePropertiesPart
 from docxtpl import DocxTemplate
 from jinja2 import FunctionLoader, StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
-from .errors import EnvironmentFailed, InvalidInput
+from .errors import InvalidInput
+from .files import write_atomically
 
 
 def jinja_env() -> SandboxedEnvironment:
@@ -89,11 +93,12 @@ class CompiledTemplate:
                 if "{" in xml:
                     self.parts[info.filename] = self.env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
         self.listing = helper.resolve_listing
+        self.core = next((data for info, data in self.entries if info.filename == CORE), None)
         # whatever is not rendered is written once, compressed, and copied as is into every document
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
             for info, data in self.entries:
-                if info.filename not in self.parts:
+                if info.filename not in self.parts and info.filename != CORE:
                     z.writestr(_entry(info.filename), data)
         self.static = buffer.getvalue()
 
@@ -101,15 +106,51 @@ class CompiledTemplate:
         buffer = io.BytesIO(self.static)
         buffer.seek(0, io.SEEK_END)
         with zipfile.ZipFile(buffer, "a", zipfile.ZIP_DEFLATED) as z:
+            core = self.core
             for name, template in self.parts.items():
                 xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", template.render(context))
                 xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-                z.writestr(_entry(name), self.listing(xml).encode("utf-8"))
+                if name == CORE:  # a template's own tags in its properties, rendered, then ours set
+                    core = xml.encode("utf-8")
+                else:
+                    z.writestr(_entry(name), self.listing(xml).encode("utf-8"))
+            if core is not None:
+                z.writestr(_entry(CORE), core_properties(core, context))
         return buffer.getvalue()
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
-    return zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    """A member as Word writes it: deflated (a ZipInfo alone is stored, ten times the size)."""
+    info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+    info.compress_type = zipfile.ZIP_DEFLATED
+    return info
+
+
+CORE = "docProps/core.xml"
+
+
+def document_properties(props, context: dict) -> None:
+    """The document's title, its issuer as author and the time of rendering, in its core properties.
+
+    A colleague's Word shows them (File › Info); the template's own (formgen, its build date) would lie.
+    """
+    kind, subject = context.get("type_title", ""), context.get("subject", "")
+    title = " ".join(t for t in (kind.capitalize(), subject[:1].lower() + subject[1:]) if t)
+    author = context.get("issuer_name") or ""
+    if title:
+        props.title = title
+    if author:
+        props.author = props.last_modified_by = author
+    props.created = props.modified = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    props.revision = 1
+    props.comments = ""
+
+
+def core_properties(xml: bytes, context: dict) -> bytes:
+    """docProps/core.xml of one document, from the template's, with document_properties set."""
+    part = CorePropertiesPart.load(PackURI("/" + CORE), CT.OPC_CORE_PROPERTIES, xml, None)
+    document_properties(part.core_properties, context)
+    return part.blob
 
 
 @lru_cache(maxsize=64)
@@ -131,6 +172,7 @@ def render_docx(template: Path, context: dict, out: str | os.PathLike, *, overwr
             return write_atomically(out, lambda tmp: Path(tmp).write_bytes(data), overwrite=overwrite)
         doc = DocxTemplate(str(template))
         doc.render(context, jinja_env=jinja_env(), autoescape=True)
+        document_properties(doc.docx.core_properties, context)
     except UndefinedError as exc:
         raise InvalidInput(f"Mẫu {template.name} dùng biến không có trong dữ liệu: {exc.message}.") from None
     except TemplateError as exc:
@@ -138,50 +180,3 @@ def render_docx(template: Path, context: dict, out: str | os.PathLike, *, overwr
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:  # not a .docx, or no document part
         raise InvalidInput(f"Không mở được mẫu {template}: {exc}.") from None
     return write_atomically(out, doc.save, overwrite=overwrite)
-
-
-def refuse_existing(*paths: str | os.PathLike) -> None:
-    """InvalidInput naming the outputs that already exist: without overwrite, nothing is replaced."""
-    existing = [str(p) for p in paths if os.path.lexists(p)]
-    if existing:
-        raise InvalidInput(f"Đã có tệp {', '.join(existing)}: không ghi đè (thêm --overwrite để ghi đè).")
-
-
-def write_atomically(out: str | os.PathLike, save, *, overwrite: bool = True) -> Path:
-    """Call save(path) on a temporary file beside out, then rename it into place.
-
-    An interrupted run leaves out as it was (the temporary file is removed). Without overwrite, an
-    existing out is refused (InvalidInput) even if it appeared while saving: the file is linked into
-    place, which fails when the name is taken, instead of renamed over it.
-    """
-    out = Path(out)
-    folder = out.parent if str(out.parent) else Path(".")
-    if not folder.is_dir():
-        raise InvalidInput(f"Thư mục đích không tồn tại: {folder}.")
-    if not overwrite:
-        refuse_existing(out)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".part", dir=folder)
-    os.close(fd)
-    try:
-        save(tmp)
-        if overwrite:
-            os.replace(tmp, out)
-        else:
-            _link_new(tmp, out)
-    except OSError as exc:
-        raise EnvironmentFailed(f"Không ghi được tệp {out}: {exc.strerror or exc}.") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-    return out
-
-
-def _link_new(tmp: str, out: Path) -> None:
-    """Put tmp at out only if out does not exist (a hard link is atomic and never replaces)."""
-    try:
-        os.link(tmp, out)
-    except FileExistsError:
-        refuse_existing(out)
-    except OSError:  # a file system without hard links: check, then rename
-        refuse_existing(out)
-        os.replace(tmp, out)

@@ -31,7 +31,7 @@ from .deadlines import Deadlines
 from .errors import InvalidInput
 from .formats import load_format
 from .fonts import find_font, missing_letters, register_font
-from .render import write_atomically
+from .files import write_atomically
 from .vn import dmy
 
 # pypdf logs what it repairs ("EOF marker not found"); with no logging set up Python would print that

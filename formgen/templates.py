@@ -19,7 +19,8 @@ from jinja2 import TemplateSyntaxError, meta, nodes
 
 from .documents import KINDS, Kind
 from .errors import InvalidInput, Problem
-from .render import builtin_templates_folder, jinja_env, write_atomically
+from .files import output_folder, write_atomically
+from .render import builtin_templates_folder, jinja_env
 
 MARK = "formgen-paragraph"  # an attribute set on each <w:p> so a Jinja line number leads back to its paragraph
 EXCERPT = 60                # characters of a tag or a line quoted in a message
@@ -39,19 +40,13 @@ def builtin_templates() -> list[Path]:
 
 def export_templates(folder, *, overwrite: bool = False) -> list[Path]:
     """Copy every built-in template into folder (created if missing); an existing file is kept unless overwrite."""
-    folder = Path(folder)
-    if folder.exists() and not folder.is_dir():
-        raise InvalidInput(f"“{folder}” là một tệp, không phải thư mục.")
+    folder = output_folder(folder)
     sources = builtin_templates()
     targets = [folder / source.name for source in sources]
     existing = [t for t in targets if t.exists()]
     if existing and not overwrite:
         names = ", ".join(f"“{t}”" for t in existing)
         raise InvalidInput(f"Đã có tệp {names}: không ghi đè (thêm --overwrite để ghi đè).")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise InvalidInput(f"Không tạo được thư mục “{folder}”: {exc.strerror or exc}.") from None
     for source, target in zip(sources, targets):
         write_atomically(target, lambda tmp, source=source: shutil.copyfile(source, tmp))
     return targets

@@ -27,10 +27,12 @@ from reportlab.pdfgen import canvas
 import formgen
 from formgen.batch import read_rows
 from formgen.errors import InvalidInput
-from formgen.render import jinja_env, write_atomically
+from formgen.files import write_atomically
+from formgen.render import jinja_env
 from formgen.templates import builtin_templates
 from helpers import docx_lines
 from test_batch import BASE
+from test_files import read_only_folder  # noqa: F401 (a fixture)
 
 ROOT = Path(__file__).parent.parent
 FIXTURE = ROOT / "fixtures" / "request.yaml"
@@ -692,3 +694,127 @@ def test_a_calendar_year_that_is_not_a_year_exits_2_in_vietnamese(run_formgen, y
 def test_a_calendar_year_before_the_holidays_package_exits_2(run_formgen):
     result = run_formgen("calendar", "1900")
     assert result.exit_code == 2 and "Không tính được ngày làm việc năm 1900" in one_line(result)
+# --- files: output names and output folders ------------------------------------------------------
+
+BATCH_TABLE = ROOT / "fixtures" / "batch" / "requests.csv"
+
+
+def annual_setup(tmp_path, run_formgen) -> tuple[Path, Path]:
+    """A register holding one reported delegation of 2024, and the annual report's own section."""
+    db, meta = tmp_path / "so.sqlite", tmp_path / "meta.yaml"
+    run_formgen("register", "add", ROOT / "fixtures" / "report.yaml", "--register", db)
+    meta.write_text("annual:\n  number: 245\n  date: 2024-12-20\n  signer: {name: Lê Văn Bình, title: Giám đốc}\n",
+                    encoding="utf-8")
+    return db, meta
+
+
+def test_render_to_a_pdf_name_exits_2_pointing_to_the_pdf_flag_and_writes_nothing(tmp_path, run_formgen):
+    result = render(run_formgen, FIXTURE, tmp_path / "x.pdf")
+    assert result.exit_code == 2 and one_line(result) == (
+        f"Tệp đầu ra {tmp_path / 'x.pdf'} phải có đuôi .docx (formgen ghi văn bản Word .docx); muốn có bản PDF, "
+        f"dùng -o {tmp_path / 'x.docx'} --pdf: bản PDF x.pdf được ghi cạnh tệp x.docx.")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_render_to_a_pdf_name_with_pdf_exits_2_instead_of_losing_the_docx(tmp_path, run_formgen):
+    result = render(run_formgen, FIXTURE, tmp_path / "x.pdf", "--pdf")
+    assert result.exit_code == 2 and f"dùng -o {tmp_path / 'x.docx'} --pdf" in one_line(result)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_render_to_a_name_without_docx_exits_2_and_an_uppercase_docx_is_fine(tmp_path, run_formgen):
+    result = render(run_formgen, FIXTURE, tmp_path / "to-trinh")
+    assert result.exit_code == 2 and one_line(result) == (
+        f"Tệp đầu ra {tmp_path / 'to-trinh'} phải có đuôi .docx (formgen ghi văn bản Word .docx), "
+        f"ví dụ {tmp_path / 'to-trinh.docx'}.")
+    assert render(run_formgen, FIXTURE, tmp_path / "TO-TRINH.DOCX").exit_code == 0
+
+
+def test_stamp_to_a_docx_name_exits_2_and_writes_nothing(tmp_path, run_formgen):
+    src = simple_pdf(tmp_path / "in.pdf")
+    result = run_formgen("stamp", src, "-o", tmp_path / "out.docx", "--trip", FIXTURE)
+    assert result.exit_code == 2 and one_line(result) == (
+        f"Tệp đầu ra {tmp_path / 'out.docx'} phải có đuôi .pdf (formgen ghi bản PDF), ví dụ {tmp_path / 'out.pdf'}.")
+    assert not (tmp_path / "out.docx").exists()
+
+
+def test_annual_for_one_unit_to_a_pdf_name_exits_2_naming_the_pdf_flag(tmp_path, run_formgen):
+    db, meta = annual_setup(tmp_path, run_formgen)
+    result = run_formgen("annual", "--year", "2024", "--unit", "SNV", "--meta", meta, "-o", tmp_path / "bc.pdf",
+                         "--register", db)
+    assert result.exit_code == 2 and "--pdf" in one_line(result) and not (tmp_path / "bc.pdf").exists()
+
+
+def test_batch_into_a_folder_named_like_a_document_exits_2_and_makes_no_folder(tmp_path, run_formgen):
+    result = run_formgen("batch", "request", BATCH_TABLE, "-o", tmp_path / "ho-so.docx", "--jobs", "1")
+    assert result.exit_code == 2 and one_line(result) == (
+        f"Đầu ra {tmp_path / 'ho-so.docx'} là tên tệp (.docx), không phải thư mục: hãy ghi một thư mục, "
+        f"ví dụ {tmp_path / 'ho-so'}.")
+    assert not (tmp_path / "ho-so.docx").exists()
+
+
+def test_templates_export_into_a_folder_named_like_a_document_exits_2(tmp_path, run_formgen):
+    result = run_formgen("templates", "export", tmp_path / "mau.docx")
+    assert result.exit_code == 2 and "là tên tệp (.docx), không phải thư mục" in one_line(result)
+    assert not (tmp_path / "mau.docx").exists()
+
+
+def test_annual_for_every_unit_into_a_folder_named_like_a_table_exits_2(tmp_path, run_formgen):
+    db, meta = annual_setup(tmp_path, run_formgen)
+    result = run_formgen("annual", "--year", "2024", "--all", "--meta", meta, "-o", tmp_path / "bc.xlsx",
+                         "--register", db)
+    assert result.exit_code == 2 and "là tên tệp (.xlsx), không phải thư mục" in one_line(result)
+    assert not (tmp_path / "bc.xlsx").exists()
+
+
+def test_render_under_a_file_used_as_a_folder_exits_2_naming_that_file(tmp_path, run_formgen):
+    (tmp_path / "ghi-chu.txt").write_text("x", encoding="utf-8")
+    result = render(run_formgen, FIXTURE, tmp_path / "ghi-chu.txt" / "out.docx")
+    assert result.exit_code == 2 and one_line(result) == (
+        f"Không ghi được tệp {tmp_path / 'ghi-chu.txt' / 'out.docx'}: {tmp_path / 'ghi-chu.txt'} là một tệp, "
+        "không phải thư mục.")
+
+
+def test_render_into_a_read_only_folder_exits_3_naming_the_output_never_the_template(read_only_folder,
+                                                                                      run_formgen):
+    result = render(run_formgen, FIXTURE, read_only_folder / "out.docx")
+    assert result.exit_code == 3 and one_line(result) == (
+        f"Không ghi được tệp {read_only_folder / 'out.docx'}: không có quyền ghi vào thư mục {read_only_folder}.")
+    assert list(read_only_folder.iterdir()) == []
+
+
+def test_stamp_into_a_read_only_folder_exits_3_naming_the_output(tmp_path, read_only_folder, run_formgen):
+    result = run_formgen("stamp", simple_pdf(tmp_path / "in.pdf"), "-o", read_only_folder / "s.pdf", "--trip", FIXTURE)
+    assert result.exit_code == 3 and one_line(result).startswith(f"Không ghi được tệp {read_only_folder / 's.pdf'}: ")
+
+
+def test_register_export_into_a_read_only_folder_exits_3_naming_the_table(tmp_path, read_only_folder,
+                                                                           run_formgen):
+    run_formgen("register", "add", FIXTURE, "--register", tmp_path / "so.sqlite")
+    result = run_formgen("register", "export", read_only_folder / "so.xlsx", "--register", tmp_path / "so.sqlite")
+    assert result.exit_code == 3 and one_line(result).startswith(f"Không ghi được tệp {read_only_folder / 'so.xlsx'}: ")
+
+
+def test_templates_export_into_a_read_only_folder_exits_3_naming_it(read_only_folder, run_formgen):
+    result = run_formgen("templates", "export", read_only_folder)
+    assert result.exit_code == 3 and one_line(result) == (
+        f"Không ghi được vào thư mục đầu ra {read_only_folder}: không có quyền ghi vào thư mục {read_only_folder}.")
+
+
+def test_batch_into_a_read_only_folder_exits_3_before_any_document(read_only_folder, run_formgen):
+    result = run_formgen("batch", "request", BATCH_TABLE, "-o", read_only_folder, "--jobs", "1")
+    assert result.exit_code == 3 and one_line(result).startswith(f"Không ghi được vào thư mục đầu ra {read_only_folder}: ")
+    assert list(read_only_folder.iterdir()) == []
+
+
+def test_batch_into_a_new_folder_under_a_read_only_one_exits_3_naming_it(read_only_folder, run_formgen):
+    result = run_formgen("batch", "request", BATCH_TABLE, "-o", read_only_folder / "moi", "--jobs", "1")
+    assert result.exit_code == 3 and one_line(result).startswith(
+        f"Không ghi được vào thư mục đầu ra {read_only_folder / 'moi'}: ")
+
+
+def test_annual_for_every_unit_into_a_read_only_folder_exits_3_naming_it(tmp_path, read_only_folder, run_formgen):
+    db, meta = annual_setup(tmp_path, run_formgen)
+    result = run_formgen("annual", "--year", "2024", "--all", "--meta", meta, "-o", read_only_folder,
+                         "--register", db)
+    assert result.exit_code == 3 and one_line(result).startswith(f"Không ghi được vào thư mục đầu ra {read_only_folder}: ")
