@@ -144,7 +144,7 @@ def refuse_existing(*paths: str | os.PathLike) -> None:
     """InvalidInput naming the outputs that already exist: without overwrite, nothing is replaced."""
     existing = [str(p) for p in paths if os.path.lexists(p)]
     if existing:
-        raise InvalidInput(f"Đã có tệp {', '.join(existing)}: không ghi đè (thêm --overwrite để ghi đè).")
+        raise InvalidInput(f"Đã có tệp {', '.join(existing)}: không ghi đè (đặt overwrite=True để ghi đè).")
 
 
 def write_atomically(out: str | os.PathLike, save, *, overwrite: bool = True) -> Path:
