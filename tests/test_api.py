@@ -1,0 +1,245 @@
+"""The library as another program calls it: plain dicts in, FormgenError for every failure, the README's snippet."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+import formgen
+from formgen import model
+from formgen.batch import run_batch
+from helpers import docx_lines
+
+ROOT = Path(__file__).parent.parent
+FIXTURE_FILE = ROOT / "fixtures" / "request.yaml"
+
+
+def as_form(data: dict) -> dict:
+    """What a web form or another program sends: plain JSON values, dates as ISO text."""
+    return json.loads(json.dumps(data, ensure_ascii=False, default=str))
+
+
+@pytest.fixture
+def form(trip_data) -> dict:
+    return as_form(trip_data)
+
+
+@pytest.fixture
+def schema_loads(monkeypatch) -> list:
+    """Every run of the delegation schema, counted (the expensive step batch must not do twice)."""
+    calls = []
+    original = model._TRIP.load
+
+    def counted(data, *args, **kwargs):
+        calls.append(1)
+        return original(data, *args, **kwargs)
+
+    monkeypatch.setattr(model._TRIP, "load", counted)
+    return calls
+
+
+# --- validate, and plain dicts into check and render ------------------------------------------
+
+def test_validate_of_a_dict_gives_what_load_gives_of_the_file(form):
+    assert formgen.validate(form) == formgen.load(FIXTURE_FILE)
+    assert formgen.validate(form)["delegation"]["depart_on"] == dt.date(2024, 6, 3)
+
+
+def test_validate_lists_every_error_at_once_with_its_path(form):
+    form["delegation"]["depart_on"] = "31/02/2024"
+    form["delegation"]["leader"]["rank"] = "chủ tịch"
+    del form["issuer"]["place"]
+    with pytest.raises(formgen.InvalidInput) as err:
+        formgen.validate(form)
+    assert sorted(p.path for p in err.value.problems) == [
+        "delegation.depart_on", "delegation.leader.rank", "issuer.place"]
+    assert err.value.exit_code == 2
+
+
+def test_validate_of_an_annual_dict_validates_each_inline_delegation(form):
+    annual = {"issuer": form["issuer"], "year": 2024,
+              "annual": {"number": 3, "date": "2024-12-20", "signer": {"name": "Lê Văn Bình", "title": "Giám đốc"}},
+              "delegations": [{k: v for k, v in form.items() if k != "issuer"}]}
+    valid = formgen.validate(annual)
+    assert valid["delegations"][0]["delegation"]["return_on"] == dt.date(2024, 6, 7)
+    annual["delegations"][0]["delegation"]["return_on"] = "hôm sau"
+    with pytest.raises(formgen.InvalidInput) as err:
+        formgen.validate(annual)
+    assert [p.path for p in err.value.problems] == ["delegations[0].delegation.return_on"]
+
+
+def test_check_takes_a_plain_dict_with_dates_as_text(form):
+    result = formgen.check(form, "request")
+    assert result.ok and result.deadlines.latest_request_date == dt.date(2024, 5, 20)
+
+
+def test_check_of_a_plain_dict_with_a_wrong_field_raises_invalid_input_naming_it(form):
+    form["delegation"]["members"][0]["key_leader"] = "có lẽ"
+    with pytest.raises(formgen.InvalidInput) as err:
+        formgen.check(form)
+    assert [p.path for p in err.value.problems] == ["delegation.members[0].key_leader"]
+
+
+def test_render_takes_a_plain_dict_and_writes_the_letter(form, tmp_path):
+    out = tmp_path / "to-trinh.docx"
+    formgen.render("request", form, out)
+    assert "Hậu Giang, ngày 20 tháng 5 năm 2024" in docx_lines(out)
+
+
+def test_a_plain_dict_is_validated_once_and_validated_data_never_again(form, tmp_path, schema_loads):
+    formgen.check(form)
+    assert len(schema_loads) == 1
+    trip = formgen.validate(form)
+    schema_loads.clear()
+    formgen.check(trip)
+    formgen.render("request", trip, tmp_path / "a.docx")
+    assert schema_loads == []
+
+
+def test_batch_validates_each_row_once(tmp_path, schema_loads, trip_data):
+    rows = []
+    for i in range(3):
+        row = copy.deepcopy(trip_data)
+        row["delegation"]["leader"]["name"] = f"Người {i}"
+        rows.append(json.dumps(row, ensure_ascii=False, default=str))
+    (tmp_path / "bang.jsonl").write_text("\n".join(rows), encoding="utf-8")
+    manifest = run_batch("request", tmp_path / "bang.jsonl", tmp_path / "out", jobs=1)
+    assert [e.status for e in manifest.entries] == ["written"] * 3
+    assert len(schema_loads) == 3
+
+
+def test_a_copy_of_validated_data_is_plain_data_and_is_validated_again(form, schema_loads):
+    trip = formgen.validate(form)
+    schema_loads.clear()
+    formgen.check({**trip})
+    assert len(schema_loads) == 1
+
+
+# --- deadlines: the dates programs have ----------------------------------------------------------
+
+@pytest.mark.parametrize("depart, back", [
+    (dt.date(2024, 6, 3), dt.date(2024, 6, 7)),
+    ("2024-06-03", "2024-06-07"),
+    ("03/06/2024", "7/6/2024"),
+    (dt.datetime(2024, 6, 3, 8, 30), "2024-06-07"),
+])
+def test_deadlines_take_a_date_an_iso_string_or_dd_mm_yyyy(depart, back):
+    found = formgen.deadlines(depart, back)
+    assert (found.latest_request_date, found.latest_report_date) == (dt.date(2024, 5, 20), dt.date(2024, 6, 21))
+
+
+def test_stamp_takes_dates_as_text_too(tmp_path):
+    from reportlab.pdfgen import canvas
+    src = tmp_path / "scan.pdf"
+    page = canvas.Canvas(str(src))
+    page.drawString(100, 700, "scan")
+    page.save()
+    out = formgen.stamp(src, tmp_path / "out.pdf", depart_on="03/06/2024", return_on="2024-06-07")
+    assert out.is_file() and out.read_bytes().startswith(src.read_bytes())
+
+
+# --- every failure is a FormgenError, naming what to change ---------------------------------------
+
+def _annual(form):
+    return {"issuer": form["issuer"], "year": 2024,
+            "annual": {"number": 3, "date": "2024-12-20", "signer": {"name": "Lê Văn Bình", "title": "Giám đốc"}},
+            "delegations": []}
+
+
+HOSTILE_CALLS = {
+    "check of a list": (lambda f, p: formgen.check([f]), "trip"),
+    "check of a string": (lambda f, p: formgen.check("fixtures/request.yaml"), "trip"),
+    "check of None": (lambda f, p: formgen.check(None), "trip"),
+    "check of an empty dict": (lambda f, p: formgen.check({}), "issuer"),
+    "check of a dict without its delegation": (lambda f, p: formgen.check({"issuer": f["issuer"]}), "delegation"),
+    "check with a section of the wrong type": (lambda f, p: formgen.check({**f, "delegation": [1]}), "delegation"),
+    "check with a list as kind": (lambda f, p: formgen.check(f, ["request"]), "kind"),
+    "check with an unknown kind": (lambda f, p: formgen.check(f, "tờ trình"), "kind"),
+    "check as a report of a file without one": (lambda f, p: formgen.check(f, "report"), "report"),
+    "check as an annual report of a delegation": (lambda f, p: formgen.check(f, "annual"), "annual"),
+    "check as a request of an annual file": (lambda f, p: formgen.check(_annual(f), "request"), "request"),
+    "check with a number as profile": (lambda f, p: formgen.check(f, profile=5), "profile"),
+    "check with text as calendar": (lambda f, p: formgen.check(f, calendar="VN"), "calendar"),
+    "check with text as history": (lambda f, p: formgen.check(f, history="so.sqlite"), "history"),
+    "check with an empty entry in history": (lambda f, p: formgen.check(f, history=[{}]), "history[0]"),
+    "render to None": (lambda f, p: formgen.render("request", f, None), "out"),
+    "render to a number": (lambda f, p: formgen.render("request", f, 5), "out"),
+    "render with a number as kind": (lambda f, p: formgen.render(1, f, p / "a.docx"), "kind"),
+    "render a report the file lacks": (lambda f, p: formgen.render("report", f, p / "a.docx"), "report"),
+    "render with a number as templates": (lambda f, p: formgen.render("request", f, p / "a.docx", templates=3),
+                                          "templates"),
+    "render of a list": (lambda f, p: formgen.render("request", [], p / "a.docx"), "trip"),
+    "deadlines of words": (lambda f, p: formgen.deadlines("thứ hai"), "depart_on"),
+    "deadlines of None": (lambda f, p: formgen.deadlines(None), "depart_on"),
+    "deadlines of a number": (lambda f, p: formgen.deadlines(20240603), "depart_on"),
+    "deadlines of a day that does not exist": (lambda f, p: formgen.deadlines("2024-02-30"), "depart_on"),
+    "deadlines of a bad return date": (lambda f, p: formgen.deadlines("2024-06-03", "7-6"), "return_on"),
+    "deadlines returning before leaving": (lambda f, p: formgen.deadlines("2024-06-03", "2024-06-01"),
+                                           "return_on"),
+    "stamp of a list as trip": (lambda f, p: formgen.stamp(p / "a.pdf", p / "b.pdf", trip=[]), "trip"),
+    "stamp without a source": (lambda f, p: formgen.stamp(None, p / "b.pdf", depart_on="2024-06-03"), "src"),
+    "stamp without any date": (lambda f, p: formgen.stamp(p / "a.pdf", p / "b.pdf"), "depart_on"),
+    "stamp of an annual file": (lambda f, p: formgen.stamp(p / "a.pdf", p / "b.pdf", trip=_annual(f)), "trip"),
+    "load of a number": (lambda f, p: formgen.load(5), "path"),
+    "validate of a list": (lambda f, p: formgen.validate([f]), ""),
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE_CALLS)
+def test_a_wrong_argument_is_a_formgen_error_naming_what_is_wrong(name, form, tmp_path):
+    call, named = HOSTILE_CALLS[name]
+    with pytest.raises(formgen.FormgenError) as err:
+        call(form, tmp_path)
+    assert err.value.exit_code == 2
+    text = " ".join([err.value.message] + [f"{p.path} {p.message}" for p in err.value.problems])
+    assert named in text
+    assert "--" not in text  # the library names parameters, not the command line's options
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_existing_output_names_the_overwrite_parameter_in_the_library(form, tmp_path):
+    out = tmp_path / "to-trinh.docx"
+    out.write_bytes(b"signed")
+    with pytest.raises(formgen.InvalidInput) as err:
+        formgen.render("request", form, out)
+    assert err.value.message == f"Đã có tệp {out}: không ghi đè (đặt overwrite=True để ghi đè)."
+    assert out.read_bytes() == b"signed"
+
+
+def test_the_command_line_names_its_own_option_for_the_same_refusal(form, tmp_path, run_formgen, write_trip):
+    out = tmp_path / "to-trinh.docx"
+    out.write_bytes(b"signed")
+    result = run_formgen("render", "request", FIXTURE_FILE, "-o", out)
+    assert result.exit_code == 2
+    assert result.err_lines == [f"Đã có tệp {out}: không ghi đè (thêm --overwrite để ghi đè)."]
+
+
+def test_legacy_text_names_convert_legacy_in_the_library_and_the_option_on_the_command_line(
+        form, tmp_path, run_formgen, write_trip):
+    form["delegation"]["leader"]["name"] = "NguyÔn V¨n An"  # TCVN3 bytes read as Latin-1
+    with pytest.raises(formgen.InvalidInput) as err:
+        formgen.validate(form)
+    assert err.value.problems[0].message.endswith("hoặc đặt convert_legacy=True để formgen tự chuyển.")
+    result = run_formgen("check", write_trip(tmp_path, form))
+    assert result.exit_code == 2
+    assert result.err_lines[0].endswith("hoặc chạy lại với --convert-legacy để formgen tự chuyển.")
+
+
+# --- the README ----------------------------------------------------------------------------------
+
+def test_the_readme_library_snippet_runs_as_printed(tmp_path, monkeypatch, capsys):
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed: the snippet renders a PDF")
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / "README.md").read_text(encoding="utf-8"), re.S)
+    assert len(blocks) == 1
+    shutil.copytree(ROOT / "fixtures", tmp_path / "fixtures")
+    monkeypatch.chdir(tmp_path)
+    exec(compile(blocks[0], "README.md", "exec"), {"__name__": "readme"})
+    assert capsys.readouterr().out.splitlines() == ["2024-05-20"]
+    made = sorted(p.name for p in tmp_path.iterdir())
+    assert made == ["fixtures", "so-theo-doi.sqlite", "to-trinh.docx", "tt-stamped.pdf", "tt.docx", "tt.pdf"]
