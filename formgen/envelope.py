@@ -22,6 +22,7 @@ def envelope(command: str | None, payload: dict | None = None, *, exit_code: int
     exception that ended the command, or the name of a failure that is not one (usage, aborted).
     """
     extra = dict(payload or {})
+    error = error or extra.pop("error", None)  # a command may name its own failure ("overdue")
     findings = [_finding(f) for f in extra.pop("findings", None) or []]
     if isinstance(error, FormgenError):
         findings = [_finding(p) for p in error.problems] or findings

@@ -1,7 +1,6 @@
 """The library as another program calls it: plain dicts in, FormgenError for every failure, the README's snippet."""
 from __future__ import annotations
 
-import copy
 import datetime as dt
 import json
 import re
@@ -99,14 +98,10 @@ def test_a_plain_dict_is_validated_once_and_validated_data_never_again(form, tmp
     formgen.check(trip)
     formgen.render("request", trip, tmp_path / "a.docx")
     assert schema_loads == []
-
-
-def test_batch_validates_each_row_once(tmp_path, schema_loads, trip_data):
-    rows = []
-    for i in range(3):
-        row = copy.deepcopy(trip_data)
-        row["delegation"]["leader"]["name"] = f"Người {i}"
-        rows.append(json.dumps(row, ensure_ascii=False, default=str))
+    # batch, the hot path: each row through the schema once, though render() takes plain dicts now
+    rows = [json.dumps({**form, "delegation": {**form["delegation"], "leader": {**form["delegation"]["leader"],
+                                                                                 "name": f"Người {i}"}}},
+                       ensure_ascii=False) for i in range(3)]
     (tmp_path / "bang.jsonl").write_text("\n".join(rows), encoding="utf-8")
     manifest = run_batch("request", tmp_path / "bang.jsonl", tmp_path / "out", jobs=1)
     assert [e.status for e in manifest.entries] == ["written"] * 3
@@ -211,14 +206,6 @@ def test_an_existing_output_names_the_overwrite_parameter_in_the_library(form, t
     assert out.read_bytes() == b"signed"
 
 
-def test_the_command_line_names_its_own_option_for_the_same_refusal(form, tmp_path, run_formgen, write_trip):
-    out = tmp_path / "to-trinh.docx"
-    out.write_bytes(b"signed")
-    result = run_formgen("render", "request", FIXTURE_FILE, "-o", out)
-    assert result.exit_code == 2
-    assert result.err_lines == [f"Đã có tệp {out}: không ghi đè (thêm --overwrite để ghi đè)."]
-
-
 def test_legacy_text_names_convert_legacy_in_the_library_and_the_option_on_the_command_line(
         form, tmp_path, run_formgen, write_trip):
     form["delegation"]["leader"]["name"] = "NguyÔn V¨n An"  # TCVN3 bytes read as Latin-1
@@ -243,3 +230,185 @@ def test_the_readme_library_snippet_runs_as_printed(tmp_path, monkeypatch, capsy
     assert capsys.readouterr().out.splitlines() == ["2024-05-20"]
     made = sorted(p.name for p in tmp_path.iterdir())
     assert made == ["fixtures", "so-theo-doi.sqlite", "to-trinh.docx", "tt-stamped.pdf", "tt.docx", "tt.pdf"]
+
+
+# --- one JSON shape for every --json output ------------------------------------------------------
+
+def _validator():
+    import jsonschema
+    from formgen.envelope import schema
+    return jsonschema.Draft202012Validator(schema(), format_checker=jsonschema.FormatChecker())
+
+
+@pytest.fixture
+def world(tmp_path, trip_data, write_trip):
+    """What the commands work on: a register with the fixture delegation, a PDF, tables, an annual section."""
+    from reportlab.pdfgen import canvas
+    w = {"db": tmp_path / "so.sqlite", "pdf": tmp_path / "scan.pdf", "meta": tmp_path / "annual.yaml"}
+    page = canvas.Canvas(str(w["pdf"]))
+    page.drawString(100, 700, "scan")
+    page.save()
+    w["meta"].write_text("annual:\n  number: 245\n  date: 2024-12-20\n  signer: {name: Lê Văn Bình, title: Giám đốc}\n",
+                         encoding="utf-8")
+    refused = copy_of(trip_data)
+    refused["delegation"]["leader"]["rank"] = "deputy"
+    refused["delegation"]["members"] += [{"name": f"Người {i}", "position": "Chuyên viên"} for i in range(3)]
+    w["refused"] = write_trip(tmp_path, refused, "refused.yaml")
+    rows = [json.dumps(d, ensure_ascii=False, default=str) for d in (trip_data, refused)]
+    (tmp_path / "mixed.jsonl").write_text("\n".join(rows), encoding="utf-8")
+    (tmp_path / "good.jsonl").write_text(rows[0], encoding="utf-8")
+    (tmp_path / "bad.csv").write_text("Cơ quan,Không có cột này\nSở Nội vụ,x\n", encoding="utf-8")
+    (tmp_path / "broken_state.docx").write_bytes(b"not a docx")
+    (tmp_path / "existing.docx").write_bytes(b"signed")
+    w["tmp"] = tmp_path
+    return w
+
+
+def copy_of(data):
+    return json.loads(json.dumps(data, ensure_ascii=False, default=str))
+
+
+def _add(world, run_formgen):
+    assert run_formgen("register", "add", FIXTURE_FILE, "--register", world["db"]).exit_code == 0
+
+
+# name: (setup or None, args from world, expected exit status)
+JSON_CASES = {
+    "check compliant": (None, lambda w: ["check", FIXTURE_FILE], 0),
+    "check refused": (None, lambda w: ["check", w["refused"]], 1),
+    "check missing file": (None, lambda w: ["check", w["tmp"] / "nope.yaml"], 2),
+    "render": (None, lambda w: ["render", "request", FIXTURE_FILE, "-o", w["tmp"] / "a.docx"], 0),
+    "render refused": (None, lambda w: ["render", "request", w["refused"], "-o", w["tmp"] / "a.docx"], 1),
+    "render over an existing file": (None, lambda w: ["render", "request", FIXTURE_FILE, "-o",
+                                                      w["tmp"] / "existing.docx"], 2),
+    "deadlines": (None, lambda w: ["deadlines", "--depart", "03/06/2024", "--return", "2024-06-07"], 0),
+    "deadlines of a bad date": (None, lambda w: ["deadlines", "--depart", "31/02/2024"], 2),
+    "deadlines back before leaving": (None, lambda w: ["deadlines", "--depart", "2024-06-03", "--return",
+                                                       "2024-06-01"], 2),
+    "stamp": (None, lambda w: ["stamp", w["pdf"], "-o", w["tmp"] / "s.pdf", "--depart", "2024-06-03"], 0),
+    "stamp without dates": (None, lambda w: ["stamp", w["pdf"], "-o", w["tmp"] / "s.pdf"], 2),
+    "batch": (None, lambda w: ["batch", "request", w["tmp"] / "mixed.jsonl", "-o", w["tmp"] / "out", "--jobs", "1"],
+              1),
+    "batch of one good row": (None, lambda w: ["batch", "request", w["tmp"] / "good.jsonl", "-o", w["tmp"] / "out",
+                                               "--jobs", "1"], 0),
+    "batch of an unreadable table": (None, lambda w: ["batch", "request", w["tmp"] / "nope.csv", "-o",
+                                                      w["tmp"] / "out"], 2),
+    "register add": (None, lambda w: ["register", "add", FIXTURE_FILE, "--register", w["db"]], 0),
+    "register add of a bad file": (None, lambda w: ["register", "add", w["tmp"] / "nope.yaml", "--register",
+                                                    w["db"]], 2),
+    "register list": (_add, lambda w: ["register", "list", "--register", w["db"]], 0),
+    "register list of a bad year": (_add, lambda w: ["register", "list", "--year", "hai", "--register", w["db"]], 2),
+    "register show": (_add, lambda w: ["register", "show", "1", "--register", w["db"]], 0),
+    "register show of an unknown id": (_add, lambda w: ["register", "show", "9", "--register", w["db"]], 2),
+    "register overdue": (_add, lambda w: ["register", "overdue", "--on", "2024-06-10", "--within", "0",
+                                          "--register", w["db"]], 0),
+    "register overdue of a bad window": (_add, lambda w: ["register", "overdue", "--within", "999", "--register",
+                                                          w["db"]], 2),
+    "register export": (_add, lambda w: ["register", "export", w["tmp"] / "so.csv", "--register", w["db"]], 0),
+    "register export over an existing file": (_add, lambda w: ["register", "export", w["tmp"] / "mixed.jsonl",
+                                                               "--register", w["db"]], 2),
+    "register import": (lambda w, r: (_add(w, r), r("register", "export", w["tmp"] / "so.csv", "--register", w["db"])),
+                        lambda w: ["register", "import", w["tmp"] / "so.csv", "--register", w["tmp"] / "b.sqlite"], 0),
+    "register import of a bad table": (None, lambda w: ["register", "import", w["tmp"] / "bad.csv", "--register",
+                                                        w["db"]], 2),
+    "annual for a unit": (_add, lambda w: ["annual", "--year", "2024", "--unit", "SNV", "--meta", w["meta"], "-o",
+                                           w["tmp"] / "n.docx", "--register", w["db"]], 0),
+    "annual for all units": (_add, lambda w: ["annual", "--year", "2024", "--all", "--meta", w["meta"], "-o",
+                                              w["tmp"] / "all", "--register", w["db"]], 0),
+    "annual with both unit and all": (_add, lambda w: ["annual", "--year", "2024", "--all", "--unit", "SNV",
+                                                       "--meta", w["meta"], "-o", w["tmp"] / "n.docx",
+                                                       "--register", w["db"]], 2),
+    "templates export": (None, lambda w: ["templates", "export", w["tmp"] / "mau"], 0),
+    "templates export over edited copies": (lambda w, r: r("templates", "export", w["tmp"] / "mau"),
+                                            lambda w: ["templates", "export", w["tmp"] / "mau"], 2),
+    "templates check": (None, lambda w: ["templates", "check", ROOT / "formgen" / "templates" / "docx" /
+                                         "request_state.docx"], 0),
+    "templates check of a broken file": (None, lambda w: ["templates", "check", w["tmp"] / "broken_state.docx",
+                                                          "--as", "request"], 2),
+    "an unknown option": (None, lambda w: ["check", FIXTURE_FILE, "--nope"], 2),
+    "a missing option": (None, lambda w: ["render", "request", FIXTURE_FILE], 2),
+    "an unknown command": (None, lambda w: ["nope"], 2),
+    "no command": (None, lambda w: [], 2),
+}
+
+
+@pytest.mark.parametrize("name", JSON_CASES)
+def test_every_json_output_is_the_one_envelope(name, world, run_formgen):
+    setup, args, expected = JSON_CASES[name]
+    if setup:
+        setup(world, run_formgen)
+    result = run_formgen(*args(world), "--json")
+    assert result.exit_code == expected, result.stdout + result.stderr
+    document = json.loads(result.stdout)  # one JSON document, nothing else on stdout
+    errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in _validator().iter_errors(document)]
+    assert errors == []
+    assert document["ok"] is (expected == 0)
+    assert (document["error"] is None) is (expected == 0)
+    words = [str(a) for a in args(world)]
+    if words and words[0] in COMMANDS:
+        assert document["command"] == (" ".join(words[:2]) if words[0] in {"register", "templates"} else words[0])
+    for path in document["outputs"]:
+        assert Path(path).is_file(), path
+    assert "Traceback" not in result.stderr
+
+
+COMMANDS = {"check", "render", "deadlines", "stamp", "batch", "register", "annual", "templates"}
+
+
+def test_every_command_with_json_is_in_the_envelope_cases_both_ways():
+    """A new command with --json must show its envelope here, on success and on failure."""
+    import click
+    from formgen.cli import cli
+
+    def walk(group, prefix=()):
+        for name, command in group.commands.items():
+            if isinstance(command, click.Group):
+                yield from walk(command, prefix + (name,))
+            elif any(p.name == "as_json" for p in command.params):
+                yield " ".join(prefix + (name,))
+
+    covered = {}
+    for setup, args, expected in JSON_CASES.values():
+        words = [str(a) for a in args({"tmp": Path("."), "db": "", "pdf": "", "meta": "", "refused": ""})]
+        if words and words[0] in COMMANDS:
+            command = " ".join(words[:2]) if words[0] in {"register", "templates"} else words[0]
+            covered.setdefault(command, set()).add(expected == 0)
+    assert {c: covered.get(c) for c in walk(cli)} == {c: {True, False} for c in walk(cli)}
+
+
+def test_batch_json_carries_each_rows_result_and_counts_as_numbers(world, run_formgen):
+    result = run_formgen("batch", "request", world["tmp"] / "mixed.jsonl", "-o", world["tmp"] / "out", "--jobs", "1",
+                         "--json")
+    document = json.loads(result.stdout)
+    assert [(r["row"], r["status"], r["codes"]) for r in document["rows"]] == [(1, "written", []),
+                                                                               (2, "refused", ["R06"])]
+    assert document["counts"] == {"errors": 0, "warnings": 0, "rows": 2, "written": 1, "refused": 1, "invalid": 0,
+                                  "failed": 0}
+    assert (document["error"], document["kind"]) == ("refused", "request")
+    assert document["message"].startswith("2 dòng: 1 đã tạo, 1 bị từ chối")
+    assert document["outputs"][0] == document["rows"][0]["outputs"][0]
+
+
+def test_a_refused_document_and_a_checked_one_list_findings_under_one_name(world, run_formgen):
+    checked = json.loads(run_formgen("check", world["refused"], "--json").stdout)
+    refused = json.loads(run_formgen("render", "request", world["refused"], "-o", world["tmp"] / "a.docx",
+                                     "--json").stdout)
+    assert [f["code"] for f in checked["findings"]] == [f["code"] for f in refused["findings"]] == ["R06"]
+    assert checked["counts"]["errors"] == refused["counts"]["errors"] == 1
+    assert (checked["error"], refused["error"]) == ("refused", "refused")
+    assert (checked["kind"], refused["kind"]) == ("request", "request")
+
+
+def test_a_usage_error_in_json_mode_is_json_in_vietnamese(run_formgen):
+    result = run_formgen("deadlines", "--depart", "31/02/2024", "--json")
+    document = json.loads(result.stdout)
+    assert (document["ok"], document["error"], document["command"]) == (False, "usage", "deadlines")
+    assert "tháng 2 năm 2024 chỉ có 29 ngày" in document["message"]
+    assert result.stderr == ""
+
+
+def test_the_envelope_schema_ships_in_the_package():
+    import tomllib
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    shipped = data["tool"]["setuptools"]["package-data"]["formgen"]
+    assert "schemas/*.json" in shipped and (ROOT / "formgen" / "schemas" / "envelope.json").is_file()
