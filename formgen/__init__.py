@@ -80,8 +80,6 @@ class RenderResult:
 def _profile(trip: dict | None, profile: Profile | str | os.PathLike | None) -> Profile:
     if isinstance(profile, Profile):
         return profile
-    if profile is not None and not isinstance(profile, (str, os.PathLike)):
-        raise _wrong_type("profile", profile, "tên hoặc tệp hồ sơ quy định (str, Path) hay một Profile")
     return load_profile(profile or (trip or {}).get("policy") or DEFAULT_PROFILE)
 
 

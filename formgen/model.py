@@ -185,7 +185,8 @@ _ANNUAL = AnnualSchema()
 
 class Valid(dict):
     """Data that came out of the schema (validate_trip, loader.validate, load): check() and render()
-    take it as it is, and validate any other dict first. A copy (dict(v), {**v}) is plain data again.
+    take it as it is, and validate any other dict first. A copy (dict(v), {**v}) is plain data again;
+    a caller who changes a Valid in place vouches for the change (or validates a copy).
     """
 
 

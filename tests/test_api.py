@@ -49,6 +49,14 @@ def test_validate_of_a_dict_gives_what_load_gives_of_the_file(form):
     assert formgen.validate(form)["delegation"]["depart_on"] == dt.date(2024, 6, 3)
 
 
+@pytest.mark.parametrize("fixture", sorted(str(p.relative_to(ROOT / "fixtures"))
+                                     for p in (ROOT / "fixtures").rglob("*.yaml") if "notices" not in p.parts))
+def test_any_fixture_sent_as_json_validates_to_what_load_gives(fixture):
+    loaded = formgen.load(ROOT / "fixtures" / fixture)
+    again = formgen.validate(as_form(loaded), source=str(ROOT / "fixtures" / fixture))
+    assert again == loaded and isinstance(again, formgen.Valid)
+
+
 def test_validate_lists_every_error_at_once_with_its_path(form):
     form["delegation"]["depart_on"] = "31/02/2024"
     form["delegation"]["leader"]["rank"] = "chủ tịch"
@@ -181,6 +189,7 @@ HOSTILE_CALLS = {
     "stamp without any date": (lambda f, p: formgen.stamp(p / "a.pdf", p / "b.pdf"), "depart_on"),
     "stamp of an annual file": (lambda f, p: formgen.stamp(p / "a.pdf", p / "b.pdf", trip=_annual(f)), "trip"),
     "load of a number": (lambda f, p: formgen.load(5), "path"),
+    "load_profile of a number": (lambda f, p: formgen.load_profile(5), "profile"),
     "validate of a list": (lambda f, p: formgen.validate([f]), ""),
 }
 
@@ -412,3 +421,19 @@ def test_the_envelope_schema_ships_in_the_package():
     data = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     shipped = data["tool"]["setuptools"]["package-data"]["formgen"]
     assert "schemas/*.json" in shipped and (ROOT / "formgen" / "schemas" / "envelope.json").is_file()
+
+
+def test_a_bug_in_json_mode_is_still_one_envelope_with_exit_70(run_formgen, monkeypatch):
+    import formgen.cli
+    monkeypatch.delenv("FORMGEN_DEBUG", raising=False)
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(formgen.cli, "deadlines", broken)
+    result = run_formgen("deadlines", "--depart", "2024-06-03", "--json")
+    assert result.exit_code == 70 and result.stderr == ""
+    document = json.loads(result.stdout)
+    assert _validator().is_valid(document)
+    assert (document["error"], document["command"]) == ("internal", "deadlines")
+    assert document["message"].startswith("formgen: lỗi nội bộ / internal error: ZeroDivisionError")
