@@ -15,7 +15,9 @@ from .calendar import WorkCalendar
 from .deadlines import Deadlines, compute_deadlines
 from .documents import KINDS, Inputs, identity, infer_kind, require_section, template_name
 from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem, Refused
-from .loader import load
+from .dates import parse_date
+from .loader import load, validate
+from .model import Valid
 from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
 from .pdf import Converter
 from .legacy import LegacyTextConverted
@@ -31,7 +33,8 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "CheckResult", "Deadlines", "EnvironmentFailed", "FormgenError", "InvalidInput", "KINDS", "LegacyTextConverted",
     "Problem",
-    "Refused", "RenderResult", "WorkCalendar", "check", "deadlines", "load", "load_profile", "render", "stamp",
+    "Refused", "RenderResult", "Valid", "WorkCalendar", "check", "deadlines", "load", "load_profile", "render",
+    "stamp", "validate",
 ]
 
 
@@ -71,68 +74,136 @@ class RenderResult:
 
     def as_dict(self) -> dict:
         return {"ok": True, "kind": self.kind, "outputs": [str(p) for p in self.outputs],
-                "warnings": [w.as_dict() for w in self.warnings],
+                "findings": [w.as_dict() for w in self.warnings],
                 "deadlines": self.deadlines.as_dict() if self.deadlines else None}
 
 
-def _profile(trip: dict | None, profile: Profile | str | None) -> Profile:
+def _profile(trip: dict | None, profile: Profile | str | os.PathLike | None) -> Profile:
     if isinstance(profile, Profile):
         return profile
     return load_profile(profile or (trip or {}).get("policy") or DEFAULT_PROFILE)
 
 
-def _kind(kind: str):
+def _kind(kind: object) -> str:
+    if not isinstance(kind, str) or kind not in KINDS:
+        raise InvalidInput(f"Loại văn bản “{kind}” không có (tham số kind); chọn: {', '.join(KINDS)}.")
+    return kind
+
+
+def _wrong_type(name: str, value: object, wanted: str) -> InvalidInput:
+    return InvalidInput(f"Tham số {name} phải là {wanted}, không phải {type(value).__name__}.")
+
+
+def _valid(data: object, name: str = "trip") -> Valid:
+    """Data from load()/validate() as it is; anything else through the schema first (every error at once)."""
+    if isinstance(data, Valid):
+        return data
+    if not isinstance(data, dict):
+        raise _wrong_type(name, data, "dữ liệu đoàn (dict, từ formgen.load hoặc formgen.validate)")
+    return validate(data)
+
+
+def _path(name: str, value: object, optional: bool = False) -> Path | None:
+    if value is None and optional:
+        return None
+    if not isinstance(value, (str, os.PathLike)) or not str(value):
+        raise _wrong_type(name, value, "đường dẫn tệp (str hoặc Path)")
+    return Path(value)
+
+
+def _date(name: str, value: object, optional: bool = False) -> dt.date | None:
+    """A date as a program has it: datetime.date, ISO text (2024-06-03) or dd/mm/yyyy."""
+    if value is None and optional:
+        return None
     try:
-        return KINDS[kind]
-    except KeyError:
-        raise InvalidInput(f"Loại văn bản “{kind}” không có; chọn: {', '.join(KINDS)}.") from None
+        return parse_date(value)
+    except ValueError as exc:
+        raise InvalidInput(f"Tham số {name}: {exc}") from None
+
+
+def _calendar(calendar: object) -> WorkCalendar:
+    if calendar is None:
+        return WorkCalendar()
+    if not isinstance(calendar, WorkCalendar):
+        raise _wrong_type("calendar", calendar, "một formgen.WorkCalendar")
+    return calendar
+
+
+def _history(history: object) -> list[dict] | None:
+    """Earlier delegations as Register.history() gives them; a malformed entry is named, not a KeyError."""
+    if history is None:
+        return None
+    if not isinstance(history, (list, tuple)):
+        raise _wrong_type("history", history, "danh sách các đoàn trước (Register.history)")
+    for i, entry in enumerate(history):
+        issuer = entry.get("issuer") if isinstance(entry, dict) else None
+        if not (isinstance(issuer, dict) and isinstance(issuer.get("name"), str)
+                and isinstance(issuer.get("abbreviation"), str) and isinstance(entry.get("depart_on"), dt.date)):
+            raise InvalidInput(f"Tham số history[{i}] phải là một đoàn như Register.history() trả về "
+                               "(issuer: name, abbreviation; depart_on: ngày).")
+    return list(history)
 
 
 def stamp(src: str | os.PathLike, out: str | os.PathLike, *, trip: dict | None = None,
-          depart_on: dt.date | None = None, return_on: dt.date | None = None, profile: Profile | str | None = None,
-          calendar: WorkCalendar | None = None, font: str | None = None, all_pages: bool = False,
-          rule_codes: bool = False, overwrite: bool = False) -> Path:
+          depart_on: dt.date | str | None = None, return_on: dt.date | str | None = None,
+          profile: Profile | str | None = None, calendar: WorkCalendar | None = None, font: str | None = None,
+          all_pages: bool = False, rule_codes: bool = False, overwrite: bool = False) -> Path:
     """Stamp any PDF with the deadlines of a trip (and its latest document's identity) or of given dates;
     rule_codes=True prints the rule codes (R01, R07) beside them.
 
-    An existing out is refused (InvalidInput, nothing written) unless overwrite=True, and so is an
-    out whose name does not end in .pdf.
+    trip may be a plain dict: it is validated first. Dates as in deadlines(). An existing out is
+    refused (InvalidInput, nothing written) unless overwrite=True, and so is an out whose name does
+    not end in .pdf.
     """
+    src, out = _path("src", src), _path("out", out)
+    font = _path("font", font, optional=True)
     require_suffix(out, ".pdf", "bản PDF")
     if not overwrite:
         refuse_existing(out)
     name = None
     if trip is not None:
-        d = trip["delegation"]
+        trip = _valid(trip)
+        d = trip.get("delegation")
+        if d is None:
+            raise InvalidInput("Dữ liệu của tham số trip là báo cáo năm: dấu hạn chót cần hồ sơ của một đoàn.")
         depart_on, return_on = d["depart_on"], d["return_on"]
         kind = infer_kind(trip)
         name = identity(kind, trip) if trip.get(KINDS[kind].section) else None
     if depart_on is None:
-        raise InvalidInput("Cần ngày đi (delegation.depart_on hoặc --depart) để tính hạn chót cho dấu.")
+        raise InvalidInput("Cần ngày đi (delegation.depart_on của tham số trip, hoặc tham số depart_on=) để tính hạn chót cho dấu.")
     found = deadlines(depart_on, return_on, profile=_profile(trip, profile), calendar=calendar)
     return stamp_pdf(src, out, stamp_lines(found, name, codes=rule_codes), font=font,
                      pages="all" if all_pages else "first")
 
 
-def deadlines(depart_on: dt.date, return_on: dt.date | None = None, *, profile: Profile | str | None = None,
-              calendar: WorkCalendar | None = None) -> Deadlines:
-    """The latest request date (R01) and latest report date (R07) for a trip's dates."""
-    return compute_deadlines(depart_on, return_on, _profile(None, profile), calendar or WorkCalendar())
+def deadlines(depart_on: dt.date | str, return_on: dt.date | str | None = None, *,
+              profile: Profile | str | None = None, calendar: WorkCalendar | None = None) -> Deadlines:
+    """The latest request date (R01) and latest report date (R07) for a trip's dates.
+
+    Each date is a datetime.date, ISO text (2024-06-03) or dd/mm/yyyy (03/06/2024).
+    """
+    depart_on, return_on = _date("depart_on", depart_on), _date("return_on", return_on, optional=True)
+    if return_on and return_on < depart_on:
+        raise InvalidInput(f"Ngày về (return_on) {return_on:%d/%m/%Y} trước ngày đi (depart_on) {depart_on:%d/%m/%Y}.")
+    return compute_deadlines(depart_on, return_on, _profile(None, profile), _calendar(calendar))
 
 
 def check(trip: dict, kind: str | None = None, *, profile: Profile | str | None = None,
           calendar: WorkCalendar | None = None, history: list[dict] | None = None) -> CheckResult:
-    """Run the rules that gate `kind` on validated data (from load()); never raises for a violation.
+    """Run the rules that gate `kind`; never raises for a violation.
 
-    Without a kind, the document the file has reached in its life cycle (documents.infer_kind).
+    trip is what load() or validate() returned, or a plain dict, validated first (InvalidInput
+    lists every field error). Without a kind, the document the file has reached in its life cycle
+    (documents.infer_kind).
     """
-    kind = kind or infer_kind(trip)
-    k = _kind(kind)
+    trip = _valid(trip)
+    kind = _kind(kind or infer_kind(trip))
+    k = KINDS[kind]
     require_section(k, trip)
     prof = _profile(trip, profile)
-    cal = calendar or WorkCalendar()
+    cal = _calendar(calendar)
     d = trip.get("delegation") or {}  # an annual summary has no single delegation
-    found = evaluate(trip, k.rules, prof, cal, history)
+    found = evaluate(trip, k.rules, prof, cal, _history(history))
     dl = compute_deadlines(d["depart_on"], d["return_on"], prof, cal) if d.get("depart_on") else None
     return CheckResult(kind=kind, profile=prof.id, findings=found, deadlines=dl)
 
@@ -143,16 +214,20 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
            soffice: str | os.PathLike | None = None, font: str | None = None,
            overwrite: bool = False) -> RenderResult:
     """Check, then write the .docx (and with pdf=True its PDF beside it, from LibreOffice;
-    with stamp=True that PDF carries the deadline stamp).
+    with stamp=True that PDF carries the deadline stamp). trip as in check().
 
     Raises Refused (nothing written) when a rule forbids it, InvalidInput (nothing written) when
     an output exists and overwrite is False, EnvironmentFailed when LibreOffice fails (the .docx
     stays: it is complete and usable). Each file is written whole or not at all. out must end in
     .docx: the PDF is written beside it, with the same name and .pdf.
     """
+    kind, trip = _kind(kind), _valid(trip)
+    out = _path("out", out)
+    templates, soffice = _path("templates", templates, optional=True), _path("soffice", soffice, optional=True)
+    font = _path("font", font, optional=True)
     require_suffix(out, ".docx", "văn bản Word .docx", pdf_flag=True)
     prof = _profile(trip, profile)
-    cal = calendar or WorkCalendar()
+    cal = _calendar(calendar)
     result = check(trip, kind, profile=prof, calendar=cal, history=history)
     if not result.ok:
         raise Refused("Văn bản bị từ chối theo quy định.", result.findings)
@@ -160,7 +235,7 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     context = k.context(Inputs(trip=trip, profile=prof, calendar=cal, deadlines=result.deadlines, history=history))
     template = find_template(template_name(kind, trip["issuer"]["style"]), templates)
     if not overwrite:
-        refuse_existing(out, *([Path(out).with_suffix(".pdf")] if pdf or stamp else []))
+        refuse_existing(out, *([out.with_suffix(".pdf")] if pdf or stamp else []))
     converter = Converter(soffice) if pdf or stamp else None  # find LibreOffice before writing anything
     try:
         outputs = [render_docx(template, context, out, overwrite=overwrite)]
@@ -170,5 +245,6 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
         if converter:
             converter.close()
     if stamp and result.deadlines:
-        stamp_pdf(outputs[-1], outputs[-1], stamp_lines(result.deadlines, identity(kind, trip)), font=font)
+        stamp_pdf(outputs[-1], outputs[-1], stamp_lines(result.deadlines, identity(kind, trip)),
+                  font=font)
     return RenderResult(kind=kind, outputs=outputs, warnings=result.warnings, deadlines=result.deadlines)

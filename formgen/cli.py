@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
+from dataclasses import asdict, replace
 from pathlib import Path
 
 import click
@@ -13,6 +13,7 @@ from . import KINDS, __version__, check, deadlines, load, render, stamp
 from .calendar import WorkCalendar
 from .deadlines import write_ics
 from .batch import Entry, Manifest, run_batch, safe_name
+from .envelope import dumps, envelope
 from .errors import FormgenError, InvalidInput, Problem, Refused
 from .fields import Date
 from .files import output_folder
@@ -76,12 +77,45 @@ class YearParam(click.ParamType):
         self.fail(f"năm “{value}” không hợp lệ; ghi năm bằng số, ví dụ 2026.", param, ctx)
 
 
-def _emit(as_json: bool, payload: dict, lines: list[str]) -> None:
+def _emit(as_json: bool, payload: dict, lines: list[str], *, exit_code: int = 0) -> None:
+    """Print the command's result: its lines, or with --json the one envelope (formgen/envelope.py).
+
+    payload holds the envelope's parts (kind, findings, outputs, deadlines, counts) and any extra key
+    the command reports; a non-zero exit_code is a failure (ok false, error, message: the last line)
+    and the process exits with it.
+    """
     if as_json:
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        ctx = click.get_current_context(silent=True)
+        payload = {"kind": ctx.params.get("kind") if ctx else None, **payload}
+        click.echo(dumps(envelope(_command(ctx), payload, exit_code=exit_code,
+                                  message=lines[-1] if exit_code and lines else None)))
     else:
         for line in lines:
             click.echo(line)
+    if exit_code:
+        sys.exit(exit_code)
+
+
+def _command(ctx: click.Context | None) -> str | None:
+    """The command as typed after `formgen`: "check", "register add"; None for formgen itself."""
+    path = ctx.command_path.split(" ", 1) if ctx else []
+    return path[1] if len(path) > 1 else None
+
+
+class _Command(click.Command):
+    """Remembers the context it parses: a failure raised later still names its command in --json."""
+
+    def parse_args(self, ctx, args):
+        _INVOKED[:] = [ctx]
+        return super().parse_args(ctx, args)
+
+
+class _Group(_Command, click.Group):
+    command_class = _Command
+    group_class = type  # subgroups (register, templates) are _Group too
+
+
+_INVOKED: list[click.Context] = []
 
 
 def _history(register_db: str | None, data: dict) -> list[dict] | None:
@@ -144,7 +178,7 @@ def _deadline_outputs(found, calendar: WorkCalendar, explain: bool, ics: str | N
     return found, lines, outputs
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="formgen", message="%(prog)s %(version)s")
 def cli():
     """formgen: lập văn bản đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh, kiểm tra theo quy định.
@@ -191,8 +225,7 @@ def check_cmd(file, kind, register_db, policy, notices, convert_legacy, explain,
     payload = result.as_dict()
     if outputs:
         payload["outputs"] = outputs
-    _emit(as_json, payload, lines)
-    sys.exit(0 if result.ok else 1)
+    _emit(as_json, payload, lines, exit_code=0 if result.ok else Refused.exit_code)
 
 
 @cli.command("render")
@@ -247,10 +280,7 @@ def deadlines_cmd(depart_on, return_on, policy, notices, explain, ics, overwrite
     calendar = _calendar(notices)
     result = deadlines(depart_on, return_on, profile=load_profile(policy) if policy else None, calendar=calendar)
     result, more, outputs = _deadline_outputs(result, calendar, explain, ics, overwrite)
-    payload = result.as_dict()
-    if outputs:
-        payload["outputs"] = outputs
-    _emit(as_json, payload, result.lines() + more)
+    _emit(as_json, {"deadlines": result, "outputs": outputs}, result.lines() + more)
 
 
 @cli.command("calendar")
@@ -264,7 +294,7 @@ def calendar_cmd(year, notices, as_json):
     the calendar formgen counts deadlines with.
     """
     cal = _calendar(notices)
-    _emit(as_json, {"ok": True, **cal.year_summary(year)}, cal.year_lines(year))
+    _emit(as_json, {"calendar": cal.year_summary(year)}, cal.year_lines(year))
 
 
 @cli.command("stamp")
@@ -291,7 +321,7 @@ def stamp_cmd(src, out, trip, depart_on, return_on, all_pages, rule_codes, font,
     path = stamp(src, out, trip=load(trip) if trip else None, depart_on=depart_on, return_on=return_on,
                  profile=policy, calendar=_calendar(notices), font=font, all_pages=all_pages, rule_codes=rule_codes,
                  overwrite=overwrite)
-    _emit(as_json, {"ok": True, "outputs": [str(path)]}, [f"Đã đóng dấu / stamped: {path}"])
+    _emit(as_json, {"outputs": [path]}, [f"Đã đóng dấu / stamped: {path}"])
 
 
 @cli.command("batch")
@@ -326,13 +356,19 @@ def batch_cmd(kind, table, folder, as_pdf, with_stamp, font, jobs, templates, so
                          convert_legacy=convert_legacy)
     if counter:
         counter.done()
-    payload = {"ok": manifest.exit_code == 0, "summary": manifest.summary(),
-               "manifest": [str(Path(folder) / "manifest.json"), str(Path(folder) / "manifest.csv")]}
+    files = [str(Path(folder) / "manifest.json"), str(Path(folder) / "manifest.csv")]
     lines = [f"{table}, dòng {e.row}: {m}" for e in sorted(manifest.entries, key=lambda e: e.row)
              if e.status != "written" for m in e.messages[:1]]
-    lines += [manifest.summary(), f"Danh sách / manifest: {payload['manifest'][0]}"]
-    _emit(as_json, payload, lines)
-    sys.exit(manifest.exit_code)
+    lines += [manifest.summary(), f"Danh sách / manifest: {files[0]}"]
+    _emit(as_json, _manifest_payload(manifest, files), lines, exit_code=manifest.exit_code)
+
+
+def _manifest_payload(manifest: Manifest, files: list[str]) -> dict:
+    """batch and annual --all: every row's result, the counts by status, the files written."""
+    rows = [asdict(e) for e in sorted(manifest.entries, key=lambda e: e.row)]
+    counts = {"rows": len(rows), **{s: manifest.count(s) for s in ("written", "refused", "invalid", "failed")}}
+    return {"kind": manifest.kind, "rows": rows, "counts": counts, "manifest": files, "message": manifest.summary(),
+            "outputs": [p for row in rows for p in row["outputs"]] + files}
 
 
 class _Progress:
@@ -372,7 +408,7 @@ def register_add_cmd(files, register_db, policy, notices, as_json):
     trips = [(f, load(f)) for f in files]  # every file is read before anything is written
     with Register(register_db) as reg:
         records = [reg.add(trip, f, profile=policy, calendar=_calendar(notices)) for f, trip in trips]
-    _emit(as_json, {"ok": True, "records": [r.as_dict() for r in records]},
+    _emit(as_json, {"records": [r.as_dict() for r in records], "counts": {"records": len(records)}},
           [f"Đã ghi đoàn {r.id}: {r.unit_code}, đi {_dmy(r.depart_on)}, {r.state_label} ({f})"
            for (f, _), r in zip(trips, records)])
 
@@ -390,7 +426,8 @@ def register_list_cmd(unit, year, state, register_db, as_json):
     lines = [f"{'ID':>4}  {'Đơn vị':<8} {'Ngày đi':<10} {'Ngày về':<10} {'Người':>5}  {'Trạng thái':<14} Địa phương"]
     lines += [f"{r.id:>4}  {r.unit_code:<8} {_dmy(r.depart_on):<10} {_dmy(r.return_on):<10} {r.size:>5}  "
               f"{r.state_label:<14} {', '.join(r.places)}" for r in records]
-    _emit(as_json, {"ok": True, "records": [r.as_dict() for r in records]}, lines + [f"{len(records)} đoàn."])
+    _emit(as_json, {"records": [r.as_dict() for r in records], "counts": {"records": len(records)}},
+          lines + [f"{len(records)} đoàn."])
 
 
 @register_group.command("show")
@@ -402,7 +439,7 @@ def register_show_cmd(record_id, register_db, as_json):
     with Register(register_db) as reg:
         record = reg.get(record_id)
     facts = record.as_dict()
-    _emit(as_json, {"ok": True, "record": record.as_dict(trip=True)},
+    _emit(as_json, {"record": record.as_dict(trip=True)},
           [f"{key}: {value}" for key, value in facts.items() if value not in (None, [], "")])
 
 
@@ -423,7 +460,8 @@ def register_overdue_cmd(on, within, register_db, policy, notices, as_json):
               f"{_dmy(d.record.return_on)}): hạn báo cáo {_dmy(d.deadline)}, "
               + (f"quá hạn {d.working_days} ngày làm việc" if d.overdue else f"còn {d.working_days} ngày làm việc"))
              for d in due]
-    _emit(as_json, {"ok": True, "on": on.isoformat(), "within": within, "due": [d.as_dict() for d in due]},
+    _emit(as_json, {"on": on.isoformat(), "within": within, "due": [d.as_dict() for d in due],
+                    "counts": {"due": len(due), "overdue": sum(d.overdue for d in due)}},
           lines or [f"Không có báo cáo quá hạn hay đến hạn trong {within} ngày làm việc tính từ {_dmy(on)}."])
 
 
@@ -437,7 +475,7 @@ def register_import_cmd(table, register_db, policy, notices, as_json):
     """Nhập bảng các đoàn (CSV, XLSX; tiêu đề tiếng Việt) / import delegations from a table."""
     with Register(register_db) as reg:
         result = reg.import_table(table, profile=policy, calendar=_calendar(notices))
-    _emit(as_json, {"ok": True, **result.as_dict()},
+    _emit(as_json, {**result.as_dict(), "counts": {k: len(v) for k, v in result.as_dict().items()}},
           [f"Đã nhập: {len(result.added)} mới, {len(result.updated)} cập nhật, {len(result.unchanged)} không đổi."])
 
 
@@ -452,7 +490,7 @@ def register_export_cmd(table, unit, year, register_db, overwrite, as_json):
     """Xuất sổ ra bảng CSV hoặc XLSX / export the register to a table."""
     with Register(register_db) as reg:
         count = reg.export_table(table, unit=unit, year=year, overwrite=overwrite)
-    _emit(as_json, {"ok": True, "rows": count, "outputs": [str(table)]}, [f"Đã xuất {count} đoàn: {table}"])
+    _emit(as_json, {"outputs": [table], "counts": {"rows": count}}, [f"Đã xuất {count} đoàn: {table}"])
 
 
 @cli.command("annual")
@@ -497,10 +535,8 @@ def annual_cmd(year, unit, all_units, meta, out, as_pdf, templates, register_db,
             except FormgenError as exc:
                 manifest.entries.append(Entry(number, {1: "refused", 2: "invalid"}.get(exc.exit_code, "failed"),
                                               messages=[f"{code}: {line}" for line in exc.lines()]))
-    manifest.write(folder)
-    _emit(as_json, {"ok": manifest.exit_code == 0, "summary": manifest.summary(),
-                    "manifest": str(folder / "manifest.json")}, [manifest.summary()])
-    sys.exit(manifest.exit_code)
+    files = [str(p) for p in manifest.write(folder)]
+    _emit(as_json, _manifest_payload(manifest, files), [manifest.summary()], exit_code=manifest.exit_code)
 
 
 def _dmy(day) -> str:
@@ -515,14 +551,15 @@ def templates_group():
 @templates_group.command("export")
 @click.argument("folder", type=click.Path(), metavar="DIR")
 @click.option("--overwrite", is_flag=True, help="Ghi đè tệp đã có / overwrite files already there.")
-def templates_export_cmd(folder, overwrite):
+@json_option
+def templates_export_cmd(folder, overwrite, as_json):
     """Chép các mẫu có sẵn ra thư mục / copy the built-in templates into DIR.
 
     Sửa bản chép bằng Word hoặc LibreOffice rồi dùng: formgen render ... --templates DIR.
     Edit the copies in Word or LibreOffice, then use them with: formgen render ... --templates DIR.
     """
-    for path in export_templates(folder, overwrite=overwrite):
-        click.echo(f"Đã chép / exported: {path}")
+    paths = export_templates(folder, overwrite=overwrite)
+    _emit(as_json, {"outputs": paths}, [f"Đã chép / exported: {path}" for path in paths])
 
 
 @templates_group.command("check")
@@ -541,7 +578,7 @@ def templates_check_cmd(file, kind, as_json):
     if problems:
         raise template_refusal(file, problems)
     kind = template_kind(file, kind)
-    _emit(as_json, {"ok": True, "template": file, "kind": kind, "problems": []},
+    _emit(as_json, {"template": file, "kind": kind},
           [f"{file}: Mẫu dùng được (loại “{kind}”): không có lỗi."])
 
 
@@ -570,35 +607,67 @@ def _usage_line(exc: click.UsageError) -> str:
     return f"formgen: {text} (xem formgen --help)"
 
 
+# Library messages name parameters (overwrite=True); on the command line the user meets the flag instead.
+_CLI_WORDS = {
+    "đặt overwrite=True": "thêm --overwrite",
+    "đặt convert_legacy=True": "chạy lại với --convert-legacy",
+    "tham số font=": "--font",
+    "tham số soffice=": "--soffice",
+    "tham số kind=": "--as",
+    "tham số depart_on=": "--depart",
+    "tham số trip": "--trip",
+    "đặt out=": "dùng -o ",
+    " và pdf=True": " --pdf",
+}
+
+
+def _cli_words(text: str) -> str:
+    for library, flag in _CLI_WORDS.items():
+        text = text.replace(library, flag)
+    return text
+
+
+def _reworded(exc: FormgenError) -> FormgenError:
+    exc.message = _cli_words(exc.message)
+    exc.problems = [replace(p, message=_cli_words(p.message)) for p in exc.problems]
+    return exc
+
+
+def _fail(as_json: bool, lines: list[str], exit_code: int, *, error: str | FormgenError,
+          ctx: click.Context | None = None) -> None:
+    """The one way out on failure: the lines on stderr, or with --json the envelope on stdout."""
+    if as_json:
+        ctx = ctx or (_INVOKED[0] if _INVOKED else None)
+        kind = ctx.params.get("kind") if ctx and isinstance(ctx.params.get("kind"), str) else None
+        click.echo(dumps(envelope(_command(ctx), {"kind": kind}, exit_code=exit_code, message=" ".join(lines),
+                                  error=error)))
+    else:
+        for line in lines:
+            click.echo(line, err=True)
+    sys.exit(exit_code)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: the only place that turns failures into messages and exit statuses."""
     args = sys.argv[1:] if argv is None else argv
     as_json = "--json" in args
+    _INVOKED.clear()
     try:
         cli.main(args=args, prog_name="formgen", standalone_mode=False)
     except FormgenError as exc:
-        if as_json:
-            click.echo(json.dumps({"ok": False, **exc.as_dict()}, ensure_ascii=False, indent=2))
-        else:
-            for line in exc.lines():
-                click.echo(line, err=True)
-        sys.exit(exc.exit_code)
+        _fail(as_json, _reworded(exc).lines(), exc.exit_code, error=exc)
     except click.exceptions.Abort:
-        click.echo("formgen: đã dừng / aborted.", err=True)
-        sys.exit(130)
+        _fail(as_json, ["formgen: đã dừng / aborted."], 130, error="aborted")
     except click.UsageError as exc:
-        if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())):
+        if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())) and not as_json:
             click.echo(exc.format_message(), err=True)  # `formgen` alone: the help, as click would show it
-        else:
-            click.echo(_usage_line(exc), err=True)
-        sys.exit(2)
+            sys.exit(2)
+        _fail(as_json, [_usage_line(exc)], 2, error="usage", ctx=exc.ctx)
     except click.ClickException as exc:
-        click.echo(f"formgen: {exc.format_message()}", err=True)
-        sys.exit(exc.exit_code)
+        _fail(as_json, [f"formgen: {exc.format_message()}"], exc.exit_code, error="usage")
     except Exception as exc:  # a bug: one line, the traceback only when asked for
         if os.environ.get("FORMGEN_DEBUG"):
             raise
-        click.echo(f"formgen: lỗi nội bộ / internal error: {type(exc).__name__}: {exc} "
-                   "(đặt FORMGEN_DEBUG=1 để xem chi tiết)", err=True)
-        sys.exit(EXIT_INTERNAL)
+        _fail(as_json, [f"formgen: lỗi nội bộ / internal error: {type(exc).__name__}: {exc} "
+                        "(đặt FORMGEN_DEBUG=1 để xem chi tiết)"], EXIT_INTERNAL, error="internal")
     sys.exit(0)

@@ -32,14 +32,14 @@ def refuse_existing(*paths: str | os.PathLike) -> None:
     """InvalidInput naming the outputs that already exist: without overwrite, nothing is replaced."""
     existing = [str(p) for p in paths if os.path.lexists(p)]
     if existing:
-        raise InvalidInput(f"Đã có tệp {', '.join(existing)}: không ghi đè (thêm --overwrite để ghi đè).")
+        raise InvalidInput(f"Đã có tệp {', '.join(existing)}: không ghi đè (đặt overwrite=True để ghi đè).")
 
 
 def require_suffix(out: str | os.PathLike, suffix: str, what: str, *, pdf_flag: bool = False) -> None:
     """Refuse an output whose name does not end in suffix (any case): the name says what the file holds.
 
     what is the kind of file in Vietnamese ("văn bản Word .docx"); with pdf_flag, a .pdf name for a
-    .docx is answered with --pdf, which writes the PDF beside the .docx.
+    .docx is answered with pdf=True, which writes the PDF beside the .docx.
     """
     out = Path(out)
     if out.suffix.lower() == suffix:
@@ -47,7 +47,7 @@ def require_suffix(out: str | os.PathLike, suffix: str, what: str, *, pdf_flag: 
     wanted = out.with_suffix(suffix) if out.suffix else out.with_name(out.name + suffix)
     if pdf_flag and out.suffix.lower() == ".pdf":
         raise InvalidInput(f"Tệp đầu ra {out} phải có đuôi {suffix} (formgen ghi {what}); muốn có bản PDF, "
-                           f"dùng -o {wanted} --pdf: bản PDF {out.name} được ghi cạnh tệp {wanted.name}.")
+                           f"đặt out={wanted} và pdf=True: bản PDF {out.name} được ghi cạnh tệp {wanted.name}.")
     raise InvalidInput(f"Tệp đầu ra {out} phải có đuôi {suffix} (formgen ghi {what}), ví dụ {wanted}.")
 
 

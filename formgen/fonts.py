@@ -24,7 +24,7 @@ FAMILIES = (
     ("DejaVu Serif", ("dejavuserif.ttf",)),
 )
 INSTALL_HINT = ("cài gói fonts-liberation2 hoặc fonts-dejavu-core (Debian/Ubuntu: apt-get install fonts-liberation2), "
-                f"hoặc chỉ tệp phông .ttf bằng --font hay biến môi trường {ENV_FONT}")
+                f"hoặc chỉ tệp phông .ttf bằng tham số font= hay biến môi trường {ENV_FONT}")
 
 
 def _font_dirs() -> list[Path]:

@@ -231,7 +231,7 @@ class Legacy:
     def refusal(self) -> str:
         return (f"có vẻ là chữ {NAMES[self.encoding]} dán từ văn bản cũ (“{_short(self.text)}” đọc là "
                 f"“{_short(self.converted)}”): hãy chuyển sang Unicode (Unikey: Công cụ chuyển mã), "
-                "hoặc chạy lại với --convert-legacy để formgen tự chuyển.")
+                "hoặc đặt convert_legacy=True để formgen tự chuyển.")
 
     def note(self) -> str:
         return f"Đã chuyển chữ {NAMES[self.encoding]} sang Unicode: “{_short(self.converted)}”."

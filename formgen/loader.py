@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from .errors import InvalidInput, Problem
-from .model import validate_annual, validate_trip
+from .model import Valid, validate_annual, validate_trip
 from .yamlio import load_yaml, read_text
 
 
@@ -49,21 +49,33 @@ def is_annual(data: object) -> bool:
     return isinstance(data, dict) and "delegations" in data
 
 
-def load(path: str | os.PathLike, *, convert_legacy: bool = False) -> dict:
+def load(path: str | os.PathLike, *, convert_legacy: bool = False) -> Valid:
     """Read and validate a delegation file or an annual file; InvalidInput lists every field error.
 
     Text pasted in the old TCVN3 or VNI encodings is refused, or converted with convert_legacy=True
     (a formgen.LegacyTextConverted warning names each field converted).
     """
-    data = read_data(path)
+    if not isinstance(path, (str, os.PathLike)):
+        raise InvalidInput(f"Tham số path phải là đường dẫn tệp (str hoặc Path), không phải {type(path).__name__}.")
+    return validate(read_data(path), source=str(path), convert_legacy=convert_legacy)
+
+
+def validate(data: object, *, source: str | None = None, convert_legacy: bool = False) -> Valid:
+    """What load() does after reading: the same schema on data a program already has (a dict from a
+    web form, another program: dates as ISO text or dd/mm/yyyy), every error at once (InvalidInput).
+
+    An annual summary's delegations given as file names are read relative to source's folder
+    (the current folder without a source).
+    """
     if is_annual(data):
-        return load_annual(data, Path(path), convert_legacy=convert_legacy)
-    return validate_trip(data, source=str(path), convert_legacy=convert_legacy)
+        return load_annual(data, Path(source or "annual"), convert_legacy=convert_legacy, named=source is not None)
+    return validate_trip(data, source=source, convert_legacy=convert_legacy)
 
 
-def load_annual(data: dict, path: Path, *, convert_legacy: bool = False) -> dict:
+def load_annual(data: dict, path: Path, *, convert_legacy: bool = False, named: bool = True) -> Valid:
     """An annual file with each delegation loaded: from its file (relative to this one) or inline."""
-    annual = validate_annual(data, source=str(path), convert_legacy=convert_legacy)
+    source = str(path) if named else None
+    annual = validate_annual(data, source=source, convert_legacy=convert_legacy)
     trips, problems = [], []
     for i, entry in enumerate(annual["delegations"]):
         try:
@@ -76,6 +88,6 @@ def load_annual(data: dict, path: Path, *, convert_legacy: bool = False) -> dict
             problems += [Problem(f"delegations[{i}]" + (f".{p.path}" if p.path else ""), file + p.message)
                          for p in (exc.problems or [Problem("", exc.message)])]
     if problems:
-        raise InvalidInput("Dữ liệu không hợp lệ.", problems=problems, source=str(path))
+        raise InvalidInput("Dữ liệu không hợp lệ.", problems=problems, source=source)
     annual["delegations"] = trips
-    return annual
+    return Valid(annual)

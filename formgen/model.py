@@ -183,6 +183,13 @@ _TRIP = TripSchema()
 _ANNUAL = AnnualSchema()
 
 
+class Valid(dict):
+    """Data that came out of the schema (validate_trip, loader.validate, load): check() and render()
+    take it as it is, and validate any other dict first. A copy (dict(v), {**v}) is plain data again;
+    a caller who changes a Valid in place vouches for the change (or validates a copy).
+    """
+
+
 def validate_annual(data: object, source: str | None = None, *, convert_legacy: bool = False) -> dict:
     """Validate an annual file's own fields; its delegations are resolved by the loader."""
     return _validate(_ANNUAL, data, source, convert_legacy, skip="delegations")  # the loader checks each one
@@ -195,7 +202,7 @@ def validate_trip(data: object, source: str | None = None, *, convert_legacy: bo
     convert_legacy=True it is converted to Unicode instead, with a legacy.LegacyTextConverted
     warning per field (the CLI prints them).
     """
-    return _validate(_TRIP, data, source, convert_legacy)
+    return Valid(_validate(_TRIP, data, source, convert_legacy))
 
 
 def _validate(schema: Schema, data: object, source: str | None, convert_legacy: bool, skip: str = "") -> dict:

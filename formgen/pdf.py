@@ -13,7 +13,7 @@ from .errors import EnvironmentFailed, InvalidInput
 
 ENV_SOFFICE = "FORMGEN_SOFFICE"
 INSTALL_HINT = ("cài LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui fonts-liberation2), "
-                f"hoặc chỉ đường dẫn bằng --soffice hay biến môi trường {ENV_SOFFICE}")
+                f"hoặc chỉ đường dẫn bằng tham số soffice= hay biến môi trường {ENV_SOFFICE}")
 USUAL_PLACES = (
     "/usr/bin/soffice", "/usr/local/bin/soffice", "/usr/lib/libreoffice/program/soffice",
     "/opt/libreoffice/program/soffice", "/snap/bin/libreoffice",

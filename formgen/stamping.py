@@ -463,7 +463,7 @@ def stamp_pdf(src: str | os.PathLike, out: str | os.PathLike, text: StampText, *
     font_name = register_font(font_file)
     lacking = missing_letters(font_file, "".join([text.title, *text.lines]))
     if lacking:
-        raise InvalidInput(f"Phông {font_file.name} không có chữ: {lacking}; chọn phông khác bằng --font.")
+        raise InvalidInput(f"Phông {font_file.name} không có chữ: {lacking}; chọn phông khác bằng tham số font=.")
     data, reader, writer, kind = _parse(src)
     targets = [0] if pages == "first" else list(range(len(reader.pages)))
     placements = [_place(_frame(reader.pages[i]), text, font_name) for i in targets]

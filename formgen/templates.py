@@ -46,7 +46,7 @@ def export_templates(folder, *, overwrite: bool = False) -> list[Path]:
     existing = [t for t in targets if t.exists()]
     if existing and not overwrite:
         names = ", ".join(f"“{t}”" for t in existing)
-        raise InvalidInput(f"Đã có tệp {names}: không ghi đè (thêm --overwrite để ghi đè).")
+        raise InvalidInput(f"Đã có tệp {names}: không ghi đè (đặt overwrite=True để ghi đè).")
     for source, target in zip(sources, targets):
         write_atomically(target, lambda tmp, source=source: shutil.copyfile(source, tmp))
     return targets
@@ -63,7 +63,7 @@ def template_kind(path, kind: str | None = None) -> str:
         if stem == name or stem.startswith(f"{name}_"):
             return name
     raise InvalidInput(f"Không biết mẫu “{Path(path).name}” dùng cho loại văn bản nào: đặt tên tệp theo dạng "
-                       "<loại>_<kiểu>.docx (ví dụ request_state.docx) hoặc chỉ rõ loại (--as): "
+                       "<loại>_<kiểu>.docx (ví dụ request_state.docx) hoặc chỉ rõ loại (tham số kind=): "
                        f"{', '.join(KINDS)}.")
 
 

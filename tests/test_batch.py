@@ -153,7 +153,8 @@ def test_the_batch_command_exit_statuses(tmp_path, run_formgen):
     mixed = write_csv(tmp_path / "mixed.csv", table_rows(10)[0])
     result = run_formgen("batch", "request", mixed, "-o", tmp_path / "b", "--jobs", "1", "--json")
     assert result.exit_code == 1
-    assert json.loads(result.stdout)["summary"].startswith("10 dòng: 9 đã tạo, 1 bị từ chối")
+    counts = json.loads(result.stdout)["counts"]
+    assert (counts["rows"], counts["written"], counts["refused"]) == (10, 9, 1)
     result = run_formgen("batch", "request", tmp_path / "khong-co.csv", "-o", tmp_path / "c")
     assert result.exit_code == 2 and "không tìm thấy tệp" in result.stderr
     assert not (tmp_path / "c").exists()

@@ -688,7 +688,7 @@ def test_explain_counts_the_report_forward_from_the_return(run_formgen):
 
 def test_explain_in_json_is_a_list_of_days_in_the_deadlines(run_formgen):
     data = json.loads(run_formgen("deadlines", "--depart", "19/01/2026", "--return", "23/01/2026",
-                                  "--explain", "--json").stdout)
+                                  "--explain", "--json").stdout)["deadlines"]
     days = data["explanation"]
     request = [d for d in days if d["rule"] == "R01"]
     report = [d for d in days if d["rule"] == "R07"]
@@ -706,7 +706,7 @@ def test_explain_in_json_is_a_list_of_days_in_the_deadlines(run_formgen):
 def test_without_explain_there_is_no_count(run_formgen):
     result = run_formgen("deadlines", "--depart", "19/01/2026")
     assert not any("Cách đếm" in line for line in result.stdout.splitlines())
-    assert "explanation" not in json.loads(run_formgen("deadlines", "--depart", "19/01/2026", "--json").stdout)
+    assert "explanation" not in json.loads(run_formgen("deadlines", "--depart", "19/01/2026", "--json").stdout)["deadlines"]
 
 
 def test_check_explain_shows_the_same_count(run_formgen, trip_data, write_trip, tmp_path):
@@ -720,7 +720,7 @@ def test_check_explain_shows_the_same_count(run_formgen, trip_data, write_trip, 
     data = json.loads(run_formgen("check", str(path), "--explain", "--json").stdout)
     assert data["deadlines"]["explanation"] == json.loads(
         run_formgen("deadlines", "--depart", "19/01/2026", "--return", "23/01/2026", "--explain", "--json").stdout
-    )["explanation"]
+    )["deadlines"]["explanation"]
 
 
 # --- --ics ----------------------------------------------------------------------------------
@@ -830,7 +830,7 @@ def test_calendar_year_lists_days_off_and_make_up_days_with_sources(run_formgen)
 
 
 def test_calendar_year_json(run_formgen):
-    data = json.loads(run_formgen("calendar", "2024", "--json").stdout)
+    data = json.loads(run_formgen("calendar", "2024", "--json").stdout)["calendar"]
     assert data["working_days"] == 366 - 104 - 12 + 1
     kinds = {d["date"]: (d["kind"], d["working"]) for d in data["days"]}
     assert kinds["2024-04-29"] == ("swapped_off", False) and kinds["2024-05-04"] == ("make_up", True)

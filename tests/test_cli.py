@@ -91,7 +91,7 @@ def test_deadlines_with_a_return_date_give_the_report_deadline(run_formgen):
 def test_deadlines_as_json_carry_the_calendar_they_came_from(run_formgen):
     result = run_formgen("deadlines", "--depart", "2024-06-03", "--return", "2024-06-07", "--json")
     assert result.exit_code == 0
-    data = json.loads(result.stdout)
+    data = json.loads(result.stdout)["deadlines"]
     assert data["latest_request_date"] == "2024-05-20"
     assert data["latest_report_date"] == "2024-06-21"
     assert data["rules"] == {"latest_request_date": "R01", "latest_report_date": "R07"}
@@ -265,8 +265,8 @@ def test_a_refused_render_as_json_lists_every_violation(run_formgen, tmp_path, t
     assert not out.exists()
     data = json.loads(result.stdout)
     assert (data["ok"], data["error"], data["source"]) == (False, "refused", str(path))
-    assert [(p["code"], p["path"]) for p in data["problems"]] == [("R06", "delegation.members")]
-    assert R06_CITATION in data["problems"][0]["citation"]
+    assert [(p["code"], p["path"]) for p in data["findings"]] == [("R06", "delegation.members")]
+    assert R06_CITATION in data["findings"][0]["citation"]
 
 
 def test_a_refused_render_leaves_an_earlier_letter_untouched(run_formgen, tmp_path, trip_data, write_trip):
@@ -412,7 +412,7 @@ def test_check_json_of_a_bad_file_is_json_too(run_formgen, tmp_path, trip_data, 
     assert result.exit_code == 2
     data = json.loads(result.stdout)
     assert (data["ok"], data["error"], data["source"]) == (False, "invalid_input", str(path))
-    assert data["problems"] == [{"path": "delegation.leader.chuc_vu",
+    assert data["findings"] == [{"path": "delegation.leader.chuc_vu",
                                  "message": "Khóa không có trong mẫu dữ liệu (kiểm tra chính tả).",
                                  "code": None, "severity": "error", "citation": None}]
 

@@ -818,3 +818,38 @@ def test_annual_for_every_unit_into_a_read_only_folder_exits_3_naming_it(tmp_pat
     result = run_formgen("annual", "--year", "2024", "--all", "--meta", meta, "-o", read_only_folder,
                          "--register", db)
     assert result.exit_code == 3 and one_line(result).startswith(f"Không ghi được vào thư mục đầu ra {read_only_folder}: ")
+# --- the library and --json, as another program meets them (api) ---------------------------------
+
+def test_a_list_passed_as_the_trip_is_invalid_input_not_a_type_error(trip_data):
+    with pytest.raises(formgen.InvalidInput, match="Tham số trip phải là dữ liệu đoàn"):
+        formgen.check([trip_data])
+
+
+def test_a_web_forms_dict_with_dates_as_text_is_refused_naming_every_bad_field(trip_data, tmp_path):
+    form = json.loads(json.dumps(trip_data, default=str))
+    form["delegation"]["return_on"], form["request"]["date"] = "07/13/2024", "hôm qua"
+    with pytest.raises(formgen.InvalidInput) as err:
+        formgen.render("request", form, tmp_path / "to-trinh.docx")
+    assert [p.path for p in err.value.problems] == ["delegation.return_on", "request.date"]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_day_that_does_not_exist_names_the_parameter_of_deadlines():
+    with pytest.raises(formgen.InvalidInput) as err:
+        formgen.deadlines("29/02/2023")
+    assert err.value.message == ("Tham số depart_on: Ngày “29/02/2023” không tồn tại: tháng 2 năm 2023 "
+                                 "chỉ có 28 ngày.")
+
+
+def test_an_unknown_option_with_json_prints_the_envelope_on_stdout_only(run_formgen):
+    result = run_formgen("check", FIXTURE, "--json", "--verbose")
+    assert result.exit_code == 2 and result.stderr == ""
+    document = json.loads(result.stdout)
+    assert (document["ok"], document["error"], document["command"]) == (False, "usage", "check")
+    assert document["message"] == "formgen: Không có tùy chọn --verbose (xem formgen --help)"
+
+
+def test_a_register_command_missing_its_argument_with_json_names_the_command(run_formgen):
+    document = json.loads(run_formgen("register", "show", "--json").stdout)
+    assert (document["ok"], document["error"], document["command"]) == (False, "usage", "register show")
+    assert document["message"] == "formgen: Thiếu tham số 'ID' (xem formgen --help)"

@@ -73,7 +73,7 @@ def test_a_legacy_field_is_refused_naming_the_encoding_and_the_field(trip_data):
     found = {p.path: p.message for p in caught.value.problems}
     assert found.keys() == {"delegation.leader.name", "delegation.members[1].unit"}
     assert found["delegation.leader.name"].startswith("có vẻ là chữ TCVN3 (ABC) dán từ văn bản cũ")
-    assert "“Nguyễn Văn An”" in found["delegation.leader.name"] and "--convert-legacy" in found["delegation.leader.name"]
+    assert "“Nguyễn Văn An”" in found["delegation.leader.name"] and "convert_legacy=True" in found["delegation.leader.name"]
     assert found["delegation.members[1].unit"].startswith("có vẻ là chữ VNI")
 
 

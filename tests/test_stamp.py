@@ -838,7 +838,7 @@ def test_no_vietnamese_font_on_the_machine_says_what_to_install(monkeypatch, fre
     with pytest.raises(EnvironmentFailed) as err:
         find_font()
     assert err.value.exit_code == 3
-    assert "fonts-liberation2" in err.value.message and "--font" in err.value.message
+    assert "fonts-liberation2" in err.value.message and "tham số font=" in err.value.message
     assert "\n" not in err.value.message
 
 

@@ -82,7 +82,7 @@ def test_export_refuses_to_overwrite_a_file_and_writes_nothing(tmp_path):
     mine.write_bytes(b"mau cua toi")
     with pytest.raises(InvalidInput) as err:
         export_templates(tmp_path)
-    assert f"“{mine}”" in err.value.message and "--overwrite" in err.value.message
+    assert f"“{mine}”" in err.value.message and "overwrite=True" in err.value.message
     assert [p.name for p in tmp_path.iterdir()] == ["request_state.docx"]
     assert mine.read_bytes() == b"mau cua toi"
 
@@ -320,7 +320,8 @@ def test_cli_check_a_clean_template(run_formgen, tmp_path):
     assert result.stdout.splitlines() == [f"{BUILTIN['escalation_state.docx']}: Mẫu dùng được (loại “escalation”): "
                                           "không có lỗi."]
     as_json = json.loads(run_formgen("templates", "check", BUILTIN["annual_party.docx"], "--json").stdout)
-    assert as_json == {"ok": True, "template": str(BUILTIN["annual_party.docx"]), "kind": "annual", "problems": []}
+    assert (as_json["ok"], as_json["template"], as_json["kind"], as_json["findings"]) == (
+        True, str(BUILTIN["annual_party.docx"]), "annual", [])
 
 
 def _two_problems(document):
@@ -342,8 +343,8 @@ def test_cli_check_json_lists_the_problems(run_formgen, tmp_path):
     assert result.exit_code == 2
     document = json.loads(result.stdout)
     assert document["ok"] is False and document["error"] == "invalid_input"
-    assert [p["path"].split()[0] for p in document["problems"]] == ["đoạn", "đoạn"]
-    assert "so_van_ban" in document["problems"][1]["message"]
+    assert [p["path"].split()[0] for p in document["findings"]] == ["đoạn", "đoạn"]
+    assert "so_van_ban" in document["findings"][1]["message"]
 
 
 def test_cli_check_as_another_kind(run_formgen, tmp_path):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -192,6 +193,9 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
 
     A file is read again when it changes (its modification time is part of the cache key).
     """
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise InvalidInput(f"Tham số profile phải là tên hoặc tệp hồ sơ quy định (str, Path) hay một Profile, "
+                           f"không phải {type(name_or_path).__name__}.")
     path = Path(name_or_path)
     stamp = path.stat().st_mtime_ns if path.is_file() else None
     return _load_profile(str(name_or_path), stamp)
