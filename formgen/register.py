@@ -589,6 +589,7 @@ class Register:
             for number, facts in parsed:
                 existing = conn.execute(sa.select(DELEGATIONS).where(*_same_delegation(*_natural_key(facts)))).first()
                 if existing is not None:
+                    facts = _keep(existing, facts["trip"], facts, prof, cal)[1]  # a blank cell erases nothing
                     before, after = _flat(existing._mapping), _flat(facts)
                     differ = [HEADERS[key] for key in columns.values()
                               if key not in COMPUTED_COLUMNS and before[key] != after[key]]
@@ -938,6 +939,19 @@ def _merged(stored: Mapping, trip: dict) -> tuple[dict, list[str]]:
     return (validate_trip(merged) if kept else trip), kept
 
 
+def _keep(existing, trip: dict, facts: dict, profile: Profile, calendar: WorkCalendar) -> tuple[dict, dict, list[str]]:
+    """The new trip and facts with what only the record knew put back: (trip, facts, what was kept)."""
+    trip, kept = _merged(existing.trip, trip)
+    if kept:
+        given = {key: facts[key] for key in STAGE_DATES if facts[key] is not None}  # a table's own date columns
+        facts = {**_facts(trip, profile, calendar), **given}
+    for key in STAGE_DATES:  # a row from a table knows its dates without the documents' sections
+        if facts[key] is None and existing._mapping[key] is not None:
+            facts = {**facts, key: existing._mapping[key]}
+            kept.append(key)
+    return trip, facts, kept
+
+
 def _kept_words(key: str, record: Record) -> str:
     """What was kept, as a văn thư says it: “báo cáo kết quả ngày 18/06/2024”, “số tờ trình (5)”."""
     name, _, part = key.partition(".")
@@ -959,13 +973,7 @@ def _add(conn: sa.Connection, trip: dict, source: str | None, profile: Profile, 
     existing = _match(conn, trip, record_id, source=source)
     kept: list[str] = []
     if existing is not None and not replace:
-        trip, kept = _merged(existing.trip, trip)
-        if kept:
-            facts = _facts(trip, profile, calendar)
-        for key in STAGE_DATES:  # a row from a table knows its dates without the documents' sections
-            if facts[key] is None and existing._mapping[key] is not None:
-                facts[key] = existing._mapping[key]
-                kept.append(key)
+        trip, facts, kept = _keep(existing, trip, facts, profile, calendar)
     history = _history(conn, existing.id if existing is not None else None)
     found = evaluate(trip, HISTORY_RULES, profile, calendar, history)
     if existing is not None and existing.depart_on.year == facts["depart_on"].year:

@@ -736,3 +736,14 @@ def test_a_forced_delegation_moved_into_another_full_year_is_refused_again(regis
         register.add(validate_trip(moved))
     assert any("đoàn thứ 3 trong năm 2025" in p.message for p in err.value.problems if p.code == "R03")
     assert register.get(forced.id).depart_on == dt.date(2024, 6, 3)
+
+
+def test_a_table_read_again_with_a_blank_report_date_keeps_the_recorded_report(register, tmp_path):
+    table = tmp_path / "bang.csv"
+    header = "Đơn vị,Mã đơn vị,Địa danh,Ngày đi,Ngày về,Số người,Trưởng đoàn,Ngày báo cáo\n"
+    table.write_text(header + "Sở Y tế,SYT,Hậu Giang,03/06/2024,07/06/2024,5,Võ Văn Tâm,14/06/2024\n", encoding="utf-8")
+    (record_id,) = register.import_table(table).added
+    table.write_text(header + "Sở Y tế,SYT,Hậu Giang,03/06/2024,07/06/2024,5,Võ Văn Tâm,\n", encoding="utf-8")
+    assert register.import_table(table).unchanged == [record_id]
+    record = register.get(record_id)
+    assert (record.reported_on, record.report_on_time, record.state) == (dt.date(2024, 6, 14), True, "reported")
