@@ -747,3 +747,19 @@ def test_a_table_read_again_with_a_blank_report_date_keeps_the_recorded_report(r
     assert register.import_table(table).unchanged == [record_id]
     record = register.get(record_id)
     assert (record.reported_on, record.report_on_time, record.state) == (dt.date(2024, 6, 14), True, "reported")
+
+
+def test_two_records_sharing_a_request_number_from_earlier_versions_are_told_apart_or_must_be_named(register):
+    a = register.add(delegation(dt.date(2024, 3, 4)))
+    b = register.add(delegation(dt.date(2024, 6, 3), leader="Lê Văn Bình"))
+    with register.engine.begin() as conn:  # as formgen recorded two copied files before identities
+        for r in (a, b):
+            trip = {**r.trip_data, "request": {**r.trip_data["request"], "number": 5}}
+            conn.execute(sa.update(DELEGATIONS).where(DELEGATIONS.c.id == r.id).values(trip=trip))
+    again = delegation(dt.date(2024, 3, 4), number=5)
+    again["request"]["date"] = dt.date(2024, 5, 1)                  # same year as both
+    assert register.add(again).id == a.id                            # its own departure and leader: no doubt
+    ambiguous = delegation(dt.date(2024, 6, 3), number=5)             # b's departure, a's leader
+    with pytest.raises(register_module.IdentityConflict, match=f"đã ghi cho nhiều đoàn \\(số {a.id}, {b.id}\\)"):
+        register.add(ambiguous)
+    assert register.add(ambiguous, record_id=b.id).id == b.id and len(register.list()) == 2
