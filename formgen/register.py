@@ -89,6 +89,8 @@ MESSAGES = {
     "memory": ("Sổ đăng ký “{where}” không nằm trong tệp nào: sổ trong bộ nhớ (hoặc đường dẫn trống) mất hết "
                "khi lệnh kết thúc; hãy ghi đường dẫn tệp SQLite (ví dụ formgen-register.sqlite) hoặc URL "
                "PostgreSQL."),
+    "no_location": ("Đường dẫn sổ đăng ký đang để trống (một sổ như vậy mất hết khi lệnh kết thúc); hãy ghi đường "
+                    "dẫn tệp SQLite (ví dụ formgen-register.sqlite) hoặc URL PostgreSQL."),
     "refused": "Chưa ghi gì vào sổ đăng ký: đoàn vi phạm quy định.",
     "number_taken": ("Tờ trình số {number} năm {year} của đơn vị {unit} đã ghi cho đoàn số {id} (đi {depart}, trưởng "
                      "đoàn {leader}), khác cả ngày đi lẫn trưởng đoàn của tệp này; chưa ghi gì. Nếu đúng là đoàn "
@@ -678,7 +680,7 @@ def _url(location: str | os.PathLike) -> sa.URL:
             raise InvalidInput(MESSAGES["memory"].format(where=text))
         return url
     if _in_memory(text, None):
-        raise InvalidInput(MESSAGES["memory"].format(where=text))
+        raise InvalidInput(MESSAGES["memory" if text.strip() else "no_location"].format(where=text))
     return sa.URL.create("sqlite", database=str(Path(text).expanduser().absolute()))
 
 
