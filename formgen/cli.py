@@ -21,7 +21,7 @@ from .legacy import converted_fields
 from .pdf import ENV_SOFFICE
 from .loader import read_data
 from .policy import load_profile
-from .register import ENV_REGISTER, Register
+from .register import ENV_REGISTER, IdentityConflict, Register
 from .templates import check_template, export_templates, template_kind, template_refusal
 
 EXIT_INTERNAL = 70  # a bug in formgen itself, not the user's input
@@ -120,8 +120,8 @@ _INVOKED: list[click.Context] = []
 
 def _history(register_db: str | None, data: dict) -> list[dict] | None:
     """Earlier delegations from the register named by --register or $FORMGEN_REGISTER; None without one."""
-    location = register_db or os.environ.get(ENV_REGISTER)
-    if not location or "delegation" not in data:
+    location = register_db if register_db is not None else os.environ.get(ENV_REGISTER)  # "" is refused, not ignored
+    if location is None or "delegation" not in data:
         return None
     with Register(location) as reg:
         return reg.history(data)
@@ -397,20 +397,50 @@ register_db_option = click.option("--register", "register_db", metavar="DB",
                                   help="Tệp SQLite hoặc URL PostgreSQL / SQLite file or PostgreSQL URL.")
 
 
+ADD_REFUSED_HINT = "Chưa ghi gì vào sổ. Nếu cấp có thẩm quyền đã cho phép đoàn này, ghi lại với --force."
+
+
 @register_group.command("add")
 @click.argument("files", nargs=-1, required=True, type=click.Path(), metavar="FILE...")
+@click.option("--id", "record_id", metavar="ID",
+              help="Số đăng ký của đoàn mà tệp cập nhật (mặc định: nhận ra theo số tờ trình, hoặc ngày đi và trưởng "
+                   "đoàn) / the record this file updates.")
+@click.option("--replace", is_flag=True,
+              help="Thay cả hồ sơ đã ghi bằng nội dung tệp (mặc định: giữ phần sổ đã biết mà tệp không ghi, như ngày "
+                   "báo cáo) / replace the record by the file, forgetting what the file does not say.")
+@click.option("--force", is_flag=True,
+              help="Vẫn ghi đoàn vi phạm quy định cần sổ (quá số đoàn trong năm) / record a delegation the register's "
+                   "rules refuse.")
 @register_db_option
 @policy_option
 @notices_option
 @json_option
-def register_add_cmd(files, register_db, policy, notices, as_json):
-    """Ghi (hoặc cập nhật) đoàn vào sổ / record or update delegations from their files."""
+def register_add_cmd(files, record_id, replace, force, register_db, policy, notices, as_json):
+    """Ghi (hoặc cập nhật) đoàn vào sổ / record or update delegations from their files.
+
+    Ghi tất cả các tệp hoặc không tệp nào; đoàn vượt số đoàn trong năm bị từ chối (mã thoát 1) trừ khi --force.
+    All files or none; a delegation over the yearly quota is refused (exit 1) unless --force.
+    """
+    if record_id is not None and len(files) != 1:
+        raise click.UsageError("--id chỉ dùng khi ghi đúng một tệp.")
     trips = [(f, load(f)) for f in files]  # every file is read before anything is written
-    with Register(register_db) as reg:
-        records = [reg.add(trip, f, profile=policy, calendar=_calendar(notices)) for f, trip in trips]
-    _emit(as_json, {"records": [r.as_dict() for r in records], "counts": {"records": len(records)}},
-          [f"Đã ghi đoàn {r.id}: {r.unit_code}, đi {_dmy(r.depart_on)}, {r.state_label} ({f})"
-           for (f, _), r in zip(trips, records)])
+    try:
+        with Register(register_db) as reg:
+            added = reg.add_all([(trip, f) for f, trip in trips], profile=policy, calendar=_calendar(notices),
+                                force=force, replace=replace, record_id=record_id)
+    except IdentityConflict as exc:
+        hint = f" Dòng lệnh: formgen register add --id {exc.record_id} {exc.source}" if exc.record_id else ""
+        raise InvalidInput(exc.message + hint, source=exc.source) from None
+    except Refused as exc:
+        raise Refused(exc.message, [*exc.problems, Problem("", ADD_REFUSED_HINT)], source=exc.source) from None
+    lines = []
+    for (f, _), a in zip(trips, added):
+        r = a.record
+        lines.append(f"{'Đã ghi' if a.new else 'Đã cập nhật'} đoàn {r.id}: {r.unit_code}, đi {_dmy(r.depart_on)}, "
+                     f"{r.state_label} ({f})")
+        lines += [f"  {note}" for note in a.notes()]
+    _emit(as_json, {"records": [a.as_dict() for a in added], "counts": {"records": len(added)},
+                    "findings": [p for a in added for p in a.findings]}, lines)
 
 
 @register_group.command("list")
@@ -460,9 +490,24 @@ def register_overdue_cmd(on, within, register_db, policy, notices, as_json):
               f"{_dmy(d.record.return_on)}): hạn báo cáo {_dmy(d.deadline)}, "
               + (f"quá hạn {d.working_days} ngày làm việc" if d.overdue else f"còn {d.working_days} ngày làm việc"))
              for d in due]
+    overdue = sum(d.overdue for d in due)
     _emit(as_json, {"on": on.isoformat(), "within": within, "due": [d.as_dict() for d in due],
-                    "counts": {"due": len(due), "overdue": sum(d.overdue for d in due)}},
-          lines or [f"Không có báo cáo quá hạn hay đến hạn trong {within} ngày làm việc tính từ {_dmy(on)}."])
+                    "counts": {"due": len(due), "overdue": overdue}, **({"error": "overdue"} if overdue else {})},
+          lines or [f"Không có báo cáo quá hạn hay đến hạn trong {within} ngày làm việc tính từ {_dmy(on)}."],
+          exit_code=Refused.exit_code if overdue else 0)  # so that a script can alert on a report past its deadline
+
+
+@register_group.command("remove")
+@click.argument("record_id", metavar="ID")
+@register_db_option
+@json_option
+def register_remove_cmd(record_id, register_db, as_json):
+    """Xóa một đoàn ghi nhầm khỏi sổ, theo số đăng ký (số không dùng lại) / remove one delegation by its number."""
+    with Register(register_db) as reg:
+        r = reg.remove(record_id)
+    _emit(as_json, {"record": r.as_dict(trip=True), "counts": {"removed": 1}},
+          [f"Đã xóa đoàn {r.id}: {r.unit_code}, đi {_dmy(r.depart_on)}, trưởng đoàn {r.leader_name}, "
+           f"{r.state_label}" + (f" ({r.source})" if r.source else "") + "."])
 
 
 @register_group.command("import")
@@ -653,7 +698,7 @@ def main(argv: list[str] | None = None) -> None:
     as_json = "--json" in args
     _INVOKED.clear()
     try:
-        cli.main(args=args, prog_name="formgen", standalone_mode=False)
+        status = cli.main(args=args, prog_name="formgen", standalone_mode=False)  # a command's ctx.exit(N): N
     except FormgenError as exc:
         _fail(as_json, _reworded(exc).lines(), exc.exit_code, error=exc)
     except click.exceptions.Abort:
@@ -670,4 +715,4 @@ def main(argv: list[str] | None = None) -> None:
             raise
         _fail(as_json, [f"formgen: lỗi nội bộ / internal error: {type(exc).__name__}: {exc} "
                         "(đặt FORMGEN_DEBUG=1 để xem chi tiết)"], EXIT_INTERNAL, error="internal")
-    sys.exit(0)
+    sys.exit(status if isinstance(status, int) else 0)

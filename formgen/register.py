@@ -1,10 +1,20 @@
 """The register of delegations: one SQLite file by default, one shared PostgreSQL database for a province.
 
-Each delegation is one record, found again by its natural key (unit code, departure date, leader's
-name): adding the same delegation file again as it grows updates its record, never a second one.
-The register answers the rules that need the past (R03 delegations per year, R10 no duplicate),
-lists the reports that are late or due soon, gives the annual report its delegations (R11), and
-reads and writes the spreadsheet a committee already keeps (CSV, XLSX).
+Each delegation is one record, found again by its identity, as a văn thư tells delegations apart:
+the record number the user names (record_id), else the unit and its request's number and year
+(a Tờ trình is numbered once a year by the unit's outgoing register), else the unit, departure
+date and leader's name. Adding the same delegation file again as it grows, or after its departure
+date moved, updates its record, never a second one. A file says what it says: what the record
+knew and the file does not say (a later stage's section, a document number, a date) is kept, so
+the life cycle only moves forward, unless the caller asks for a replacement (replace=True).
+A number that another delegation of the unit already carries (both its departure and its leader
+differ) is refused: it is far more often a copied file than the same delegation.
+
+The register answers the rules that need the past (policy.HISTORY_RULES: delegations per year,
+no duplicate) and applies them when a delegation is recorded: an add that would break one of
+them anew is refused, writing nothing, unless forced. It lists the reports that are late or
+due soon, gives the annual report its delegations, and reads and writes the spreadsheet a
+committee already keeps (CSV, XLSX).
 
 Every write is one transaction that takes the writers' lock first (SQLite: BEGIN IMMEDIATE, with a
 busy timeout; PostgreSQL: a transaction-scoped advisory lock), so two processes adding at once lose
@@ -33,9 +43,9 @@ import sqlalchemy as sa
 from .calendar import WorkCalendar
 from .dates import parse_date
 from .documents import report_status
-from .errors import EnvironmentFailed, InvalidInput, Problem
+from .errors import EnvironmentFailed, InvalidInput, Problem, Refused
 from .model import validate_annual, validate_trip
-from .policy import DEFAULT_PROFILE, Profile, load_profile
+from .policy import DEFAULT_PROFILE, HISTORY_RULES, Profile, evaluate, load_profile
 from .policy.profile import focus_key
 from .policy.rules import delegation_size
 from .files import refuse_existing, write_atomically
@@ -76,6 +86,22 @@ MESSAGES = {
     "bad_id": "Số đăng ký “{id}” không hợp lệ: phải là số nguyên.",
     "bad_state": "Trạng thái “{value}” không có; chọn: {choices}.",
     "no_unit": "Sổ đăng ký chưa có đoàn nào của đơn vị “{unit}”.",
+    "memory": ("Sổ đăng ký “{where}” không nằm trong tệp nào: sổ trong bộ nhớ (hoặc đường dẫn trống) mất hết "
+               "khi lệnh kết thúc; hãy ghi đường dẫn tệp SQLite (ví dụ formgen-register.sqlite) hoặc URL "
+               "PostgreSQL."),
+    "no_location": ("Đường dẫn sổ đăng ký đang để trống (một sổ như vậy mất hết khi lệnh kết thúc); hãy ghi đường "
+                    "dẫn tệp SQLite (ví dụ formgen-register.sqlite) hoặc URL PostgreSQL."),
+    "refused": "Chưa ghi gì vào sổ đăng ký: đoàn vi phạm quy định.",
+    "number_taken": ("Tờ trình số {number} năm {year} của đơn vị {unit} đã ghi cho đoàn số {id} (đi {depart}, trưởng "
+                     "đoàn {leader}), khác cả ngày đi lẫn trưởng đoàn của tệp này; chưa ghi gì. Nếu đúng là đoàn "
+                     "số {id}, hãy ghi lại và chỉ rõ số đăng ký {id}; nếu là đoàn khác, hãy sửa số tờ trình."),
+    "numbered_twice": ("Tờ trình số {number} năm {year} của đơn vị {unit} đã ghi cho nhiều đoàn (số {ids}); chưa ghi "
+                       "gì. Hãy chỉ rõ số đăng ký của đoàn mà tệp này cập nhật."),
+    "two_records": ("Tệp này là đoàn số {first} nhưng cũng trùng đoàn số {second} (cùng ngày đi {depart}, trưởng "
+                    "đoàn {leader}); chưa ghi gì. Hãy xóa đoàn ghi nhầm rồi ghi lại."),
+    "other_unit": ("Đoàn số {id} là của đơn vị {unit}, tệp này của đơn vị {other}; không ghi tệp vào đoàn của đơn vị "
+                   "khác."),
+    "one_id": "Chỉ rõ số đăng ký được khi ghi đúng một tệp.",
     # tables
     "table_type": "Chỉ nhập, xuất được bảng .csv hoặc .xlsx, không nhận “{name}”.",
     "table_missing": "Không có tệp “{path}”.",
@@ -100,6 +126,15 @@ MESSAGES = {
     "from_file": ("Đoàn đã có trong sổ (số {id}, ghi từ tệp “{source}”) nhưng khác ở cột {columns}; đoàn ghi "
                   "từ tệp thì sửa tệp rồi ghi lại (formgen register add), không sửa qua bảng."),
 }
+
+# The documents of the life cycle as a delegation file's sections, in order, and how a văn thư names them.
+SECTIONS: dict[str, str] = {
+    "request": "tờ trình",
+    "escalation": "tờ trình bổ sung thành phần",
+    "approval": "văn bản đồng ý bổ sung thành phần",
+    "report": "báo cáo kết quả",
+}
+STAGE_DATES = ("requested_on", "escalated_on", "approved_on", "reported_on")  # the record's columns for them
 
 # The flat table a committee keeps: (key, header as written). Headers are read back in Vietnamese
 # or as the English key, whatever the case, accents and punctuation.
@@ -285,6 +320,39 @@ class ImportResult:
         return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
 
 
+@dataclass(frozen=True)
+class Added:
+    """What recording one delegation file did: the record, and what the register kept or found."""
+
+    record: Record
+    new: bool                       # a new record; else an update of record.id
+    kept: list[str]                 # what the record knew and the file did not say: "report", "request.number"...
+    depart_before: dt.date | None   # when the update moved the departure date: the date it had
+    findings: list[Problem]         # the register's rules' new findings: warnings, or errors forced through
+
+    def notes(self) -> list[str]:
+        """What a user should know beyond “recorded”, one Vietnamese line each."""
+        lines = []
+        if self.depart_before is not None:
+            lines.append(f"Ngày đi đổi từ {dmy(self.depart_before)} thành {dmy(self.record.depart_on)}.")
+        if self.kept:
+            lines.append(f"Giữ {', '.join(_kept_words(k, self.record) for k in self.kept)} đã có trong sổ "
+                         "(tệp không ghi).")
+        return lines + [f.line() for f in self.findings]
+
+    def as_dict(self) -> dict:
+        return {**self.record.as_dict(), "new": self.new, "kept": self.kept,
+                "depart_before": _iso(self.depart_before), "findings": [f.as_dict() for f in self.findings]}
+
+
+class IdentityConflict(InvalidInput):
+    """The file's request number already belongs to another record (`record_id`, when one): nothing written."""
+
+    def __init__(self, message: str, record_id: int | None, source: str | None = None):
+        super().__init__(message, source=source)
+        self.record_id = record_id
+
+
 def life_cycle_state(reported_on, return_on, approved_on, escalated_on, on: dt.date) -> str:
     """The last step reached by `on`: reported, done (returned before that day), approved, escalated, requested."""
     if reported_on is not None:
@@ -337,19 +405,38 @@ class Register:
     # writing ------------------------------------------------------------------------------
 
     def add(self, trip: dict, source: str | os.PathLike | None = None, *, profile: Profile | str | None = None,
-            calendar: WorkCalendar | None = None, on: dt.date | None = None) -> Record:
+            calendar: WorkCalendar | None = None, on: dt.date | None = None, force: bool = False,
+            replace: bool = False, record_id: int | str | None = None) -> Record:
         """Record a validated delegation (formgen.load()), or update its record when it is already there.
 
-        `profile` and `calendar` decide whether a recorded report was on time; without them, the
-        trip's own policy and Vietnam's calendar.
+        See add_all(); this is its one-file form, returning the record.
         """
-        if "delegation" not in trip:
-            raise InvalidInput(MESSAGES["not_a_trip"], source=_text_or_none(source))
-        facts = _facts(trip, _profile(profile, trip), calendar or WorkCalendar())
+        return self.add_all([(trip, source)], profile=profile, calendar=calendar, on=on, force=force,
+                            replace=replace, record_id=record_id)[0].record
+
+    def add_all(self, items, *, profile: Profile | str | None = None, calendar: WorkCalendar | None = None,
+                on: dt.date | None = None, force: bool = False, replace: bool = False,
+                record_id: int | str | None = None) -> list[Added]:
+        """Record (trip, source) pairs in one transaction: every one of them, or (on any failure) none.
+
+        Each delegation is found by its identity (the module's docstring); `record_id` names the record
+        one file updates. An update keeps what the record knew and the file does not say, unless
+        replace=True. A delegation that the register's rules (delegations per year...) refuse anew is
+        Refused, nothing written, unless force=True. `profile` and `calendar` decide the rules and
+        whether a recorded report was on time; without them, the trip's own policy and Vietnam's calendar.
+        """
+        items = [(trip, _text_or_none(source)) for trip, source in items]
+        for trip, source in items:
+            if "delegation" not in trip:
+                raise InvalidInput(MESSAGES["not_a_trip"], source=source)
+        if record_id is not None:
+            if len(items) != 1:
+                raise InvalidInput(MESSAGES["one_id"])
+            record_id = _record_id(record_id)
+        cal = calendar or WorkCalendar()
         with self._connect(write=True) as conn:
-            record_id, _ = _upsert(conn, facts, origin="file", source=_text_or_none(source))
-            row = conn.execute(sa.select(DELEGATIONS).where(D.id == record_id)).one()
-        return _record(row, on)
+            return [_add(conn, trip, source, _profile(profile, trip), cal, on=on, force=force, replace=replace,
+                         record_id=record_id) for trip, source in items]
 
     def remove(self, record_id: int | str) -> Record:
         """Take a delegation out of the register (entered by mistake); the removed record is returned."""
@@ -387,16 +474,9 @@ class Register:
 
     def history(self, trip: dict) -> list[dict]:
         """Every other delegation, in the shape the rules read (R03, R10): this trip's own record left out."""
-        d = trip.get("delegation") or {}
-        query = sa.select(D.id, D.unit_code, D.unit_name, D.depart_on, D.places, D.focus_areas)
-        if d.get("depart_on") and d["leader"]["name"]:
-            query = query.where(sa.not_(sa.and_(*_same_delegation(focus_key(trip["issuer"]["abbreviation"]),
-                                                                  d["depart_on"], focus_key(d["leader"]["name"])))))
         with self._connect() as conn:
-            rows = conn.execute(query.order_by(D.depart_on, D.id)).all()
-        return [{"id": r.id, "issuer": {"name": r.unit_name, "abbreviation": r.unit_code},
-                 "depart_on": r.depart_on, "places": list(r.places), "focus_areas": list(r.focus_areas)}
-                for r in rows]
+            own = _match(conn, trip, strict=False) if _identifiable(trip) else None
+            return _history(conn, own.id if own is not None else None)
 
     def overdue(self, on: dt.date, within: int = 0, *, profile: Profile | str | None = None,
                 calendar: WorkCalendar | None = None) -> list[Due]:
@@ -508,6 +588,7 @@ class Register:
             for number, facts in parsed:
                 existing = conn.execute(sa.select(DELEGATIONS).where(*_same_delegation(*_natural_key(facts)))).first()
                 if existing is not None:
+                    facts = _keep(existing, facts["trip"], facts, prof, cal)[1]  # a blank cell erases nothing
                     before, after = _flat(existing._mapping), _flat(facts)
                     differ = [HEADERS[key] for key in columns.values()
                               if key not in COMPUTED_COLUMNS and before[key] != after[key]]
@@ -592,8 +673,19 @@ def _url(location: str | os.PathLike) -> sa.URL:
             raise InvalidInput(MESSAGES["backend"].format(backend=url.get_backend_name()))
         if url.drivername == "postgresql":
             url = url.set(drivername="postgresql+psycopg")  # the driver the `postgres` extra installs
+        if url.get_backend_name() == "sqlite" and _in_memory(url.database or "", url.query.get("mode")):
+            raise InvalidInput(MESSAGES["memory"].format(where=text))
         return url
+    if _in_memory(text, None):
+        raise InvalidInput(MESSAGES["memory" if text.strip() else "no_location"].format(where=text))
     return sa.URL.create("sqlite", database=str(Path(text).expanduser().absolute()))
+
+
+def _in_memory(database: str, mode) -> bool:
+    """A SQLite database that lives only as long as its connection: none, :memory:, an URI's memory mode."""
+    name = database.strip()
+    return not name or name == ":memory:" or name.startswith("file::memory:") or "mode=memory" in name \
+        or mode == "memory"
 
 
 def _json_text(value) -> str:
@@ -744,14 +836,156 @@ def _facts(trip: dict, profile: Profile, calendar: WorkCalendar) -> dict:
 
 def _upsert(conn: sa.Connection, facts: dict, *, origin: str, source: str | None) -> tuple[int, bool]:
     """Insert the record, or update the one with the same natural key: (its id, whether it is new)."""
-    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     existing = conn.execute(sa.select(D.id).where(*_same_delegation(*_natural_key(facts)))).scalar()
+    return _write(conn, facts, existing, origin=origin, source=source), existing is None
+
+
+def _write(conn: sa.Connection, facts: dict, existing: int | None, *, origin: str, source: str | None) -> int:
+    """Update record `existing` with the facts, or insert them when it is None: the record's id."""
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     values = {**facts, "origin": origin, "source": source, "updated_at": now}
     if existing is not None:
         conn.execute(sa.update(DELEGATIONS).where(D.id == existing).values(**values))
-        return existing, False
-    result = conn.execute(sa.insert(DELEGATIONS).values(**values, created_at=now))
-    return result.inserted_primary_key[0], True
+        return existing
+    return conn.execute(sa.insert(DELEGATIONS).values(**values, created_at=now)).inserted_primary_key[0]
+
+
+# --- identity, and what an update keeps ---------------------------------------------------------
+
+
+def _identifiable(trip: Mapping) -> bool:
+    d = trip.get("delegation") or {}
+    return bool(d.get("depart_on") and (d.get("leader") or {}).get("name") and trip.get("issuer"))
+
+
+def _request_key(trip: Mapping) -> tuple[int, int] | None:
+    """(year, number) of the trip's request, as stored or as loaded; None while it has no number."""
+    request = trip.get("request") or {}
+    if request.get("number") is None or not request.get("date"):
+        return None
+    day = request["date"]
+    return (day if isinstance(day, dt.date) else dt.date.fromisoformat(day)).year, request["number"]
+
+
+def _match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, strict: bool = True,
+           source: str | None = None):
+    """The row of the delegation `trip` is, by its identity (the module's docstring), or None.
+
+    strict: a request number another delegation carries, or a file that is two records at once, is
+    refused (IdentityConflict, InvalidInput); otherwise only a sure match is returned.
+    """
+    unit = focus_key(trip["issuer"]["abbreviation"])
+    d = trip["delegation"]
+    depart, leader = d["depart_on"], focus_key(d["leader"]["name"])
+    rows = conn.execute(sa.select(DELEGATIONS).where(D.unit_key == unit).order_by(D.id)).all()
+    by_key = next((r for r in rows if r.depart_on == depart and r.leader_key == leader), None)
+    if record_id is not None:
+        named = conn.execute(sa.select(DELEGATIONS).where(D.id == record_id)).first()
+        if named is None:
+            raise InvalidInput(MESSAGES["no_record"].format(id=record_id), source=source)
+        if named.unit_key != unit:
+            raise InvalidInput(MESSAGES["other_unit"].format(id=record_id, unit=named.unit_code,
+                                                             other=trip["issuer"]["abbreviation"]), source=source)
+        if by_key is not None and by_key.id != named.id:
+            raise InvalidInput(MESSAGES["two_records"].format(first=named.id, second=by_key.id, depart=dmy(depart),
+                                                              leader=by_key.leader_name), source=source)
+        return named
+    request = _request_key(trip)
+    numbered = [r for r in rows if request is not None and _request_key(r.trip) == request]
+    if not numbered or (by_key is not None and by_key.id in {r.id for r in numbered}):
+        return by_key
+    same = [r for r in numbered if r.depart_on == depart or r.leader_key == leader]
+    if len(same) == 1 and by_key is None:
+        return same[0]
+    if not strict:
+        return by_key
+    year, number = request
+    words = {"number": number, "year": year, "unit": trip["issuer"]["abbreviation"]}
+    if len(same) == 1:
+        raise InvalidInput(MESSAGES["two_records"].format(first=same[0].id, second=by_key.id, depart=dmy(depart),
+                                                          leader=by_key.leader_name), source=source)
+    if len(same) > 1:
+        raise IdentityConflict(MESSAGES["numbered_twice"].format(ids=", ".join(str(r.id) for r in same), **words),
+                               None, source=source)
+    taken = numbered[0]
+    raise IdentityConflict(MESSAGES["number_taken"].format(id=taken.id, depart=dmy(taken.depart_on),
+                                                           leader=taken.leader_name, **words), taken.id, source=source)
+
+
+def _history(conn: sa.Connection, leave_out: int | None) -> list[dict]:
+    """The register's delegations in the shape the rules read, one record left out (the trip's own)."""
+    query = sa.select(D.id, D.unit_code, D.unit_name, D.depart_on, D.places, D.focus_areas)
+    if leave_out is not None:
+        query = query.where(D.id != leave_out)
+    return [{"id": r.id, "issuer": {"name": r.unit_name, "abbreviation": r.unit_code},
+             "depart_on": r.depart_on, "places": list(r.places), "focus_areas": list(r.focus_areas)}
+            for r in conn.execute(query.order_by(D.depart_on, D.id))]
+
+
+def _merged(stored: Mapping, trip: dict) -> tuple[dict, list[str]]:
+    """The file's trip with what only the record knew put back: a later stage's section, a document number."""
+    merged, kept = _jsonable(trip), []
+    for name in SECTIONS:
+        before, now = stored.get(name), merged.get(name)
+        if not before:
+            continue
+        if not now:
+            merged[name] = before
+            kept.append(name)
+        elif now.get("number") is None and before.get("number") is not None:
+            merged[name] = {**now, "number": before["number"]}
+            kept.append(f"{name}.number")
+    return (validate_trip(merged) if kept else trip), kept
+
+
+def _keep(existing, trip: dict, facts: dict, profile: Profile, calendar: WorkCalendar) -> tuple[dict, dict, list[str]]:
+    """The new trip and facts with what only the record knew put back: (trip, facts, what was kept)."""
+    trip, kept = _merged(existing.trip, trip)
+    if kept:
+        given = {key: facts[key] for key in STAGE_DATES if facts[key] is not None}  # a table's own date columns
+        facts = {**_facts(trip, profile, calendar), **given}
+    for key in STAGE_DATES:  # a row from a table knows its dates without the documents' sections
+        if facts[key] is None and existing._mapping[key] is not None:
+            facts = {**facts, key: existing._mapping[key]}
+            kept.append(key)
+    return trip, facts, kept
+
+
+def _kept_words(key: str, record: Record) -> str:
+    """What was kept, as a văn thư says it: “báo cáo kết quả ngày 18/06/2024”, “số tờ trình (5)”."""
+    name, _, part = key.partition(".")
+    if name in SECTIONS:
+        section = record.trip_data.get(name) or {}
+        if part:
+            return f"số {SECTIONS[name]} ({section.get('number')})"
+        return SECTIONS[name] + (f" ngày {dmy(dt.date.fromisoformat(section['date']))}" if section.get("date") else "")
+    return f"{HEADERS[key].lower()} {dmy(getattr(record, key))}"
+
+
+def _add(conn: sa.Connection, trip: dict, source: str | None, profile: Profile, calendar: WorkCalendar, *,
+         on: dt.date | None, force: bool, replace: bool, record_id: int | None) -> Added:
+    """One delegation into the register, within the caller's write transaction."""
+    try:
+        facts = _facts(trip, profile, calendar)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, exc.problems, source=source) from None
+    existing = _match(conn, trip, record_id, source=source)
+    kept: list[str] = []
+    if existing is not None and not replace:
+        trip, facts, kept = _keep(existing, trip, facts, profile, calendar)
+    history = _history(conn, existing.id if existing is not None else None)
+    found = evaluate(trip, HISTORY_RULES, profile, calendar, history)
+    if existing is not None and existing.depart_on.year == facts["depart_on"].year:
+        # what the record already broke in its year (forced, or recorded before the rule) is not new
+        known = {(f.code, f.path) for f in evaluate(validate_trip(existing.trip), HISTORY_RULES, profile, calendar,
+                                                   history)}
+        found = [f for f in found if (f.code, f.path) not in known]
+    if not force and any(f.severity == "error" for f in found):
+        raise Refused(MESSAGES["refused"], found, source=source)
+    written = _write(conn, facts, existing.id if existing is not None else None, origin="file", source=source)
+    row = conn.execute(sa.select(DELEGATIONS).where(D.id == written)).one()
+    moved = existing is not None and existing.depart_on != facts["depart_on"]
+    return Added(_record(row, on), existing is None, kept, existing.depart_on if moved else None, found)
 
 
 def _record(row, on: dt.date | None) -> Record:

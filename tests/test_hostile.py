@@ -8,6 +8,7 @@ nothing written; 1 means some rows of a batch were refused; 0 means done.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import json
 import os
@@ -853,3 +854,131 @@ def test_a_register_command_missing_its_argument_with_json_names_the_command(run
     document = json.loads(run_formgen("register", "show", "--json").stdout)
     assert (document["ok"], document["error"], document["command"]) == (False, "usage", "register show")
     assert document["message"] == "formgen: Thiếu tham số 'ID' (xem formgen --help)"
+# --- register -------------------------------------------------------------------------------------
+
+REPORT_FIXTURE = ROOT / "fixtures" / "report.yaml"
+
+
+def other_delegation(tmp_path, name: str, depart: str, leader: str, place: str = "tỉnh Vĩnh Long",
+                     number: int | None = None) -> Path:
+    """Another delegation of the fixture's unit in 2024, written as a file (one stop, the day after it leaves)."""
+    data = yaml.safe_load(FIXTURE.read_text(encoding="utf-8"))
+    day = dt.date.fromisoformat(depart)
+    d = data["delegation"]
+    d.update(depart_on=day, return_on=day + dt.timedelta(days=3))
+    d["leader"]["name"] = leader
+    d["stops"] = [{**d["stops"][0], "place": place, "start": day + dt.timedelta(days=1),
+                   "end": day + dt.timedelta(days=2)}]
+    data["request"].update(date=day - dt.timedelta(days=20), number=number)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def register_list(run_formgen, db) -> list[dict]:
+    return json.loads(run_formgen("register", "list", "--register", db, "--json").stdout)["records"]
+
+
+def test_register_add_of_a_third_delegation_in_a_year_exits_1_naming_r03_and_writes_nothing(tmp_path, run_formgen):
+    db = tmp_path / "so.sqlite"
+    assert run_formgen("register", "add", FIXTURE, other_delegation(tmp_path, "d2.yaml", "2024-09-09", "Lê Văn Bình"),
+                       "--register", db).exit_code == 0
+    third = other_delegation(tmp_path, "d3.yaml", "2024-11-04", "Trần Văn Hậu", place="tỉnh An Giang")
+    result = run_formgen("register", "add", third, "--register", db)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.err_lines[0].startswith(f"{third}: LỖI R03 [delegation.depart_on]: Đoàn này là đoàn thứ 3 trong "
+                                          "năm 2024")
+    assert "--force" in result.err_lines[-1] and len(register_list(run_formgen, db)) == 2
+    forced = run_formgen("register", "add", third, "--register", db, "--force")
+    assert forced.exit_code == 0 and "LỖI R03" in forced.stdout and len(register_list(run_formgen, db)) == 3
+
+
+def test_register_add_of_several_files_writes_none_when_one_is_refused(tmp_path, run_formgen):
+    db = tmp_path / "so.sqlite"
+    files = [other_delegation(tmp_path, f"d{m}.yaml", f"2024-{m:02d}-04", f"Trưởng đoàn {m}", place=f"tỉnh {m}")
+             for m in (3, 6, 9)]
+    assert run_formgen("register", "add", *files, "--register", db).exit_code == 1
+    assert register_list(run_formgen, db) == []
+
+
+def test_register_add_of_the_request_after_the_report_keeps_the_report(tmp_path, run_formgen):
+    db = tmp_path / "so.sqlite"
+    assert run_formgen("register", "add", REPORT_FIXTURE, "--register", db).exit_code == 0
+    result = run_formgen("register", "add", FIXTURE, "--register", db)
+    assert result.exit_code == 0 and result.stdout.startswith("Đã cập nhật đoàn 1: SNV, đi 03/06/2024, Đã báo cáo")
+    assert "Giữ báo cáo kết quả ngày 18/06/2024 đã có trong sổ" in result.stdout
+    ((record_id, state, reported),) = [(r["id"], r["state"], r["reported_on"]) for r in register_list(run_formgen, db)]
+    assert (record_id, state, reported) == (1, "reported", "2024-06-18")
+
+
+def test_register_add_replace_makes_the_record_what_the_file_says(tmp_path, run_formgen):
+    db = tmp_path / "so.sqlite"
+    run_formgen("register", "add", REPORT_FIXTURE, "--register", db)
+    assert run_formgen("register", "add", FIXTURE, "--register", db, "--replace").exit_code == 0
+    assert [(r["id"], r["reported_on"]) for r in register_list(run_formgen, db)] == [(1, None)]
+
+
+def test_register_add_of_a_delegation_whose_departure_moved_updates_its_record(tmp_path, run_formgen, trip_data,
+                                                                              write_trip):
+    db = tmp_path / "so.sqlite"
+    run_formgen("register", "add", FIXTURE, "--register", db)
+    d = trip_data["delegation"]
+    d.update(depart_on="2024-06-10", return_on="2024-06-14")
+    d["stops"] = [{**s, "start": f"2024-06-1{i + 1}", "end": f"2024-06-1{i + 1}"} for i, s in enumerate(d["stops"])]
+    result = run_formgen("register", "add", write_trip(tmp_path, trip_data, "doan.yaml"), "--register", db)
+    assert result.exit_code == 0 and result.stdout.startswith("Đã cập nhật đoàn 1: SNV, đi 10/06/2024")
+    assert "Ngày đi đổi từ 03/06/2024 thành 10/06/2024." in result.stdout
+    assert [(r["id"], r["depart_on"]) for r in register_list(run_formgen, db)] == [(1, "2024-06-10")]
+
+
+def test_register_add_of_a_copied_file_with_another_delegations_number_exits_2_saying_how_to_proceed(
+        tmp_path, run_formgen):
+    db = tmp_path / "so.sqlite"
+    run_formgen("register", "add", FIXTURE, "--register", db)
+    copied = other_delegation(tmp_path, "copy.yaml", "2024-09-09", "Lê Văn Bình", number=5)
+    result = run_formgen("register", "add", copied, "--register", db)
+    line = one_line(result)
+    assert result.exit_code == 2 and line.startswith(f"{copied}: Tờ trình số 5 năm 2024 của đơn vị SNV đã ghi cho "
+                                                     "đoàn số 1")
+    assert line.endswith(f"formgen register add --id 1 {copied}") and len(register_list(run_formgen, db)) == 1
+    assert run_formgen("register", "add", copied, "--id", "1", "--register", db).exit_code == 0
+    assert [(r["id"], r["leader_name"]) for r in register_list(run_formgen, db)] == [(1, "Lê Văn Bình")]
+
+
+def test_register_add_id_with_several_files_exits_2(tmp_path, run_formgen):
+    result = run_formgen("register", "add", FIXTURE, REPORT_FIXTURE, "--id", "1", "--register", tmp_path / "so.sqlite")
+    assert result.exit_code == 2 and "--id chỉ dùng khi ghi đúng một tệp" in one_line(result)
+    assert not (tmp_path / "so.sqlite").exists()
+
+
+def test_register_remove_takes_one_delegation_out_and_prints_it(tmp_path, run_formgen):
+    db = tmp_path / "so.sqlite"
+    run_formgen("register", "add", FIXTURE, "--register", db)
+    result = run_formgen("register", "remove", "1", "--register", db)
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Đã xóa đoàn 1: SNV, đi 03/06/2024, trưởng đoàn Nguyễn Văn An")
+    assert f"({FIXTURE})" in result.stdout and register_list(run_formgen, db) == []
+    again = run_formgen("register", "remove", "1", "--register", db)
+    assert again.exit_code == 2 and one_line(again) == "Sổ đăng ký không có đoàn số 1."
+
+
+def test_register_overdue_exits_1_when_a_report_is_late_and_0_when_none_is(tmp_path, run_formgen):
+    db = tmp_path / "so.sqlite"
+    run_formgen("register", "add", FIXTURE, "--register", db)        # back 07/06/2024: report due 21/06/2024
+    late = run_formgen("register", "overdue", "--on", "2024-06-24", "--register", db)
+    assert late.exit_code == 1 and "quá hạn 1 ngày làm việc" in late.stdout
+    late_json = run_formgen("register", "overdue", "--on", "2024-06-24", "--register", db, "--json")
+    assert late_json.exit_code == 1 and json.loads(late_json.stdout)["due"][0]["overdue"] is True
+    soon = run_formgen("register", "overdue", "--on", "2024-06-20", "--register", db)
+    assert soon.exit_code == 0 and "còn 1 ngày làm việc" in soon.stdout
+    run_formgen("register", "add", REPORT_FIXTURE, "--register", db)
+    assert run_formgen("register", "overdue", "--on", "2024-06-24", "--register", db).exit_code == 0
+
+
+@pytest.mark.parametrize("where", ["sqlite:///:memory:", "sqlite://", ":memory:", ""])
+def test_a_register_in_memory_or_with_an_empty_path_exits_2_in_one_line(tmp_path, run_formgen, where, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for args in (("register", "add", FIXTURE), ("register", "list"), ("check", FIXTURE)):
+        result = run_formgen(*args, "--register", where)
+        assert result.exit_code == 2 and "mất hết khi lệnh kết thúc" in one_line(result)
+    assert list(tmp_path.iterdir()) == []

@@ -63,8 +63,9 @@ def register(location):
 
 def delegation(depart: dt.date, *, unit=SNV, leader="Nguyễn Văn An", place="thành phố Đà Nẵng",
                area="cải cách hành chính", back: dt.date | None = None, reported: dt.date | None = None,
-               delay_reason: str = "") -> dict:
-    """The fixture's compliant request, moved to other dates, unit, leader, destination or focus area."""
+               delay_reason: str = "", number: int | None = None) -> dict:
+    """The fixture's compliant request, moved to other dates, unit, leader, destination or focus area;
+    its request unnumbered (as a draft is) unless a number is given, so that it is another delegation."""
     data = copy.deepcopy(BASE)
     data["issuer"]["name"], data["issuer"]["abbreviation"] = unit
     d = data["delegation"]
@@ -73,7 +74,7 @@ def delegation(depart: dt.date, *, unit=SNV, leader="Nguyễn Văn An", place="t
     d["leader"]["name"] = leader
     d["stops"] = [{"place": place, "host": f"Sở Nội vụ {place}", "model": "mô hình một cửa",
                    "start": depart + DAY, "end": min(depart + 2 * DAY, back)}]
-    data["request"]["date"] = depart - 30 * DAY
+    data["request"].update(date=depart - 30 * DAY, number=number)
     if reported:
         data["report"] = {**copy.deepcopy(REPORT), "date": reported, "delay_reason": delay_reason}
     return validate_trip(data)
@@ -195,7 +196,7 @@ def test_overdue_reports_are_computed_over_the_tet_holiday(register):
     tet = register.add(delegation(dt.date(2025, 1, 20), back=dt.date(2025, 1, 23)))
     register.add(delegation(dt.date(2025, 1, 13), back=dt.date(2025, 1, 16), leader="Lê Văn Bình",
                             reported=dt.date(2025, 1, 20)))                       # reported: never listed
-    later = register.add(delegation(dt.date(2025, 3, 3), leader="Trần Văn Hậu"))  # not back yet
+    later = register.add(delegation(dt.date(2025, 3, 3), leader="Trần Văn Hậu"), force=True)  # not back yet
 
     (late,) = register.overdue(dt.date(2025, 2, 14))
     assert (late.record.id, late.deadline, late.overdue, late.working_days) == (tet.id, dt.date(2025, 2, 13), True, 1)
@@ -419,7 +420,8 @@ with Register(sys.argv[1]) as register:
         data = copy.deepcopy(base)
         data["issuer"]["abbreviation"] = sys.argv[2]
         data["delegation"]["leader"]["name"] = f"Trưởng đoàn {i}"
-        register.add(validate_trip(data))
+        data["request"]["number"] = i + 1
+        register.add(validate_trip(data), force=True)  # 100 of a unit in a year: far over the quota
 """
 
 
@@ -562,3 +564,202 @@ def test_the_migrations_create_exactly_the_tables_the_code_reads(location):
     assert [c["name"] for c in inspector.get_columns("delegations")] == [c.name for c in DELEGATIONS.columns]
     assert {i["name"] for i in inspector.get_indexes("delegations")} >= {"delegations_depart_on"}
     engine.dispose()
+
+
+# --- the register never loses a fact: stages, identity, the quota on add ---------------------------
+
+REQUEST_NUMBER = BASE["request"]["number"]   # the fixture's Tờ trình, dated 20/05/2024
+LATER_STAGES = {
+    "escalation": {"date": "2024-05-10", "extra_members": [], "reason": "Cần cán bộ phụ trách số hóa.",
+                   "signer": BASE["request"]["signer"], "number": 9},
+    "approval": {"number": "123-CV/TU", "date": "2024-05-15", "approved_size": 10},
+    "report": REPORT,
+}
+
+
+def _moved(data: dict, days: int) -> dict:
+    """The same delegation, leaving `days` later (its stops with it)."""
+    data = copy.deepcopy(data)
+    d = data["delegation"]
+    shift = lambda day: (dt.date.fromisoformat(str(day)) + days * DAY).isoformat()  # noqa: E731
+    d["depart_on"], d["return_on"] = shift(d["depart_on"]), shift(d["return_on"])
+    d["stops"] = [{**s, "start": shift(s["start"]), "end": shift(s["end"])} for s in d["stops"]]
+    return data
+
+
+def test_the_request_added_after_the_report_keeps_the_report_approval_and_escalation(register):
+    whole = register.add(validate_trip({**copy.deepcopy(BASE), **copy.deepcopy(LATER_STAGES)}))
+    assert whole.state == "reported"
+    (again,) = register.add_all([(validate_trip(copy.deepcopy(BASE)), "to-trinh.yaml")])
+    record = register.get(whole.id)
+    assert (again.new, again.record.id, len(register.list())) == (False, whole.id, 1)
+    assert again.kept == ["escalation", "approval", "report"]
+    assert (record.state, record.escalated_on, record.approved_on, record.reported_on, record.report_on_time) == \
+        ("reported", dt.date(2024, 5, 10), dt.date(2024, 5, 15), dt.date(2024, 6, 18), True)
+    assert record.trip()["approval"]["number"] == "123-CV/TU" and record.source == "to-trinh.yaml"
+    assert "Giữ tờ trình bổ sung thành phần ngày 10/05/2024" in again.notes()[0]
+    assert "báo cáo kết quả ngày 18/06/2024" in again.notes()[0]
+
+
+def test_replace_makes_the_record_exactly_the_file(register):
+    whole = register.add(validate_trip({**copy.deepcopy(BASE), **copy.deepcopy(LATER_STAGES)}))
+    replaced = register.add(validate_trip(copy.deepcopy(BASE)), replace=True, on=dt.date(2024, 5, 25))
+    assert replaced.id == whole.id
+    assert (replaced.state, replaced.escalated_on, replaced.approved_on, replaced.reported_on) == \
+        ("requested", None, None, None)
+    assert register.get(whole.id).trip()["report"] is None
+
+
+def test_a_file_whose_request_has_no_number_yet_keeps_the_recorded_number(register):
+    numbered = register.add(validate_trip(copy.deepcopy(BASE)))
+    draft = copy.deepcopy(BASE)
+    draft["request"]["number"] = None
+    (again,) = register.add_all([(validate_trip(draft), None)])
+    assert again.record.id == numbered.id and again.kept == ["request.number"]
+    assert register.get(numbered.id).trip()["request"]["number"] == REQUEST_NUMBER
+
+
+def test_a_file_over_a_table_row_keeps_the_dates_the_table_knew(register, tmp_path):
+    table = tmp_path / "bang.csv"
+    table.write_text("Đơn vị,Mã đơn vị,Địa danh,Ngày đi,Ngày về,Số người,Trưởng đoàn,Ngày trình bổ sung thành phần\n"
+                     "Sở Nội vụ,SNV,Hậu Giang,03/06/2024,07/06/2024,7,Nguyễn Văn An,10/05/2024\n", encoding="utf-8")
+    (row_id,) = register.import_table(table).added
+    (added,) = register.add_all([(validate_trip(copy.deepcopy(BASE)), "doan.yaml")])
+    assert (added.record.id, added.record.escalated_on, added.kept) == (row_id, dt.date(2024, 5, 10), ["escalated_on"])
+    assert added.record.origin == "file"
+
+
+def test_a_departure_moved_with_the_same_request_number_updates_the_one_record(register):
+    first = register.add(validate_trip(copy.deepcopy(BASE)))
+    (moved,) = register.add_all([(validate_trip(_moved(BASE, 7)), "doan.yaml")])
+    assert (moved.new, moved.record.id, moved.depart_before) == (False, first.id, dt.date(2024, 6, 3))
+    assert [(r.id, r.depart_on) for r in register.list()] == [(first.id, dt.date(2024, 6, 10))]
+    assert moved.notes()[0] == "Ngày đi đổi từ 03/06/2024 thành 10/06/2024."
+    # Checked again at its new date, it is not counted against itself: with one more it is the second.
+    register.add(delegation(dt.date(2024, 3, 4), leader="Lê Văn Bình"))
+    moved_again = validate_trip(_moved(BASE, 14))
+    assert not codes(formgen.check(moved_again, "request", history=register.history(moved_again)), "R03")
+
+
+def test_a_new_leader_with_the_same_request_number_and_departure_updates_the_record(register):
+    first = register.add(validate_trip(copy.deepcopy(BASE)))
+    data = copy.deepcopy(BASE)
+    data["delegation"]["leader"]["name"] = "Lê Văn Bình"
+    assert register.add(validate_trip(data)).id == first.id and len(register.list()) == 1
+
+
+def test_a_copied_file_still_carrying_another_delegations_request_number_is_refused(register):
+    first = register.add(validate_trip(copy.deepcopy(BASE)))
+    copied = _moved(BASE, 90)
+    copied["delegation"]["leader"]["name"] = "Lê Văn Bình"
+    with pytest.raises(register_module.IdentityConflict) as err:
+        register.add(validate_trip(copied), "doan-2.yaml")
+    assert err.value.record_id == first.id and err.value.source == "doan-2.yaml"
+    assert f"Tờ trình số {REQUEST_NUMBER} năm 2024 của đơn vị SNV đã ghi cho đoàn số {first.id} (đi 03/06/2024" \
+        in err.value.message
+    assert [(r.id, r.depart_on) for r in register.list()] == [(first.id, dt.date(2024, 6, 3))]
+    # Named explicitly, the same number is that delegation; a year later it is another one.
+    assert register.add(validate_trip(copied), record_id=first.id).id == first.id
+    next_year = _moved(BASE, 365)
+    next_year["request"]["date"] = "2025-05-20"
+    assert register.add(validate_trip(next_year)).id != first.id and len(register.list()) == 2
+
+
+def test_a_file_that_is_two_records_at_once_is_refused(register, tmp_path):
+    numbered = register.add(validate_trip(copy.deepcopy(BASE)))
+    other = register.add(delegation(dt.date(2024, 6, 10)))                   # same leader, no number
+    with pytest.raises(InvalidInput, match=f"đoàn số {numbered.id} nhưng cũng trùng đoàn số {other.id}"):
+        register.add(validate_trip(_moved(BASE, 7)))
+    assert register.get(numbered.id).depart_on == dt.date(2024, 6, 3)
+
+
+def test_a_record_named_by_number_must_exist_and_be_the_units(register):
+    other_unit = register.add(delegation(dt.date(2024, 3, 4), unit=SKHDT))
+    with pytest.raises(InvalidInput, match=f"Đoàn số {other_unit.id} là của đơn vị SKHĐT, tệp này của đơn vị SNV"):
+        register.add(validate_trip(copy.deepcopy(BASE)), record_id=other_unit.id)
+    with pytest.raises(InvalidInput, match="không có đoàn số 99"):
+        register.add(validate_trip(copy.deepcopy(BASE)), record_id=99)
+    assert len(register.list()) == 1
+
+
+def test_a_third_delegation_of_the_year_is_refused_on_add_writing_nothing_unless_forced(register):
+    register.add(delegation(dt.date(2024, 3, 4)))
+    register.add(delegation(dt.date(2024, 6, 3), leader="Lê Văn Bình"))
+    third = delegation(dt.date(2024, 10, 21), leader="Trần Văn Hậu", place="tỉnh Vĩnh Long")
+    with pytest.raises(formgen.Refused) as err:
+        register.add(third, "doan-3.yaml")
+    (finding,) = err.value.problems
+    assert (finding.code, finding.path, err.value.source) == ("R03", "delegation.depart_on", "doan-3.yaml")
+    assert "đoàn thứ 3 trong năm 2024" in finding.message and len(register.list()) == 2
+    (forced,) = register.add_all([(third, "doan-3.yaml")], force=True)
+    assert [f.code for f in forced.findings] == ["R03"] and len(register.list()) == 3
+    # Its report, recorded later, is not refused again: the register breaks nothing it did not already.
+    reported = delegation(dt.date(2024, 10, 21), leader="Trần Văn Hậu", place="tỉnh Vĩnh Long",
+                          reported=dt.date(2024, 10, 30))
+    (update,) = register.add_all([(reported, "doan-3.yaml")])
+    assert (update.record.id, update.record.state, update.findings) == (forced.record.id, "reported", [])
+
+
+def test_files_added_together_are_all_written_or_none(register):
+    trips = [(delegation(dt.date(2024, m, 4), leader=f"Trưởng đoàn {m}"), f"d{m}.yaml") for m in (3, 6, 9)]
+    with pytest.raises(formgen.Refused) as err:
+        register.add_all(trips)
+    assert err.value.source == "d9.yaml" and register.list() == []
+
+
+def test_a_duplicate_is_recorded_with_its_warning(register):
+    earlier = register.add(delegation(dt.date(2024, 3, 4), unit=SKHDT))
+    (added,) = register.add_all([(delegation(dt.date(2024, 9, 9)), None)])
+    (warning,) = added.findings
+    assert (warning.code, warning.severity) == ("R10", "warning") and f"Đã có đoàn {earlier.id}" in warning.message
+    assert len(register.list()) == 2
+
+
+@pytest.mark.parametrize("where", ["sqlite:///:memory:", "sqlite://", "sqlite+pysqlite:///:memory:", ":memory:",
+                                   "", "sqlite:///file::memory:?uri=true", "sqlite:///so?mode=memory&uri=true"])
+def test_a_register_that_would_forget_everything_at_exit_is_refused(where, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(InvalidInput, match="mất hết khi lệnh kết thúc"):
+        Register(where)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_forced_delegation_moved_into_another_full_year_is_refused_again(register):
+    register.add(delegation(dt.date(2025, 3, 3)))
+    register.add(delegation(dt.date(2025, 6, 2), leader="Lê Văn Bình"))
+    register.add(delegation(dt.date(2024, 3, 4), leader="Ngô Thị Hạnh"))
+    register.add(delegation(dt.date(2024, 5, 6), leader="Phan Văn Tài", place="tỉnh Vĩnh Long"))
+    third = validate_trip(copy.deepcopy(BASE))                     # 2024's third, request number 5
+    forced = register.add(third, force=True)
+    moved = _moved(BASE, 365)                                       # the same request, leaving in 2025 instead
+    with pytest.raises(formgen.Refused) as err:
+        register.add(validate_trip(moved))
+    assert any("đoàn thứ 3 trong năm 2025" in p.message for p in err.value.problems if p.code == "R03")
+    assert register.get(forced.id).depart_on == dt.date(2024, 6, 3)
+
+
+def test_a_table_read_again_with_a_blank_report_date_keeps_the_recorded_report(register, tmp_path):
+    table = tmp_path / "bang.csv"
+    header = "Đơn vị,Mã đơn vị,Địa danh,Ngày đi,Ngày về,Số người,Trưởng đoàn,Ngày báo cáo\n"
+    table.write_text(header + "Sở Y tế,SYT,Hậu Giang,03/06/2024,07/06/2024,5,Võ Văn Tâm,14/06/2024\n", encoding="utf-8")
+    (record_id,) = register.import_table(table).added
+    table.write_text(header + "Sở Y tế,SYT,Hậu Giang,03/06/2024,07/06/2024,5,Võ Văn Tâm,\n", encoding="utf-8")
+    assert register.import_table(table).unchanged == [record_id]
+    record = register.get(record_id)
+    assert (record.reported_on, record.report_on_time, record.state) == (dt.date(2024, 6, 14), True, "reported")
+
+
+def test_two_records_sharing_a_request_number_from_earlier_versions_are_told_apart_or_must_be_named(register):
+    a = register.add(delegation(dt.date(2024, 3, 4)))
+    b = register.add(delegation(dt.date(2024, 6, 3), leader="Lê Văn Bình"))
+    with register.engine.begin() as conn:  # as formgen recorded two copied files before identities
+        for r in (a, b):
+            trip = {**r.trip_data, "request": {**r.trip_data["request"], "number": 5}}
+            conn.execute(sa.update(DELEGATIONS).where(DELEGATIONS.c.id == r.id).values(trip=trip))
+    again = delegation(dt.date(2024, 3, 4), number=5)
+    again["request"]["date"] = dt.date(2024, 5, 1)                  # same year as both
+    assert register.add(again).id == a.id                            # its own departure and leader: no doubt
+    ambiguous = delegation(dt.date(2024, 6, 3), number=5)             # b's departure, a's leader
+    with pytest.raises(register_module.IdentityConflict, match=f"đã ghi cho nhiều đoàn \\(số {a.id}, {b.id}\\)"):
+        register.add(ambiguous)
+    assert register.add(ambiguous, record_id=b.id).id == b.id and len(register.list()) == 2

@@ -11,13 +11,14 @@ FIX = Path(__file__).parent.parent / "fixtures"
 
 def moved(data: dict, depart: str, back: str, stop_start: str, stop_end: str, request_date: str,
           leader: str = "Nguyễn Văn An", place: str | None = None) -> dict:
-    """The fixture delegation on other dates (one stop), with another leader: another delegation."""
+    """The fixture delegation on other dates (one stop), with another leader: another delegation (its request
+    not numbered yet: the fixture's number belongs to the fixture's delegation)."""
     d = data["delegation"]
     d.update(depart_on=depart, return_on=back)
     d["leader"]["name"] = leader
     d["stops"] = [{**d["stops"][0], "start": stop_start, "end": stop_end,
                    **({"place": place} if place else {})}]
-    data["request"]["date"] = request_date
+    data["request"].update(date=request_date, number=None)
     return data
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 from ..calendar import WorkCalendar
 from ..errors import InvalidInput, Problem
 from .profile import DEFAULT_PROFILE, Profile, RuleText, builtin_profiles, load_profile
-from .rules import CHECKS, Context
+from .rules import CHECKS, HISTORY_RULES, Context
 
-__all__ = ["DEFAULT_PROFILE", "Profile", "RuleText", "builtin_profiles", "evaluate", "load_profile"]
+__all__ = ["DEFAULT_PROFILE", "HISTORY_RULES", "Profile", "RuleText", "builtin_profiles", "evaluate", "load_profile"]
 
 
 def evaluate(trip: dict, codes, profile: Profile, calendar: WorkCalendar,

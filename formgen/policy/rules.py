@@ -29,12 +29,15 @@ class Context:
 Check = Callable[[Context], Iterator[Hit]]
 CHECKS: dict[str, Check] = {}
 VARIANTS: dict[str, tuple[str, ...]] = {}  # the messages each check needs from a profile
+HISTORY_RULES: list[str] = []              # the checks that read the register's earlier delegations
 
 
-def check(code: str, *variants: str) -> Callable[[Check], Check]:
+def check(code: str, *variants: str, history: bool = False) -> Callable[[Check], Check]:
     def register(fn: Check) -> Check:
         CHECKS[code] = fn
         VARIANTS[code] = variants
+        if history:
+            HISTORY_RULES.append(code)
         return fn
     return register
 
@@ -121,7 +124,7 @@ def request_content(ctx: Context) -> Iterator[Hit]:
             yield Hit("missing", f"delegation.stops[{i}].host", {"what": f"cơ quan làm việc tại điểm đến thứ {i + 1}"})
 
 
-@check("R03", "over")
+@check("R03", "over", history=True)
 def delegations_per_year(ctx: Context) -> Iterator[Hit]:
     d = ctx.trip["delegation"]
     if ctx.history is None or d["depart_on"] is None:
@@ -136,7 +139,7 @@ def delegations_per_year(ctx: Context) -> Iterator[Hit]:
         yield Hit("over", "delegation.depart_on", {"count": count, "year": year, "limit": limit, "earlier": names})
 
 
-@check("R10", "duplicate")
+@check("R10", "duplicate", history=True)
 def no_duplicate(ctx: Context) -> Iterator[Hit]:
     """An earlier delegation (any unit) to the same province on the same focus area is flagged."""
     d = ctx.trip["delegation"]
