@@ -65,9 +65,15 @@ def load_annual(data: dict, path: Path, *, convert_legacy: bool = False) -> dict
     """An annual file with each delegation loaded: from its file (relative to this one) or inline."""
     annual = validate_annual(data, source=str(path), convert_legacy=convert_legacy)
     trips, problems = [], []
+    files: dict[Path, int] = {}  # a file listed twice would count its delegation, people and money twice
     for i, entry in enumerate(annual["delegations"]):
         try:
             if isinstance(entry, str):
+                first = files.setdefault((path.parent / entry).resolve(), i)
+                if first != i:
+                    problems.append(Problem(f"delegations[{i}]", f"Tệp “{entry}” đã có ở delegations[{first}]: "
+                                                                 "mỗi đoàn chỉ ghi một lần."))
+                    continue
                 trips.append(load(path.parent / entry, convert_legacy=convert_legacy))
             else:
                 trips.append(validate_trip({"issuer": annual["issuer"], **entry}, convert_legacy=convert_legacy))

@@ -154,6 +154,18 @@ class EscalationSchema(_Outgoing):
     extra_members = List(Text(), load_default=list)
     reason = Text(load_default="")
 
+    @validates_schema
+    def _extras_once(self, data, **kwargs):
+        """A name written twice would count twice against the people over the limit (R12)."""
+        first: dict[str, int] = {}
+        errors = {}
+        for i, name in enumerate(data.get("extra_members") or []):
+            j = first.setdefault(name_key(name), i)
+            if j != i:
+                errors[i] = [_LISTED_AGAIN["extra"].format(name=name, first=f"escalation.extra_members[{j}]")]
+        if errors:
+            raise ValidationError({"extra_members": errors})
+
 
 class ApprovalSchema(Base):
     number = Text(required=True)             # the Standing Committee's document, as written on it
@@ -206,6 +218,7 @@ _LISTED_AGAIN = {
     "leader": "“{name}” đã có trong đoàn (trưởng đoàn, {first}): mỗi người chỉ ghi một lần; danh sách thành viên "
               "(members) không ghi lại trưởng đoàn.",
     "member": "“{name}” đã có trong đoàn (thành viên, {first}): mỗi người chỉ ghi một lần.",
+    "extra": "“{name}” đã có trong danh sách người bổ sung ({first}): mỗi người chỉ ghi một lần.",
 }
 
 
@@ -238,6 +251,18 @@ _ANNUAL = AnnualSchema()
 def validate_annual(data: object, source: str | None = None, *, convert_legacy: bool = False) -> dict:
     """Validate an annual file's own fields; its delegations are resolved by the loader."""
     return _validate(_ANNUAL, data, source, convert_legacy, skip="delegations")  # the loader checks each one
+
+
+def stored_trip(data: dict) -> dict:
+    """A delegation as formgen itself stored it (the register), read under today's rules.
+
+    Before the head of a unit counted as a key leader by rank, `key_leader: false` was the default and
+    was stored with every head-led delegation; it is the default speaking, not the user, so it reads as true.
+    """
+    leader = (data.get("delegation") or {}).get("leader") or {}
+    if leader.get("rank") == "head" and leader.get("key_leader") is False:
+        return {**data, "delegation": {**data["delegation"], "leader": {**leader, "key_leader": True}}}
+    return data
 
 
 def validate_trip(data: object, source: str | None = None, *, convert_legacy: bool = False) -> dict:

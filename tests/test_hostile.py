@@ -782,3 +782,28 @@ def test_a_head_led_letter_counts_the_head_among_the_key_leaders(tmp_path, run_f
     result = render(run_formgen, write_trip(tmp_path, trip_data), tmp_path / "out.docx")
     assert result.exit_code == 0, result.stderr
     assert "trong đoàn có 01 lãnh đạo chủ chốt của đơn vị." in written_text(tmp_path / "out.docx")
+
+
+def test_an_extra_member_named_twice_in_an_escalation_exits_2_naming_both(tmp_path, run_formgen):
+    data = yaml.safe_load((ROOT / "fixtures" / "escalation.yaml").read_text(encoding="utf-8"))
+    extras = data["escalation"]["extra_members"]
+    extras[1] = extras[0].upper()  # two over the limit, one person named twice: R12 would count two
+    path = tmp_path / "bosung.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = run_formgen("render", "escalation", path, "-o", tmp_path / "out.docx")
+    assert result.exit_code == 2 and not (tmp_path / "out.docx").exists()
+    assert one_line(result) == (f"{path}: LỖI [escalation.extra_members[1]]: “{extras[1]}” đã có trong danh sách "
+                                "người bổ sung (escalation.extra_members[0]): mỗi người chỉ ghi một lần.")
+
+
+def test_an_annual_file_listing_one_delegation_file_twice_exits_2_naming_both(tmp_path, run_formgen):
+    for name in ("annual.yaml", "report.yaml"):
+        (tmp_path / name).write_text((ROOT / "fixtures" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    text = (tmp_path / "annual.yaml").read_text(encoding="utf-8")
+    assert "\n  - report.yaml\n" in text
+    (tmp_path / "annual.yaml").write_text(text.replace("\n  - report.yaml\n", "\n  - report.yaml\n  - ./report.yaml\n"),
+                                          encoding="utf-8")
+    result = run_formgen("render", "annual", tmp_path / "annual.yaml", "-o", tmp_path / "out.docx")
+    assert result.exit_code == 2 and not (tmp_path / "out.docx").exists()
+    assert one_line(result) == (f"{tmp_path / 'annual.yaml'}: LỖI [delegations[1]]: Tệp “./report.yaml” đã có ở "
+                                "delegations[0]: mỗi đoàn chỉ ghi một lần.")

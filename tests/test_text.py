@@ -331,3 +331,18 @@ def test_a_letter_for_a_head_led_delegation_never_says_00_key_leaders(tmp_path, 
     text = "\n".join(docx_lines(result.outputs[0]))
     assert "trong đoàn có 01 lãnh đạo chủ chốt của đơn vị." in text and "00 lãnh đạo" not in text
     assert "Trưởng đoàn; lãnh đạo chủ chốt" in text
+
+
+def test_a_head_led_delegation_stored_with_the_old_default_counts_its_head_as_key_leader(tmp_path, trip_data,
+                                                                                      write_trip, run_formgen):
+    import sqlite3
+    d = trip_data["delegation"]
+    d["leader"].update(rank="head", position="Giám đốc Sở Nội vụ", key_leader=True)
+    db = tmp_path / "so.sqlite"
+    assert run_formgen("register", "add", write_trip(tmp_path, trip_data), "--register", db).exit_code == 0
+    with sqlite3.connect(db) as conn:  # as versions before the head counted by rank stored it
+        conn.execute("UPDATE delegations SET trip = json_set(trip, '$.delegation.leader.key_leader', json('false'))")
+    with Register(db) as reg:
+        (trip,) = reg.trips("SNV", 2024)
+        assert reg.issuer("SNV")["name"] == "Sở Nội vụ"
+    assert trip["delegation"]["leader"]["key_leader"] is True
