@@ -177,8 +177,12 @@ class Count(_Vietnamese, fields.Integer):
         return int(literal.strip())
 
 
+# Thousands in groups of three, one separator throughout: dots (Luật Kế toán), spaces, or commas (refused).
+_GROUPED = re.compile("\\d{1,3}(?:([.,\u0020\u00a0\u202f\u2009])\\d{3})(?:\\1\\d{3})*")
+
+
 class Amount(Count):
-    """An amount in đồng: 150000000 or as typed, "150.000.000" (dots between thousands).
+    """An amount in đồng: 150000000 or as typed, "150.000.000" (dots, or spaces, between thousands).
 
     A number with a decimal point in YAML or JSON is refused, whole or not: `150.000` there is 150.0,
     never 150000 (the thousands dot of the accounting law needs quotes).
@@ -189,6 +193,8 @@ class Amount(Count):
         "negative": "Số tiền không được âm.",
         "too_large": "Số tiền quá lớn để viết bằng chữ.",
         "float": "Số tiền “{literal}” được đọc là số thập phân, không phải số nguyên đồng; hãy viết {how}.",
+        "comma": "Số tiền “{written}” dùng dấu phẩy, mà dấu phẩy là dấu thập phân (Luật Kế toán: dấu chấm ngăn "
+                 "cách hàng nghìn); hãy viết {how}.",
         "not_decimal": "Số tiền “{literal}” không phải số viết bằng chữ số 0–9 (YAML đọc nó thành {read}); "
                        "hãy viết 150000000 hoặc \"150.000.000\" (có dấu ngoặc kép).",
     }
@@ -209,8 +215,12 @@ class Amount(Count):
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
             text = value.strip().removesuffix("đồng").removesuffix("đ").strip()
-            if re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
-                text = text.replace(".", "")
+            grouped = _GROUPED.fullmatch(text)
+            if grouped and grouped.group(1) != ",":  # 150.000.000, or spaced as some tools print it: 150 000 000
+                text = re.sub(r"\D", "", text)
+            elif grouped:  # English grouping; to a Vietnamese reader the comma is the decimal sign
+                amount = int(text.replace(",", ""))
+                raise self.make_error("comma", written=text, how=f"{amount} hoặc {group_thousands(amount)}")
             value = text
         amount = super()._deserialize(value, attr, data, **kwargs)
         if amount < 0:

@@ -807,3 +807,14 @@ def test_an_annual_file_listing_one_delegation_file_twice_exits_2_naming_both(tm
     assert result.exit_code == 2 and not (tmp_path / "out.docx").exists()
     assert one_line(result) == (f"{tmp_path / 'annual.yaml'}: LỖI [delegations[1]]: Tệp “./report.yaml” đã có ở "
                                 "delegations[0]: mỗi đoàn chỉ ghi một lần.")
+
+
+def test_money_150_000_000_with_commas_in_a_csv_row_refuses_that_row_saying_why(tmp_path, run_formgen):
+    english = dict(BASE, **{"Kinh phí": "150,000,000", "Trưởng đoàn": "Lê Văn Cường"})  # as an English Excel writes it
+    path = write_csv(tmp_path / "bang.csv", [BASE, english])
+    result = batch(run_formgen, tmp_path, path)
+    assert result.exit_code == 1
+    assert (f"{path}, dòng 3: [delegation.funding.amount] Số tiền “150,000,000” dùng dấu phẩy, mà dấu phẩy là dấu thập "
+            "phân (Luật Kế toán: dấu chấm ngăn cách hàng nghìn); hãy viết 150000000 hoặc 150.000.000."
+            ) in result.stdout.splitlines()
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 1

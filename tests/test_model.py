@@ -323,7 +323,8 @@ def test_amounts_as_typed_and_as_numbers_are_equal(trip_data, written):
 @pytest.mark.parametrize(
     ("written", "message"),
     [
-        ("150,000,000", "Số tiền phải là số nguyên đồng, ví dụ 150000000 hoặc 150.000.000."),
+        ("150,000,000", "Số tiền “150,000,000” dùng dấu phẩy, mà dấu phẩy là dấu thập phân (Luật Kế toán: dấu chấm "
+                        "ngăn cách hàng nghìn); hãy viết 150000000 hoặc 150.000.000."),
         ("1.50.000", "Số tiền phải là số nguyên đồng, ví dụ 150000000 hoặc 150.000.000."),
         (1.5, "Số tiền phải là số nguyên đồng, ví dụ 150000000 hoặc 150.000.000."),
         (True, "Số tiền phải là số nguyên đồng, ví dụ 150000000 hoặc 150.000.000."),

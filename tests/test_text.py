@@ -116,6 +116,21 @@ def test_yaml_underscores_in_money_are_accepted_only_between_thousands(tmp_path,
                                                   f"(YAML đọc nó thành 150000); {MONEY_HOW}"}
 
 
+@pytest.mark.parametrize("written", ["150 000 000", "150\u00a0000\u00a0000", "150\u202f000\u202f000"])
+def test_money_typed_with_spaces_between_thousands_is_read_as_the_amount(trip_data, written):
+    trip_data["delegation"]["funding"]["amount"] = written  # as some tools (and French-locale Excel) print it
+    assert validate_trip(trip_data)["delegation"]["funding"]["amount"] == 150_000_000
+
+
+@pytest.mark.parametrize(("written", "how"), [("150,000", "150000 hoặc 150.000"),
+                                              ("150,000,000 đồng", "150000000 hoặc 150.000.000")])
+def test_money_with_commas_between_thousands_is_refused_saying_the_comma_is_a_decimal_sign(trip_data, written, how):
+    trip_data["delegation"]["funding"]["amount"] = written  # 150,000 is 150 to a Vietnamese reader
+    assert refusal_lines(trip_data) == [
+        f"LỖI [delegation.funding.amount]: Số tiền “{written.removesuffix(' đồng')}” dùng dấu phẩy, mà dấu phẩy là "
+        f"dấu thập phân (Luật Kế toán: dấu chấm ngăn cách hàng nghìn); hãy viết {how}."]
+
+
 # --- counts: document numbers, approved size, year, profile numbers ---------------------------------------
 
 
