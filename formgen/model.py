@@ -1,6 +1,8 @@
 """The input of SPEC §5 as marshmallow schemas, and validation of loaded data."""
 from __future__ import annotations
 
+import re
+
 from marshmallow import RAISE, Schema, ValidationError, post_load, validates_schema
 
 from .errors import InvalidInput, Problem
@@ -296,8 +298,12 @@ def _validate(schema: Schema, data: object, source: str | None, convert_legacy: 
 _SURROGATE = "nửa cặp UTF-16 (surrogate) đứng một mình"
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _lone_surrogate(text: str) -> str | None:
-    return next((c for c in text if "\ud800" <= c <= "\udfff"), None)
+    found = _LONE_SURROGATE.search(text)
+    return found.group() if found else None
 
 
 def unreadable_text(data: object) -> list[Problem]:
