@@ -17,6 +17,7 @@ from typing import Callable, Iterator
 from .dates import parse_date
 from .errors import FormgenError, InvalidInput, Problem
 from .files import output_folder
+from .yamlio import json_loads
 
 # Column headers a Vietnamese committee already uses, and the input path each means.
 # "{doc}" is the section of the document being produced (request, escalation, report).
@@ -314,7 +315,7 @@ def _jsonl_rows(p: Path) -> Iterator[tuple[int, dict]]:
                 if not line.strip():
                     continue
                 try:
-                    value = json.loads(line.rstrip("\r\n"))  # so the error's column is on this line
+                    value = json_loads(line.rstrip("\r\n"))  # numbers as written; the error's column on this line
                 except json.JSONDecodeError as exc:
                     yield number, {"__error__": f"JSON lỗi ở cột {exc.colno}: {exc.msg}."}
                     continue

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from .errors import InvalidInput, Problem
 from .model import Valid, validate_annual, validate_trip
-from .yamlio import load_yaml, read_text
+from .yamlio import json_loads, load_yaml, read_text
 
 
 def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
@@ -24,14 +24,14 @@ def read_data(path: str | os.PathLike) -> object:
     """The file's content as plain data; one clear error for a missing, empty or broken file."""
     p = Path(path)
     if p.suffix.lower() != ".json":
-        data = load_yaml(p)
+        data = load_yaml(p, literals=True)
     else:
         text = read_text(p)
         if not text.strip():
             data = None
         else:
             try:
-                data = json.loads(text, object_pairs_hook=_unique_keys)
+                data = json_loads(text, object_pairs_hook=_unique_keys)
             except json.JSONDecodeError as exc:
                 raise InvalidInput(f"Không đọc được tệp “{p}”: lỗi cú pháp JSON ở dòng {exc.lineno}, "
                                    f"cột {exc.colno} ({exc.msg}).") from None
@@ -77,9 +77,15 @@ def load_annual(data: dict, path: Path, *, convert_legacy: bool = False, named: 
     source = str(path) if named else None
     annual = validate_annual(data, source=source, convert_legacy=convert_legacy)
     trips, problems = [], []
+    files: dict[Path, int] = {}  # a file listed twice would count its delegation, people and money twice
     for i, entry in enumerate(annual["delegations"]):
         try:
             if isinstance(entry, str):
+                first = files.setdefault((path.parent / entry).resolve(), i)
+                if first != i:
+                    problems.append(Problem(f"delegations[{i}]", f"Tệp “{entry}” đã có ở delegations[{first}]: "
+                                                                 "mỗi đoàn chỉ ghi một lần."))
+                    continue
                 trips.append(load(path.parent / entry, convert_legacy=convert_legacy))
             else:
                 trips.append(validate_trip({"issuer": annual["issuer"], **entry}, convert_legacy=convert_legacy))

@@ -1,10 +1,13 @@
 """The input of SPEC §5 as marshmallow schemas, and validation of loaded data."""
 from __future__ import annotations
 
-from marshmallow import RAISE, Schema, ValidationError, validates_schema
+import re
+
+from marshmallow import RAISE, Schema, ValidationError, post_load, validates_schema
 
 from .errors import InvalidInput, Problem
-from .fields import Amount, Choice, Count, Date, Entry, Flag, List, Nested, Text, check_positive
+from .fields import (Amount, Choice, Count, Date, Entry, Flag, List, Nested, Text, check_positive,
+                     invisible_character, name_key)
 from .legacy import convert_legacy as _convert, find_legacy
 
 RANKS = {
@@ -47,8 +50,22 @@ class LeaderSchema(Base):
     name = Text(load_default="")
     position = Text(load_default="")
     rank = Choice(RANKS, required=True)
-    key_leader = Flag(load_default=False)
+    key_leader = Flag(load_default=None)     # the head of a unit is always one of its key leaders
     unit = Text(load_default=None)           # defaults to the issuer in documents
+
+    @validates_schema
+    def _head_is_key_leader(self, data, **kwargs):
+        # Saying otherwise would lower the R05 count and print a letter that contradicts its own rank line.
+        if data.get("rank") == "head" and data.get("key_leader") is False:
+            raise ValidationError("Trưởng đoàn là người đứng đầu (rank: head) nên là lãnh đạo chủ chốt; hãy bỏ "
+                                  "key_leader: false, hoặc sửa cấp trưởng đoàn (rank) nếu người này không phải "
+                                  "người đứng đầu.", "key_leader")
+
+    @post_load
+    def _key_leader_by_rank(self, data, **kwargs):
+        if data["key_leader"] is None:
+            data["key_leader"] = data["rank"] == "head"
+        return data
 
 
 class MemberSchema(Base):
@@ -139,6 +156,18 @@ class EscalationSchema(_Outgoing):
     extra_members = List(Text(), load_default=list)
     reason = Text(load_default="")
 
+    @validates_schema
+    def _extras_once(self, data, **kwargs):
+        """A name written twice would count twice against the people over the limit (R12)."""
+        first: dict[str, int] = {}
+        errors = {}
+        for i, name in enumerate(data.get("extra_members") or []):
+            j = first.setdefault(name_key(name), i)
+            if j != i:
+                errors[i] = [_LISTED_AGAIN["extra"].format(name=name, first=f"escalation.extra_members[{j}]")]
+        if errors:
+            raise ValidationError({"extra_members": errors})
+
 
 class ApprovalSchema(Base):
     number = Text(required=True)             # the Standing Committee's document, as written on it
@@ -162,6 +191,44 @@ class TripSchema(Base):
     escalation = Nested(EscalationSchema, load_default=None)
     approval = Nested(ApprovalSchema, load_default=None)
     report = Nested(ReportSchema, load_default=None)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _people_once(self, data, **kwargs):
+        """Each person once: the leader is not listed again among the members, no member twice."""
+        d = data.get("delegation") or {}
+        issuer = (data.get("issuer") or {}).get("name") or ""
+        leader = d.get("leader") or {}
+        seen: dict[str, list[tuple[str, dict]]] = {}
+        if leader.get("name"):
+            seen[name_key(leader["name"])] = [("delegation.leader.name", leader)]
+        errors: dict = {}
+        for i, member in enumerate(d.get("members") or []):
+            if not member.get("name"):
+                continue
+            earlier = seen.setdefault(name_key(member["name"]), [])
+            first = next((path for path, other in earlier if _same_person(other, member, issuer)), None)
+            if first:
+                errors[i] = {"name": [_LISTED_AGAIN["leader" if first == "delegation.leader.name" else "member"]
+                                      .format(name=member["name"], first=first)]}
+            else:
+                earlier.append((f"delegation.members[{i}].name", member))
+        if errors:
+            raise ValidationError({"delegation": {"members": errors}})
+
+
+_LISTED_AGAIN = {
+    "leader": "“{name}” đã có trong đoàn (trưởng đoàn, {first}): mỗi người chỉ ghi một lần; danh sách thành viên "
+              "(members) không ghi lại trưởng đoàn.",
+    "member": "“{name}” đã có trong đoàn (thành viên, {first}): mỗi người chỉ ghi một lần.",
+    "extra": "“{name}” đã có trong danh sách người bổ sung ({first}): mỗi người chỉ ghi một lần.",
+}
+
+
+def _same_person(a: dict, b: dict, issuer: str) -> bool:
+    """One name is one person, unless position and unit both differ (namesakes in two units)."""
+    def unit(p: dict) -> str:
+        return name_key(p.get("unit") or issuer)
+    return name_key(a.get("position") or "") == name_key(b.get("position") or "") or unit(a) == unit(b)
 
 
 class AnnualDocSchema(_Outgoing):
@@ -195,6 +262,18 @@ def validate_annual(data: object, source: str | None = None, *, convert_legacy: 
     return _validate(_ANNUAL, data, source, convert_legacy, skip="delegations")  # the loader checks each one
 
 
+def stored_trip(data: dict) -> dict:
+    """A delegation as formgen itself stored it (the register), read under today's rules.
+
+    Before the head of a unit counted as a key leader by rank, `key_leader: false` was the default and
+    was stored with every head-led delegation; it is the default speaking, not the user, so it reads as true.
+    """
+    leader = (data.get("delegation") or {}).get("leader") or {}
+    if leader.get("rank") == "head" and leader.get("key_leader") is False:
+        return {**data, "delegation": {**data["delegation"], "leader": {**leader, "key_leader": True}}}
+    return data
+
+
 def validate_trip(data: object, source: str | None = None, *, convert_legacy: bool = False) -> dict:
     """Validate loaded data; return it normalised, or raise InvalidInput listing every error.
 
@@ -206,6 +285,9 @@ def validate_trip(data: object, source: str | None = None, *, convert_legacy: bo
 
 
 def _validate(schema: Schema, data: object, source: str | None, convert_legacy: bool, skip: str = "") -> dict:
+    unreadable = unreadable_text(data)
+    if unreadable:  # nothing else is worth saying of a file that cannot even be printed
+        raise InvalidInput("Dữ liệu không hợp lệ.", problems=unreadable, source=source)
     legacy = find_legacy({k: v for k, v in data.items() if k != skip} if isinstance(data, dict) else data)
     if legacy and convert_legacy:
         data, legacy = _convert(data, legacy), []
@@ -213,10 +295,58 @@ def _validate(schema: Schema, data: object, source: str | None, convert_legacy: 
     try:
         result = schema.load(data)
     except ValidationError as exc:
-        problems = flatten_errors(exc.messages) + problems
+        legacy_paths = {p.path for p in problems}  # TCVN3's "ư" is a soft hyphen to Unicode: one line is enough
+        problems = [p for p in flatten_errors(exc.messages) if p.path not in legacy_paths] + problems
     if problems:
         raise InvalidInput("Dữ liệu không hợp lệ.", problems=problems, source=source) from None
     return result
+
+
+_SURROGATE = "nửa cặp UTF-16 (surrogate) đứng một mình"
+
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _lone_surrogate(text: str) -> str | None:
+    found = _LONE_SURROGATE.search(text)
+    return found.group() if found else None
+
+
+def unreadable_text(data: object) -> list[Problem]:
+    """Lone surrogates anywhere (keys and values), and invisible characters in keys, with their paths.
+
+    A JSON "\\ud800" decodes to a string no file, terminal or document can hold; an invisible character
+    in a key makes “delegation” unknown while looking right. Containers are visited once, without recursion.
+    """
+    found: list[Problem] = []
+    seen: set[int] = set()
+    stack: list[tuple[str, object]] = [("", data)]
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, str):
+            if lone := _lone_surrogate(value):
+                found.append(Problem(where, Text.default_error_messages["forbidden"].format(
+                    what=_SURROGATE, code=ord(lone))))
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            if isinstance(value, list):
+                stack.extend(reversed([(f"{where}[{i}]", v) for i, v in enumerate(value)]))
+                continue
+            children = []
+            for key, child in value.items():
+                key = str(key)
+                lone = _lone_surrogate(key)
+                name = "".join(f"\\u{ord(c):04x}" if _lone_surrogate(c) else c for c in key)  # printable
+                path = f"{where}.{name}" if where else name
+                if lone:
+                    found.append(Problem(path, f"Khóa chứa {_SURROGATE} (mã U+{ord(lone):04X})."))
+                elif invisible := invisible_character(key):
+                    found.append(Problem(path, "Khóa " + invisible[1][0].lower() + invisible[1][1:]))
+                else:
+                    children.append((path, child))
+            stack.extend(reversed(children))
+    return found
 
 
 def flatten_errors(messages, path: str = "") -> list[Problem]:

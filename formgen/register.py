@@ -44,7 +44,7 @@ from .calendar import WorkCalendar
 from .dates import parse_date
 from .documents import report_status
 from .errors import EnvironmentFailed, InvalidInput, Problem, Refused
-from .model import validate_annual, validate_trip
+from .model import stored_trip, validate_annual, validate_trip
 from .policy import DEFAULT_PROFILE, HISTORY_RULES, Profile, evaluate, load_profile
 from .policy.profile import focus_key
 from .policy.rules import delegation_size
@@ -271,7 +271,7 @@ class Record:
 
     def trip(self) -> dict:
         """The delegation as formgen.load() would give it, validated again."""
-        return validate_trip(self.trip_data, source=f"sổ đăng ký, đoàn số {self.id}")
+        return validate_trip(stored_trip(self.trip_data), source=f"sổ đăng ký, đoàn số {self.id}")
 
     def as_dict(self, *, trip: bool = False) -> dict:
         """Plain JSON values (ISO dates), for `--json`; with trip=True the whole stored delegation."""
@@ -516,7 +516,7 @@ class Register:
             trip = conn.execute(query).scalar()
         if trip is None:
             raise InvalidInput(MESSAGES["no_unit"].format(unit=unit))
-        return validate_trip(trip)["issuer"]
+        return validate_trip(stored_trip(trip))["issuer"]
 
     def annual_input(self, unit: str, year: int, annual: dict, *, policy: str | None = None) -> dict:
         """The annual report's input (as loader.load() gives an annual file) for one unit and year.

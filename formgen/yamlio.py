@@ -1,6 +1,7 @@
-"""Reading YAML input files safely, with dates kept as text and errors in Vietnamese."""
+"""Reading YAML input files safely, with dates kept as text, numbers as written, and errors in Vietnamese."""
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Hashable
@@ -12,6 +13,49 @@ from .errors import InvalidInput
 
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 _MERGE = "tag:yaml.org,2002:merge"
+_INT, _FLOAT, _BOOL = "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool"
+
+
+# YAML 1.1 reads `010` as 8, `0x1A` as 26, `1:30` as 90, `150.000` as 150.0 and `no` as False; JSON reads
+# `150.000` as 150.0. Numbers and truth values read from a file keep the text they were written as, so
+# each schema field decides what that text means (a document number `010` is ten; money is never a float).
+def _remembering_text(base: type) -> type:
+    """A subclass of int or float whose values carry the text they were written as (`literal`)."""
+
+    class Literal(base):
+        def __new__(cls, value, literal: str):
+            self = super().__new__(cls, value)
+            self.literal = literal
+            return self
+
+        def __reduce__(self):  # copies and pickles keep the text
+            return type(self), (base(self), self.literal)
+
+    return Literal
+
+
+class LiteralInt(_remembering_text(int)):
+    """An int read from a file, with its source text: "010", "0x1A", "1:30", "150_000"."""
+
+
+class LiteralBool(LiteralInt):
+    """A YAML 1.1 truth value (yes/no/on/off/true/false) with its source text; 1 or 0 as a number."""
+
+
+class LiteralFloat(_remembering_text(float)):
+    """A float read from a file, with its source text: "150.000", "1.5e8", "150000000.0", ".inf"."""
+
+
+def literal_text(value: object) -> str | None:
+    """How a number or truth value was written in its file; None for any other value."""
+    return value.literal if isinstance(value, (LiteralInt, LiteralFloat)) else None
+
+
+def json_loads(text: str, **kwargs) -> object:
+    """json.loads, with every number keeping its source text (JSON `150.000` is 150.0 to json)."""
+    return json.loads(text, parse_int=lambda s: LiteralInt(int(s), s),
+                      parse_float=lambda s: LiteralFloat(float(s), s),
+                      parse_constant=lambda s: LiteralFloat(float(s), s), **kwargs)
 
 
 class TextSafeLoader(yaml.SafeLoader):
@@ -24,7 +68,7 @@ class TextSafeLoader(yaml.SafeLoader):
             for key_node, _ in node.value:
                 if key_node.tag == _MERGE:
                     continue  # keys merged in with << may be overridden on purpose
-                key = self.construct_object(key_node, deep=deep)
+                key = self.key_of(key_node, deep)
                 if not isinstance(key, Hashable):
                     continue  # the base class reports an unhashable key
                 if key in seen:
@@ -33,11 +77,36 @@ class TextSafeLoader(yaml.SafeLoader):
                 seen.add(key)
         return super().construct_mapping(node, deep=deep)
 
+    def key_of(self, key_node, deep: bool):
+        return self.construct_object(key_node, deep=deep)
+
 
 TextSafeLoader.yaml_implicit_resolvers = {
     first: [(tag, regexp) for tag, regexp in resolvers if tag != _TIMESTAMP]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
+
+
+class LiteralSafeLoader(TextSafeLoader):
+    """TextSafeLoader whose numbers and truth values remember their text; a key is always its text."""
+
+    def construct_mapping(self, node, deep=False):
+        return {literal_text(k) or k: v for k, v in super().construct_mapping(node, deep=deep).items()}
+
+    def key_of(self, key_node, deep: bool):
+        key = super().key_of(key_node, deep)
+        return literal_text(key) or key
+
+
+def _keeping_text(kind: type, construct):
+    def constructor(loader, node):
+        return kind(construct(loader, node), node.value)
+    return constructor
+
+
+LiteralSafeLoader.add_constructor(_INT, _keeping_text(LiteralInt, yaml.SafeLoader.construct_yaml_int))
+LiteralSafeLoader.add_constructor(_FLOAT, _keeping_text(LiteralFloat, yaml.SafeLoader.construct_yaml_float))
+LiteralSafeLoader.add_constructor(_BOOL, _keeping_text(LiteralBool, yaml.SafeLoader.construct_yaml_bool))
 
 
 def read_text(path: str | os.PathLike) -> str:
@@ -89,12 +158,16 @@ def expanded_size(data: object, limit: int = MAX_VALUES) -> int:
     return size(data)
 
 
-def load_yaml(path: str | os.PathLike) -> object:
-    """The data in a UTF-8 YAML file (BOM allowed); InvalidInput naming the file and line otherwise."""
+def load_yaml(path: str | os.PathLike, *, literals: bool = False) -> object:
+    """The data in a UTF-8 YAML file (BOM allowed); InvalidInput naming the file and line otherwise.
+
+    With literals=True (files a user writes), numbers and truth values keep their source text
+    (LiteralInt, LiteralFloat, LiteralBool) and mapping keys are always text.
+    """
     name = str(path)
     text = read_text(path)
     try:
-        data = yaml.load(text, Loader=TextSafeLoader)  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=LiteralSafeLoader if literals else TextSafeLoader)  # noqa: S506 - SafeLoader
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"dòng {mark.line + 1}, cột {mark.column + 1}" if mark else "không rõ vị trí"

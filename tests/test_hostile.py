@@ -982,3 +982,164 @@ def test_a_register_in_memory_or_with_an_empty_path_exits_2_in_one_line(tmp_path
         result = run_formgen(*args, "--register", where)
         assert result.exit_code == 2 and "mất hết khi lệnh kết thúc" in one_line(result)
     assert list(tmp_path.iterdir()) == []
+# --- numbers, text, people --------------------------------------------------------------------------
+
+
+def _literal_file(tmp_path, trip_data, put, literal, name="trip.yaml"):
+    from test_text import with_literal
+    return with_literal(tmp_path, trip_data, put, literal, name)
+
+
+def _amount(d, v):
+    d["delegation"]["funding"]["amount"] = v
+
+
+def _refused(run_formgen, tmp_path, path) -> str:
+    """The one line `render` prints refusing path (exit 2), having written nothing."""
+    result = render(run_formgen, path, tmp_path / "out.docx")
+    assert result.exit_code == 2 and not (tmp_path / "out.docx").exists()
+    return one_line(result)
+
+
+def test_money_typed_150_000_in_yaml_exits_2_saying_how_to_write_it_never_150_dong(tmp_path, run_formgen, trip_data):
+    path = _literal_file(tmp_path, trip_data, _amount, "150.000")
+    line = _refused(run_formgen, tmp_path, path)
+    assert line == (f"{path}: LỖI [delegation.funding.amount]: Số tiền “150.000” được đọc là số thập "
+                    "phân, không phải số nguyên đồng; hãy viết 150000 hoặc \"150.000\" (có dấu ngoặc kép).")
+
+
+def test_money_written_1_5e8_in_json_exits_2_saying_how_to_write_it(tmp_path, run_formgen, trip_data):
+    path = _literal_file(tmp_path, trip_data, _amount, "1.5e8", "trip.json")
+    line = _refused(run_formgen, tmp_path, path)
+    assert line == (f"{path}: LỖI [delegation.funding.amount]: Số tiền “1.5e8” được đọc là số thập "
+                    "phân, không phải số nguyên đồng; hãy viết 150000000 hoặc \"150.000.000\" "
+                    "(có dấu ngoặc kép).")
+
+
+def test_money_150_000_in_a_json_lines_row_refuses_that_row(tmp_path, run_formgen, trip_data):
+    good = json.dumps(trip_data, ensure_ascii=False, default=str)
+    bad = good.replace('"150.000.000"', "150.000")
+    assert bad != good
+    (tmp_path / "bang.jsonl").write_text(good + "\n" + bad + "\n", encoding="utf-8")
+    result = batch(run_formgen, tmp_path, tmp_path / "bang.jsonl")
+    assert result.exit_code == 1
+    assert (f"{tmp_path / 'bang.jsonl'}, dòng 2: [delegation.funding.amount] Số tiền “150.000” được đọc là số thập "
+            "phân, không phải số nguyên đồng; hãy viết 150000 hoặc \"150.000\" (có dấu ngoặc kép).") in result.stdout
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 1
+
+
+def test_a_document_number_written_010_is_printed_as_number_10_not_8(tmp_path, run_formgen, trip_data):
+    path = _literal_file(tmp_path, trip_data, lambda d, v: d["request"].update(number=v), "010")
+    result = render(run_formgen, path, tmp_path / "out.docx")
+    assert result.exit_code == 0, result.stderr
+    assert "Số: 10/TTr-SNV" in docx_lines(tmp_path / "out.docx")
+
+
+def test_a_document_number_written_0x1a_exits_2_never_26(tmp_path, run_formgen, trip_data):
+    path = _literal_file(tmp_path, trip_data, lambda d, v: d["request"].update(number=v), "0x1A")
+    line = _refused(run_formgen, tmp_path, path)
+    assert line == (f"{path}: LỖI [request.number]: “0x1A” không phải số nguyên viết bằng chữ số 0–9 "
+                    "(YAML đọc nó thành 26); hãy viết số bằng chữ số 0–9.")
+
+
+def test_an_approved_size_written_1_30_exits_2_never_90(tmp_path, run_formgen, trip_data):
+    path = _literal_file(tmp_path, trip_data, lambda d, v: d.update(
+        approval={"number": "12-CV/TU", "date": "2024-05-28", "approved_size": v}), "1:30")
+    line = _refused(run_formgen, tmp_path, path)
+    assert line == (f"{path}: LỖI [approval.approved_size]: “1:30” không phải số nguyên viết bằng chữ "
+                    "số 0–9 (YAML đọc nó thành 90); hãy viết số bằng chữ số 0–9.")
+
+
+def test_a_zero_width_space_in_a_member_name_exits_2_naming_the_field(tmp_path, run_formgen, trip_data, write_trip):
+    trip_data["delegation"]["members"][2]["name"] = "Phạm Minh\u200b Đức"  # pasted from a web page
+    line = _refused(run_formgen, tmp_path, write_trip(tmp_path, trip_data))
+    assert line == (f"{tmp_path / 'trip.yaml'}: LỖI [delegation.members[2].name]: Chứa ký tự vô hình "
+                    "“khoảng trắng độ rộng 0” không được phép (mã U+200B) ngay sau “Phạm Minh”; "
+                    "hãy xóa ký tự này.")
+
+
+def test_a_right_to_left_override_in_the_purpose_exits_2_naming_the_field(tmp_path, run_formgen, trip_data,
+                                                                         write_trip):
+    trip_data["delegation"]["purpose"] = "Học tập \u202eđộc lập\u202c kinh nghiệm"
+    line = _refused(run_formgen, tmp_path, write_trip(tmp_path, trip_data))
+    assert line == (f"{tmp_path / 'trip.yaml'}: LỖI [delegation.purpose]: Chứa ký tự đổi chiều hiển thị "
+                    "không được phép (mã U+202E) ngay sau “Học tập”: chữ in ra sẽ khác chữ đã gõ; "
+                    "hãy xóa ký tự này.")
+
+
+def test_a_lone_surrogate_in_a_json_key_exits_2_with_one_line(tmp_path, run_formgen):
+    (tmp_path / "trip.json").write_text('{"\\ud800": 1}', encoding="utf-8")
+    line = _refused(run_formgen, tmp_path, tmp_path / "trip.json")
+    assert line == (f"{tmp_path / 'trip.json'}: LỖI [\\ud800]: Khóa chứa nửa cặp UTF-16 (surrogate) "
+                    "đứng một mình (mã U+D800).")
+
+
+def test_the_leader_listed_again_among_the_members_exits_2_naming_both(tmp_path, run_formgen, trip_data, write_trip):
+    trip_data["delegation"]["members"].append(
+        {"name": "Nguyễn Văn An", "position": "Phó Giám đốc Sở Nội vụ", "unit": "Sở Nội vụ"})
+    line = _refused(run_formgen, tmp_path, write_trip(tmp_path, trip_data))
+    assert line == (f"{tmp_path / 'trip.yaml'}: LỖI [delegation.members[6].name]: “Nguyễn Văn An” đã có "
+                    "trong đoàn (trưởng đoàn, delegation.leader.name): mỗi người chỉ ghi một lần; danh "
+                    "sách thành viên (members) không ghi lại trưởng đoàn.")
+
+
+def test_a_member_listed_twice_exits_2_naming_both(tmp_path, run_formgen, trip_data, write_trip):
+    members = trip_data["delegation"]["members"]
+    members.append(dict(members[1]))
+    line = _refused(run_formgen, tmp_path, write_trip(tmp_path, trip_data))
+    assert line == (f"{tmp_path / 'trip.yaml'}: LỖI [delegation.members[6].name]: “Lê Hoàng Phúc” đã có "
+                    "trong đoàn (thành viên, delegation.members[1].name): mỗi người chỉ ghi một lần.")
+
+
+def test_a_head_marked_not_a_key_leader_exits_2(tmp_path, run_formgen, trip_data, write_trip):
+    trip_data["delegation"]["leader"].update(rank="head", position="Giám đốc Sở Nội vụ", key_leader=False)
+    line = _refused(run_formgen, tmp_path, write_trip(tmp_path, trip_data))
+    assert line == (f"{tmp_path / 'trip.yaml'}: LỖI [delegation.leader.key_leader]: Trưởng đoàn là người "
+                    "đứng đầu (rank: head) nên là lãnh đạo chủ chốt; hãy bỏ key_leader: false, hoặc sửa "
+                    "cấp trưởng đoàn (rank) nếu người này không phải người đứng đầu.")
+
+
+def test_a_head_led_letter_counts_the_head_among_the_key_leaders(tmp_path, run_formgen, trip_data, write_trip):
+    d = trip_data["delegation"]
+    d["leader"].update(rank="head", position="Giám đốc Sở Nội vụ")
+    del d["leader"]["key_leader"]
+    d["members"][0]["key_leader"] = False
+    result = render(run_formgen, write_trip(tmp_path, trip_data), tmp_path / "out.docx")
+    assert result.exit_code == 0, result.stderr
+    assert "trong đoàn có 01 lãnh đạo chủ chốt của đơn vị." in written_text(tmp_path / "out.docx")
+
+
+def test_an_extra_member_named_twice_in_an_escalation_exits_2_naming_both(tmp_path, run_formgen):
+    data = yaml.safe_load((ROOT / "fixtures" / "escalation.yaml").read_text(encoding="utf-8"))
+    extras = data["escalation"]["extra_members"]
+    extras[1] = extras[0].upper()  # two over the limit, one person named twice: R12 would count two
+    path = tmp_path / "bosung.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    result = run_formgen("render", "escalation", path, "-o", tmp_path / "out.docx")
+    assert result.exit_code == 2 and not (tmp_path / "out.docx").exists()
+    assert one_line(result) == (f"{path}: LỖI [escalation.extra_members[1]]: “{extras[1]}” đã có trong danh sách "
+                                "người bổ sung (escalation.extra_members[0]): mỗi người chỉ ghi một lần.")
+
+
+def test_an_annual_file_listing_one_delegation_file_twice_exits_2_naming_both(tmp_path, run_formgen):
+    for name in ("annual.yaml", "report.yaml"):
+        (tmp_path / name).write_text((ROOT / "fixtures" / name).read_text(encoding="utf-8"), encoding="utf-8")
+    text = (tmp_path / "annual.yaml").read_text(encoding="utf-8")
+    assert "\n  - report.yaml\n" in text
+    (tmp_path / "annual.yaml").write_text(text.replace("\n  - report.yaml\n", "\n  - report.yaml\n  - ./report.yaml\n"),
+                                          encoding="utf-8")
+    result = run_formgen("render", "annual", tmp_path / "annual.yaml", "-o", tmp_path / "out.docx")
+    assert result.exit_code == 2 and not (tmp_path / "out.docx").exists()
+    assert one_line(result) == (f"{tmp_path / 'annual.yaml'}: LỖI [delegations[1]]: Tệp “./report.yaml” đã có ở "
+                                "delegations[0]: mỗi đoàn chỉ ghi một lần.")
+
+
+def test_money_150_000_000_with_commas_in_a_csv_row_refuses_that_row_saying_why(tmp_path, run_formgen):
+    english = dict(BASE, **{"Kinh phí": "150,000,000", "Trưởng đoàn": "Lê Văn Cường"})  # as an English Excel writes it
+    path = write_csv(tmp_path / "bang.csv", [BASE, english])
+    result = batch(run_formgen, tmp_path, path)
+    assert result.exit_code == 1
+    assert (f"{path}, dòng 3: [delegation.funding.amount] Số tiền “150,000,000” dùng dấu phẩy, mà dấu phẩy là dấu thập "
+            "phân (Luật Kế toán: dấu chấm ngăn cách hàng nghìn); hãy viết 150000000 hoặc 150.000.000."
+            ) in result.stdout.splitlines()
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 1

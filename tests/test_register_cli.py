@@ -16,6 +16,7 @@ def moved(data: dict, depart: str, back: str, stop_start: str, stop_end: str, re
     d = data["delegation"]
     d.update(depart_on=depart, return_on=back)
     d["leader"]["name"] = leader
+    d["members"] = [m for m in d["members"] if m["name"] != leader]  # a person is counted once
     d["stops"] = [{**d["stops"][0], "start": stop_start, "end": stop_end,
                    **({"place": place} if place else {})}]
     data["request"].update(date=request_date, number=None)

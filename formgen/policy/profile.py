@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -13,7 +12,7 @@ from pathlib import Path
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 
 from ..errors import InvalidInput
-from ..fields import Date, Text
+from ..fields import Count, Date, Text, name_key
 from ..model import flatten_errors
 from ..yamlio import load_yaml
 
@@ -92,9 +91,7 @@ def _month_words(signed: str) -> str:
 
 def focus_key(text: str) -> str:
     """Compare focus areas as a person would: case, dashes and spacing do not matter."""
-    text = unicodedata.normalize("NFC", text).casefold()
-    text = re.sub(r"\s*[-‐‑‒–—]\s*", " - ", text)
-    return re.sub(r"\s+", " ", text).strip()
+    return name_key(re.sub(r"\s*[-‐‑‒–—]\s*", " - ", name_key(text)))
 
 
 class _RuleSchema(Schema):
@@ -113,20 +110,20 @@ class _SizeSchema(Schema):
         unknown = RAISE
 
     by_leader_rank = fields.Dict(keys=fields.String(validate=validate.OneOf(["head", "deputy", "other"])),
-                                 values=fields.Integer(strict=True), load_default=dict)
-    by_delegation_type = fields.Dict(keys=fields.String(), values=fields.Integer(strict=True), load_default=dict)
-    otherwise = fields.Integer(strict=True, required=True)
+                                 values=Count(), load_default=dict)
+    by_delegation_type = fields.Dict(keys=fields.String(), values=Count(), load_default=dict)
+    otherwise = Count(required=True)
 
 
 class _ParametersSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    request_lead_working_days = fields.Integer(strict=True, required=True)
-    report_window_working_days = fields.Integer(strict=True, required=True)
-    max_delegations_per_year = fields.Integer(strict=True, required=True)
-    max_days_per_stop = fields.Integer(strict=True, required=True)
-    max_key_leaders = fields.Integer(strict=True, required=True)
+    request_lead_working_days = Count(required=True)
+    report_window_working_days = Count(required=True)
+    max_delegations_per_year = Count(required=True)
+    max_days_per_stop = Count(required=True)
+    max_key_leaders = Count(required=True)
     size_limits = fields.Nested(_SizeSchema, required=True)
     escalation_to = Text(required=True)
     annual_report_to = Text(required=True)
@@ -173,9 +170,9 @@ def _read(name_or_path: str, seen: tuple[str, ...] = ()) -> tuple[dict, str | No
     builtin = resources.files(__package__) / BUILTIN_DIR / f"{name_or_path}.yaml"
     if "/" not in name_or_path and not name_or_path.endswith((".yaml", ".yml")) and builtin.is_file():
         with resources.as_file(builtin) as path:
-            data, file = load_yaml(path), None
+            data, file = load_yaml(path, literals=True), None
     elif Path(name_or_path).is_file():
-        data, file = load_yaml(name_or_path), str(name_or_path)
+        data, file = load_yaml(name_or_path, literals=True), str(name_or_path)
     else:
         known = ", ".join(builtin_profiles())
         raise InvalidInput(f"Không tìm thấy hồ sơ quy định “{name_or_path}” (có sẵn: {known}; hoặc đường dẫn tệp YAML).")
