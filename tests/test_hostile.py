@@ -269,7 +269,8 @@ def write_xlsx(path: Path, rows: list[list], edit=None) -> Path:
 
 
 def table(n: int = 2) -> list[list]:
-    return [list(BASE)] + [list(dict(BASE, **{"Số văn bản": i + 1}).values()) for i in range(n)]
+    rows = [dict(BASE, **{"Số văn bản": i + 1}) for i in range(n)]
+    return [list(rows[0])] + [list(r.values()) for r in rows]
 
 
 def batch(run_formgen, tmp_path, table_path, *extra):
