@@ -22,9 +22,9 @@ from typing import Callable, Iterable, Iterator
 from .errors import InvalidInput
 
 # --- limits (README, "Tables"): checked from the zip directory before openpyxl parses anything ----------
-MAX_SHEET_BYTES = 256 * 2**20     # the worksheet read, uncompressed
-MAX_PART_BYTES = 64 * 2**20       # every other XML part (shared strings, styles...), which openpyxl loads whole
-MAX_CELLS = 2_000_000             # cells written in the worksheet read (10,000 rows of 30 columns: 300,000)
+MAX_SHEET_BYTES = 256 * 2**20     # the worksheet read, uncompressed (streamed: costs time, not memory)
+MAX_PART_BYTES = 32 * 2**20       # every other XML part (shared strings, styles...), which openpyxl loads whole
+MAX_CELLS = 1_000_000             # cells in the worksheet read, and shared strings (10,000 rows of 30: 300,000)
 HEADER_SEARCH_ROWS = 10           # title rows may sit above the header
 CSV_SAMPLE_BYTES = 64 * 1024      # what the encoding and the separator are decided from
 CSV_SEPARATORS = (",", ";", "\t")  # Excel: "," (CSV UTF-8), ";" where the decimal mark is "," (Vietnamese), tab (Unicode text)
@@ -227,6 +227,7 @@ MESSAGES = {
     "too_big": ("phần “{part}” của tệp giải nén ra {size} MB, quá giới hạn {limit} MB — hãy chia bảng thành "
                 "nhiều tệp"),
     "too_many_cells": "trang tính có hơn {limit} ô, quá giới hạn — hãy chia bảng thành nhiều tệp",
+    "too_many_strings": "phần “{part}” có hơn {limit} chuỗi, quá giới hạn — hãy chia bảng thành nhiều tệp",
     "ole2": ("tệp Excel có đặt mật khẩu hoặc là dạng .xls cũ — hãy mở bằng Excel, bỏ mật khẩu (File > Info > "
              "Protect Workbook) và lưu dạng .xlsx"),
     "not_xlsx": "không phải tệp Excel .xlsx hợp lệ ({reason})",
@@ -579,6 +580,26 @@ def _check_parts(p: Path, archive: zipfile.ZipFile) -> None:
         if info.file_size > MAX_PART_BYTES:
             raise _refuse(p, MESSAGES["too_big"].format(part=name, size=info.file_size // 2**20,
                                                         limit=MAX_PART_BYTES // 2**20))
+        if name.lower().endswith("sharedstrings.xml"):  # openpyxl builds every string at once: count them first
+            _count(p, archive, name, _NS + "si", MESSAGES["too_many_strings"])
+
+
+def _count(p: Path, archive: zipfile.ZipFile, part: str, tag: str, message: str) -> int:
+    """The elements `tag` in a part, streamed in flat memory; refused past MAX_CELLS."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    count = 0
+    try:
+        with archive.open(part) as xml:
+            for _, el in iterparse(xml):
+                if el.tag == tag:
+                    count += 1
+                    if count > MAX_CELLS:
+                        raise _refuse(p, message.format(part=part, limit=f"{MAX_CELLS:,}".replace(",", ".")))
+                    el.clear()
+    except (ParseError, zipfile.BadZipFile, EOFError) as exc:
+        raise _refuse(p, MESSAGES["not_xlsx"].format(reason=type(exc).__name__)) from None
+    return count
 
 
 def _choose_sheet(p: Path, book, name: str | None):
