@@ -935,7 +935,7 @@ def _row_facts(number: int, cells: dict, columns: dict[str, str], known: dict, d
     if not place and (code or name):
         problems.append(_cell(number, where("unit_place"), MESSAGES["no_place"]))
     # The people: the leader, then the members by name, or placeholders when only a count is known.
-    members = items("members")
+    members = [item.split("|")[0].strip() for item in items("members")]  # batch's “Họ tên | chức vụ | đơn vị”
     size = None
     if text("size"):
         size_text = text("size")

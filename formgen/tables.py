@@ -207,6 +207,8 @@ MESSAGES = {
     "not_utf8": "tệp không phải UTF-8 (dòng {line} có byte không phải UTF-8; hãy lưu dạng CSV UTF-8)",
     "not_text": "không phải văn bản UTF-8, UTF-16 hay Windows-1258",
     "bad_bytes": "có byte không phải {encoding} (hãy lưu dạng CSV UTF-8)",
+    "legacy_file": ("Bảng “{path}” viết bằng chữ {encoding} (bảng mã cũ): đã đọc theo bảng mã Windows-1252 của "
+                    "phông chữ đó."),
     "cp1258": ("Bảng “{path}” không phải UTF-8: đã đọc theo bảng mã Windows-1258 (tiếng Việt); hãy soát chữ có "
                "dấu, hoặc lưu lại dạng “CSV UTF-8”."),
     "no_header": ("không thấy dòng tiêu đề trong {rows} dòng đầu (cần ít nhất hai cột có trong mẫu, như "
@@ -224,6 +226,8 @@ MESSAGES = {
     "sheet_read": ("Đã đọc trang tính “{name}” (trang đang mở) trong {count} trang; trang khác: thêm "
                    "--sheet TÊN."),
     "sheet_csv": "--sheet chỉ dùng cho bảng .xlsx",
+    "legacy_header": ("Dòng tiêu đề viết bằng chữ {encoding} (bảng mã cũ): đã đọc tên cột theo Unicode; ô nào còn "
+                      "chữ {encoding} sẽ được nêu theo từng dòng."),
     "too_big": ("phần “{part}” của tệp giải nén ra {size} MB, quá giới hạn {limit} MB — hãy chia bảng thành "
                 "nhiều tệp"),
     "too_many_cells": "trang tính có hơn {limit} ô, quá giới hạn — hãy chia bảng thành nhiều tệp",
@@ -346,7 +350,7 @@ def open_table(path, *, sheet: str | None = None, section: str | None = None) ->
                 raise _refuse(p, MESSAGES["empty"] if suffix == ".csv" else MESSAGES["empty_sheet"])
             raise _refuse(p, MESSAGES["no_header"].format(rows=HEADER_SEARCH_ROWS))
         header_row, titles = head[at]
-        headings, ignored = _headings(p, header_row, titles, section)
+        headings, ignored = _headings(p, header_row, titles, section, notes)
         _audit(p, header_row, headings, merged, formulas)
         body = iter(head[at + 1:])
         body = _skip_numbering_row(body)
@@ -395,7 +399,24 @@ def _header_index(head: list[tuple[int, list]]) -> int | None:
     return None
 
 
-def _headings(p: Path, number: int, titles: list, section: str | None) -> tuple[list[Heading], frozenset]:
+def _legacy_header(title: str, titles: list, notes: list[str]) -> tuple[Column, str] | None:
+    """A header typed in a TCVN3 or VNI font (Excel keeps those letters as they look): the column it names, the
+    encoding judged on the whole header row (one word alone is too little to tell)."""
+    from .legacy import NAMES, detect, to_unicode
+
+    encoding = detect(" ".join(str(t) for t in titles if isinstance(t, str)))
+    converted = to_unicode(title, encoding) if encoding else ""
+    meaning = resolve(converted) if encoding else None
+    if not isinstance(meaning, Column):
+        return None
+    note = MESSAGES["legacy_header"].format(encoding=NAMES[encoding])
+    if note not in notes:
+        notes.append(note)
+    return meaning, converted
+
+
+def _headings(p: Path, number: int, titles: list, section: str | None,
+              notes: list[str]) -> tuple[list[Heading], frozenset]:
     where = ", dòng tiêu đề" + (f" (dòng {number})" if number > 1 else "")
     headings, unknown, ignored = [], [], set()
     seen: dict[object, Heading] = {}
@@ -408,6 +429,8 @@ def _headings(p: Path, number: int, titles: list, section: str | None) -> tuple[
         if meaning == "":
             ignored.add(i)
             continue
+        if meaning is None:
+            meaning, text = _legacy_header(text, titles, notes) or (None, text)
         if meaning is None:
             unknown.append(MESSAGES["unknown_one"].format(title=text, nearest=nearest_header(text)))
             continue
@@ -468,11 +491,30 @@ def _csv_encoding(p: Path, sample: bytes, complete: bool) -> tuple[str, list[str
             return "utf-8", []
         if _UTF8_MULTIBYTE.search(sample):  # UTF-8 with a few bad bytes: not a Windows file
             raise _refuse(p, MESSAGES["not_utf8"].format(line=sample[: exc.start].count(b"\n") + 1)) from None
+    legacy = _legacy_file(sample)
+    if legacy:
+        return "cp1252", [MESSAGES["legacy_file"].format(path=p, encoding=legacy)]
     try:
         sample.decode("cp1258")
     except UnicodeDecodeError:
         raise _refuse(p, MESSAGES["not_text"]) from None
     return "cp1258", [MESSAGES["cp1258"].format(path=p)]
+
+
+def _legacy_file(sample: bytes) -> str | None:
+    """The name of the legacy font encoding (TCVN3, VNI) a file of 8-bit text reads as, its bytes taken as the
+    font's (Windows-1252) letters, when that reads as more Vietnamese than Windows-1258 does; else None."""
+    from .legacy import _WORD, NAMES, detect, is_syllable, to_unicode
+
+    as_fonts = sample.decode("cp1252", errors="replace")
+    encoding = detect(as_fonts)
+    if encoding is None:
+        return None
+
+    def syllables(text: str) -> int:
+        return sum(map(is_syllable, _WORD.findall(unicodedata.normalize("NFC", text))))
+    as_windows = sample.decode("cp1258", errors="replace")
+    return NAMES[encoding] if syllables(to_unicode(as_fonts, encoding)) > syllables(as_windows) else None
 
 
 def _rows_of(text: Iterable[str], delimiter: str) -> Iterator[list[str]]:
@@ -542,7 +584,8 @@ def _open_csv(p: Path):
         f.close()
         raise
     reader = _rows_of(_text_lines(f, encoding), delimiter)
-    label = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp1258": "Windows-1258"}.get(encoding, "UTF-16")
+    label = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp1258": "Windows-1258", "cp1252": "Windows-1252"}.get(
+        encoding, "UTF-16")
 
     def rows() -> Iterator[tuple[int, list]]:
         number = 0

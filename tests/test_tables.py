@@ -264,3 +264,30 @@ def test_an_unknown_header_is_told_the_nearest_known_one():
     assert tables.nearest_header("Số ngày") == "Số người"
     assert tables.nearest_header("Ma DV") == "Mã đơn vị"
     assert tables.nearest_header("delegation.leader.nmae") == "delegation.leader.name"
+
+
+@pytest.mark.parametrize("encoding", ["TCVN3", "VNI"])
+def test_a_csv_typed_in_a_legacy_font_is_read_and_its_text_converted_when_asked(tmp_path, run_formgen, encoding):
+    from formgen.legacy import from_unicode
+    rows = base_rows(**{"Cấp trưởng đoàn": "deputy"})
+    (tmp_path / "bang.csv").write_bytes(from_unicode(csv_text(rows), encoding).encode("cp1252"))
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "refused")
+    assert result.exit_code == 1   # each field in the old encoding is named, as in a UTF-8 table
+    assert f"{tmp_path / 'bang.csv'}, dòng 2: [issuer.name] có vẻ là chữ {encoding}" in result.stdout
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out", "--convert-legacy")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    notes = [line for line in result.stdout.splitlines() if line.startswith("Ghi chú:")]
+    assert len(notes) == 2 and all(encoding in note for note in notes)
+    text = letter_text(tmp_path / "out")
+    assert "Trần Thị Bích Ngọc" in text and "Ngân sách nhà nước" in text and "Đoàn gồm 03 người" in text
+
+
+def test_a_batch_table_goes_into_the_register_with_its_members_names(tmp_path, run_formgen):
+    (tmp_path / "bang.csv").write_text(csv_text(base_rows()), encoding="utf-8-sig")
+    result = register_import(run_formgen, tmp_path, tmp_path / "bang.csv")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    with Register(tmp_path / "so.sqlite") as reg:
+        (record,) = reg.list()
+        members = [m["name"] for m in record.trip()["delegation"]["members"]]
+    assert (record.unit_code, record.leader_name, record.size) == ("SNV", "Nguyễn Văn An", 3)
+    assert members == ["Trần Thị Bích Ngọc", "Lê Hoàng Phúc"]
