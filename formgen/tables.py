@@ -14,7 +14,6 @@ import itertools
 import re
 import unicodedata
 import zipfile
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -383,7 +382,8 @@ def _raise(error: Exception) -> Iterator:
 
 
 def _known(cell) -> bool:
-    return isinstance(cell, str) and isinstance(resolve(cell), (Column, str)) and resolve(cell) != ""
+    """Whether a cell is a header the vocabulary knows (a column, or an input path)."""
+    return isinstance(cell, str) and resolve(cell) not in (None, "")
 
 
 def _header_index(head: list[tuple[int, list]]) -> int | None:
@@ -547,8 +547,7 @@ def _csv_separator(sample: str, complete: bool) -> str:
         body = rows[at + 1:]
         consistent = sum(1 for r in body if len(r) == width)
         known = sum(_known(c) for c in header)
-        score = (known, consistent, -abs(Counter(map(len, body)).most_common(1)[0][0] - width) if body else 0,
-                 width)
+        score = (known, consistent, width)
         if best_score is None or score > best_score:
             best, best_score = delimiter, score
     return best
@@ -595,7 +594,7 @@ def _open_csv(p: Path):
         except csv.Error as exc:
             text = str(exc)
             reason = next((words for key, words in _CSV_ERRORS if key in text.lower()), text)
-            raise _refuse(p, reason, f", dòng {number + 1}" if number else ", dòng tiêu đề") from None
+            raise _refuse(p, reason, f", dòng {number + 1}") from None
         except _BadBytes:
             raise _refuse(p, MESSAGES["bad_bytes"].format(encoding=label), f", dòng {number + 1}") from None
 
