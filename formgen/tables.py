@@ -553,6 +553,9 @@ def _csv_separator(sample: str, complete: bool) -> str:
     return best
 
 
+_SEP_LINE = re.compile(r"\ufeff?sep=([,;\t|])\r?(?:\n|$)")
+
+
 class _BadBytes(Exception):
     pass
 
@@ -577,12 +580,16 @@ def _open_csv(p: Path):
         sample_text = decoder.decode(sample, final=complete)
         if not sample_text.strip():
             raise _refuse(p, MESSAGES["empty"])
-        delimiter = _csv_separator(sample_text, complete)
+        declared = _SEP_LINE.match(sample_text)   # Excel's own "sep=;" first line, which Excel does not show
+        delimiter = declared.group(1) if declared else _csv_separator(sample_text, complete)
         f.seek(0)
     except BaseException:
         f.close()
         raise
-    reader = _rows_of(_text_lines(f, encoding), delimiter)
+    lines = _text_lines(f, encoding)
+    if declared:
+        next(lines, None)
+    reader = _rows_of(lines, delimiter)
     label = {"utf-8-sig": "UTF-8", "utf-8": "UTF-8", "cp1258": "Windows-1258", "cp1252": "Windows-1252"}.get(
         encoding, "UTF-16")
 

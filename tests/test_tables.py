@@ -291,3 +291,14 @@ def test_a_batch_table_goes_into_the_register_with_its_members_names(tmp_path, r
         members = [m["name"] for m in record.trip()["delegation"]["members"]]
     assert (record.unit_code, record.leader_name, record.size) == ("SNV", "Nguyễn Văn An", 3)
     assert members == ["Trần Thị Bích Ngọc", "Lê Hoàng Phúc"]
+
+
+def test_a_csv_opening_with_excels_sep_line_uses_that_separator_and_numbers_rows_as_excel(tmp_path, run_formgen):
+    rows = base_rows(**{"Đề xuất, kiến nghị": ""})
+    rows.append(list(dict(BASE, **{"Ngày đi": "31/02/2024", "Đề xuất, kiến nghị": ""}).values()))
+    (tmp_path / "bang.csv").write_text("sep=;\r\n" + csv_text(rows, ";"), encoding="utf-8")
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "Lê Hoàng Phúc" in letter_text(tmp_path / "out")
+    assert any(line.startswith(f"{tmp_path / 'bang.csv'}, dòng 3: [delegation.depart_on]")
+               for line in result.stdout.splitlines())
