@@ -93,7 +93,7 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
 )}
 # Columns a table may carry for its readers' sake; every reader ignores them.
 IGNORED_HEADERS = ("STT", "TT", "Số TT", "Số thứ tự", "Ghi chú", "note", "notes")
-DOTTED_PATH = re.compile(r"[A-Za-z_]+(?:\.[A-Za-z_]+|\.\d+|\[\d+\])+|policy")
+DOTTED_PATH = re.compile(r"[A-Za-z_]+(?:\.[A-Za-z_]+|\.\d+|\[\d+\])+")
 _INDEX = re.compile(r"\.(\d+)(?=\.|$)|\[(\d+)\]")
 
 
@@ -351,12 +351,8 @@ def open_table(path, *, sheet: str | None = None, section: str | None = None) ->
         header_row, titles = head[at]
         headings, ignored = _headings(p, header_row, titles, section, notes)
         _audit(p, header_row, headings, merged, formulas)
-        body = iter(head[at + 1:])
-        body = _skip_numbering_row(body)
-        rest = _raise(broken) if broken else rows
-        table = Table(p, header_row, headings, notes, itertools.chain(body, rest), width_error, close,
-                      len(titles), ignored)
-        return table
+        body = _skip_numbering_row(itertools.chain(head[at + 1:], _raise(broken) if broken else rows))
+        return Table(p, header_row, headings, notes, body, width_error, close, len(titles), ignored)
     except BaseException:
         close()
         raise
@@ -460,6 +456,8 @@ def _skip_numbering_row(body: Iterator[tuple[int, list]]) -> Iterator[tuple[int,
     """Drop the row of column numbers (1), (2), (3)... that Vietnamese forms print under their header."""
     for number, cells in body:
         filled = [str(c).strip() for c in cells if _clean(c) is not None]
+        if not filled:
+            continue  # blank rows are skipped anyway; the numbering row is the first one filled
         numbers = [int(m.group(1)) for m in map(_ORDINAL.fullmatch, filled) if m]
         if not (len(filled) >= 2 and len(numbers) == len(filled)
                 and numbers == list(range(numbers[0], numbers[0] + len(numbers)))):
