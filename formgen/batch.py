@@ -80,6 +80,21 @@ def unflatten(row: dict, section: str) -> dict:
     return data
 
 
+def _counted(row: dict, data: dict) -> dict:
+    """The row's data, or its error when its “Số người” (a register export carries it) is not the people it names."""
+    size = next((v for t, v in row.items() if tables.resolve(str(t)) is tables.COLUMNS["size"]), None)
+    if size is None:
+        return data
+    delegation = data.get("delegation") if isinstance(data.get("delegation"), dict) else {}
+    members = delegation.get("members") if isinstance(delegation.get("members"), list) else []
+    text = str(int(size) if isinstance(size, float) and size.is_integer() else size).strip()
+    if not text.isdigit():
+        return {"__error__": f"[Số người] {tables.MESSAGES['not_count'].format(value=text)}"}
+    if int(text) != 1 + len(members):
+        return {"__error__": "[Số người] " + tables.MESSAGES["size_mismatch"].format(size=text, members=len(members))}
+    return data
+
+
 # --- reading tables -------------------------------------------------------------------------------
 
 def read_rows(path: str | os.PathLike, *, sheet: str | None = None, section: str | None = None,
@@ -356,7 +371,7 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
         batch: list[Job] = []
         try:
             for number, row in rows:
-                data = row if "__error__" in row else unflatten(row, section)
+                data = row if "__error__" in row else _counted(row, unflatten(row, section))
                 batch.append(Job(number, data, names.claim(document_name(kind, data, number), suffixes)))
                 if len(batch) == chunk:
                     yield batch

@@ -243,6 +243,9 @@ MESSAGES = {
     "formula": ("ô công thức chưa có giá trị{more} — hãy mở bằng Excel và lưu lại, hoặc dán giá trị thay cho "
                 "công thức."),
     "more": " (và {count} ô khác)",
+    # cells both readers check the same way
+    "not_count": "“{value}” không phải số người (số nguyên dương).",
+    "size_mismatch": "Số người {size} khác số người ghi tên: trưởng đoàn và {members} thành viên.",
 }
 
 # csv's own messages, in the user's words (the first that matches).

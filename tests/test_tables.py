@@ -302,3 +302,15 @@ def test_a_csv_opening_with_excels_sep_line_uses_that_separator_and_numbers_rows
     assert "Lê Hoàng Phúc" in letter_text(tmp_path / "out")
     assert any(line.startswith(f"{tmp_path / 'bang.csv'}, dòng 3: [delegation.depart_on]")
                for line in result.stdout.splitlines())
+
+
+def test_a_count_of_people_that_is_not_the_people_named_refuses_the_row_in_batch_as_in_the_register(
+        tmp_path, run_formgen):
+    rows = base_rows(**{"Số người": "12"})
+    rows.append(list(dict(BASE, **{"Số người": "3"}).values()))
+    (tmp_path / "bang.csv").write_text(csv_text(rows), encoding="utf-8")
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out")
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'bang.csv'}, dòng 2: [Số người] Số người 12 khác số người ghi tên: trưởng đoàn và 2 " \
+           "thành viên." in result.stdout.splitlines()
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 1   # row 3 says 3: the leader and two members
