@@ -339,9 +339,10 @@ def stamp_cmd(src, out, trip, depart_on, return_on, all_pages, rule_codes, font,
 @policy_option
 @notices_option
 @convert_legacy_option
+@click.option("--sheet", metavar="NAME", help="Trang tính cần đọc (mặc định: trang đang mở) / XLSX sheet to read.")
 @json_option
 def batch_cmd(kind, table, folder, as_pdf, with_stamp, font, jobs, templates, soffice, policy, notices,
-              convert_legacy, as_json):
+              convert_legacy, sheet, as_json):
     """Lập văn bản hàng loạt từ bảng CSV, XLSX, JSON Lines / one document per table row, with a manifest.
 
     Không bao giờ ghi đè: tệp trùng tên được thêm hậu tố -2, -3... / never overwrites: a name already
@@ -353,14 +354,16 @@ def batch_cmd(kind, table, folder, as_pdf, with_stamp, font, jobs, templates, so
     counter = _Progress() if sys.stderr.isatty() and not as_json else None
     manifest = run_batch(kind, table, folder, jobs=jobs, pdf=as_pdf, stamp=with_stamp, font=font, policy=policy,
                          notices=notices, templates=templates, soffice=soffice, progress=counter,
-                         convert_legacy=convert_legacy)
+                         convert_legacy=convert_legacy, sheet=sheet)
     if counter:
         counter.done()
     files = [str(Path(folder) / "manifest.json"), str(Path(folder) / "manifest.csv")]
-    lines = [f"{table}, dòng {e.row}: {m}" for e in sorted(manifest.entries, key=lambda e: e.row)
-             if e.status != "written" for m in e.messages[:1]]
+    lines = [f"Ghi chú: {note}" for note in manifest.notes]
+    lines += [f"{table}, dòng {e.row}: {m}" for e in sorted(manifest.entries, key=lambda e: e.row)
+              if e.status != "written" for m in e.messages[:1]]
     lines += [manifest.summary(), f"Danh sách / manifest: {files[0]}"]
-    _emit(as_json, _manifest_payload(manifest, files), lines, exit_code=manifest.exit_code)
+    _emit(as_json, {**_manifest_payload(manifest, files), "notes": manifest.notes}, lines,
+          exit_code=manifest.exit_code)
 
 
 def _manifest_payload(manifest: Manifest, files: list[str]) -> dict:
@@ -515,13 +518,16 @@ def register_remove_cmd(record_id, register_db, as_json):
 @register_db_option
 @policy_option
 @notices_option
+@click.option("--sheet", metavar="NAME", help="Trang tính cần đọc (mặc định: trang đang mở) / XLSX sheet to read.")
 @json_option
-def register_import_cmd(table, register_db, policy, notices, as_json):
+def register_import_cmd(table, register_db, policy, notices, sheet, as_json):
     """Nhập bảng các đoàn (CSV, XLSX; tiêu đề tiếng Việt) / import delegations from a table."""
     with Register(register_db) as reg:
-        result = reg.import_table(table, profile=policy, calendar=_calendar(notices))
-    _emit(as_json, {**result.as_dict(), "counts": {k: len(v) for k, v in result.as_dict().items()}},
-          [f"Đã nhập: {len(result.added)} mới, {len(result.updated)} cập nhật, {len(result.unchanged)} không đổi."])
+        result = reg.import_table(table, profile=policy, calendar=_calendar(notices), sheet=sheet)
+    found = result.as_dict()
+    _emit(as_json, {**found, "counts": {k: len(v) for k, v in found.items() if k != "notes"}},
+          [f"Ghi chú: {note}" for note in result.notes]
+          + [f"Đã nhập: {len(result.added)} mới, {len(result.updated)} cập nhật, {len(result.unchanged)} không đổi."])
 
 
 @register_group.command("export")

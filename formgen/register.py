@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import os
 import re
@@ -40,6 +39,7 @@ from typing import Callable, Iterator, Mapping
 
 import sqlalchemy as sa
 
+from . import tables
 from .calendar import WorkCalendar
 from .dates import parse_date
 from .documents import report_status
@@ -104,21 +104,15 @@ MESSAGES = {
     "one_id": "Chỉ rõ số đăng ký được khi ghi đúng một tệp.",
     # tables
     "table_type": "Chỉ nhập, xuất được bảng .csv hoặc .xlsx, không nhận “{name}”.",
-    "table_missing": "Không có tệp “{path}”.",
-    "table_unreadable": "Không đọc được bảng “{path}”: {reason}.",
-    "table_encoding": "Không đọc được bảng “{path}”: không phải văn bản UTF-8 hay Windows-1258.",
     "table_write": "Không ghi được bảng “{path}”: {reason}.",
-    "no_header": "Không thấy dòng tiêu đề trong {rows} dòng đầu của bảng; cần các cột: {columns}.",
     "bad_rows": "Bảng có {count} lỗi; chưa nhập dòng nào.",
-    "unknown_column": "Cột không có trong mẫu; các cột nhận được: {columns}.",
-    "twice_column": "Cột này trùng với cột “{first}”.",
     "missing_column": "Thiếu cột “{column}”.",
     "missing_size": "Thiếu cột “Số người” (hoặc cột “Thành viên” ghi tên từng người).",
     "blank": "Ô bắt buộc đang để trống.",
     "not_date": "“{value}” không phải là ngày; hãy ghi 03/06/2024, 2024-06-03 hoặc định dạng ô là ngày.",
-    "not_count": "“{value}” không phải số người (số nguyên dương).",
+    "not_count": tables.MESSAGES["not_count"],
     "return_before": "Ngày về {back} trước ngày đi {depart}.",
-    "size_mismatch": "Số người {size} khác số người ghi tên: trưởng đoàn và {members} thành viên.",
+    "size_mismatch": tables.MESSAGES["size_mismatch"],
     "no_code": "Chưa có mã đơn vị, và sổ đăng ký chưa có đơn vị nào tên “{name}” để lấy mã.",
     "no_name": "Chưa có tên đơn vị, và sổ đăng ký chưa có đơn vị nào mã “{code}” để lấy tên.",
     "no_place": "Chưa có địa danh nơi ban hành văn bản của đơn vị (ví dụ “Hậu Giang”).",
@@ -136,39 +130,16 @@ SECTIONS: dict[str, str] = {
 }
 STAGE_DATES = ("requested_on", "escalated_on", "approved_on", "reported_on")  # the record's columns for them
 
-# The flat table a committee keeps: (key, header as written). Headers are read back in Vietnamese
-# or as the English key, whatever the case, accents and punctuation.
-TABLE_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "Số đăng ký"),
-    ("unit_name", "Đơn vị"),
-    ("unit_code", "Mã đơn vị"),
-    ("unit_parent", "Cơ quan cấp trên"),
-    ("unit_place", "Địa danh"),
-    ("unit_style", "Thể thức"),
-    ("depart_on", "Ngày đi"),
-    ("return_on", "Ngày về"),
-    ("size", "Số người"),
-    ("leader_name", "Trưởng đoàn"),
-    ("leader_position", "Chức vụ trưởng đoàn"),
-    ("leader_rank", "Cấp trưởng đoàn"),
-    ("members", "Thành viên"),
-    ("places", "Địa phương đến"),
-    ("focus_areas", "Lĩnh vực"),
-    ("funding_source", "Nguồn kinh phí"),
-    ("funding_amount", "Kinh phí (đồng)"),
-    ("requested_on", "Ngày trình"),
-    ("escalated_on", "Ngày trình bổ sung thành phần"),
-    ("approved_on", "Ngày đồng ý bổ sung thành phần"),
-    ("reported_on", "Ngày báo cáo"),
-    ("report_on_time", "Báo cáo đúng hạn"),
-    ("state", "Trạng thái"),
-    ("source", "Tệp nguồn"),
-)
+# The flat table a committee keeps, in the order export writes it: (key, header as written), the headers
+# from the one vocabulary batch reads too (formgen.tables.COLUMNS, with its aliases and English keys).
+TABLE_COLUMNS: tuple[tuple[str, str], ...] = tuple((key, tables.COLUMNS[key].header) for key in (
+    "id", "unit_name", "unit_code", "unit_parent", "unit_place", "unit_style", "depart_on", "return_on", "size",
+    "leader_name", "leader_position", "leader_rank", "members", "places", "focus_areas", "funding_source",
+    "funding_amount", "requested_on", "escalated_on", "approved_on", "reported_on", "report_on_time", "state",
+    "source",
+))
 HEADERS = dict(TABLE_COLUMNS)
 COMPUTED_COLUMNS = frozenset({"id", "report_on_time", "state", "source"})  # written, ignored when read back
-COLUMN_ALIASES = {"ten don vi": "unit_name", "kinh phi": "funding_amount", "dia phuong": "places"}
-IGNORED_COLUMNS = frozenset({"stt", "ghi chu", "note", "notes"})
-HEADER_SEARCH_ROWS = 10   # a title may sit above the header row
 LIST_SEPARATORS = re.compile(r"\s*[;\n]\s*")
 STYLE_WORDS = {"state": "nhà nước", "party": "đảng"}
 RANK_WORDS = {"head": "người đứng đầu", "deputy": "cấp phó", "other": "khác"}
@@ -315,9 +286,10 @@ class ImportResult:
     added: list[int]
     updated: list[int]
     unchanged: list[int]
+    notes: list[str] = field(default_factory=list)   # how the table was read (its encoding, its sheet)
 
     def as_dict(self) -> dict:
-        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged}
+        return {"added": self.added, "updated": self.updated, "unchanged": self.unchanged, "notes": self.notes}
 
 
 @dataclass(frozen=True)
@@ -553,7 +525,8 @@ class Register:
         return len(rows)
 
     def import_table(self, path: str | os.PathLike, *, profile: Profile | str | None = None,
-                     calendar: WorkCalendar | None = None, place: str | None = None) -> ImportResult:
+                     calendar: WorkCalendar | None = None, place: str | None = None,
+                     sheet: str | None = None) -> ImportResult:
         """Add or update the delegations of a .csv or .xlsx table, all of them or (on any bad row) none.
 
         Headers in Vietnamese (as export_table writes them) or as English keys, case and accents
@@ -566,9 +539,11 @@ class Register:
         changed from a table (a differing row is an error).
         """
         path = Path(path)
+        if path.suffix.lower() not in _TABLE_WRITERS:
+            raise InvalidInput(MESSAGES["table_type"].format(name=path.name))
         prof = _profile(profile, None)
         cal = calendar or WorkCalendar()
-        columns, rows = _read_table(path)
+        columns, rows, notes = _read_table(path, sheet)
         with self._connect(write=True) as conn:
             known = _known_units(conn)
             problems, parsed = [], []
@@ -584,7 +559,7 @@ class Register:
                     continue
                 seen[key] = number
                 parsed.append((number, facts))
-            result = ImportResult([], [], [])
+            result = ImportResult([], [], [], notes)
             for number, facts in parsed:
                 existing = conn.execute(sa.select(DELEGATIONS).where(*_same_delegation(*_natural_key(facts)))).first()
                 if existing is not None:
@@ -1086,99 +1061,31 @@ def _write_xlsx(path: Path, header: list[str], rows: list[list]) -> None:
 _TABLE_WRITERS = {".csv": _write_csv, ".xlsx": _write_xlsx}
 
 
-def header_key(text) -> str:
-    """A header as compared: no case, no accents (đ is d), words separated by single spaces."""
-    text = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).casefold()
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
-
-
-_HEADER_KEYS = {**{header_key(h): k for k, h in TABLE_COLUMNS}, **{header_key(k): k for k, _ in TABLE_COLUMNS},
-                **COLUMN_ALIASES}
-
-
-def _read_table(path: Path) -> tuple[dict[str, str], list[tuple[int, dict]]]:
-    """(header as written -> key, [(row number, {header: cell})] for the non-blank rows below the header)."""
-    reader = _TABLE_READERS.get(path.suffix.lower())
-    if reader is None:
-        raise InvalidInput(MESSAGES["table_type"].format(name=path.name))
-    if not path.is_file():
-        raise InvalidInput(MESSAGES["table_missing"].format(path=path))
-    rows = reader(path)
-    header_at = next((i for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS])
-                      if sum(header_key(c) in _HEADER_KEYS for c in cells if c is not None) >= 2), None)
-    if header_at is None:
-        wanted = ", ".join(f"“{h}”" for k, h in TABLE_COLUMNS if k not in COMPUTED_COLUMNS)
-        raise InvalidInput(MESSAGES["no_header"].format(rows=HEADER_SEARCH_ROWS, columns=wanted), source=str(path))
-    header_number = header_at + 1
-    columns: dict[int, str] = {}
+def _read_table(path: Path, sheet: str | None) -> tuple[dict[str, str], list[tuple[int, dict]], list[str]]:
+    """(header as written -> key, [(row number, {header: cell})] for the rows below the header, notes on how the
+    table was read), through the reader batch uses; the columns the register does not keep are left out."""
     problems = []
-    for i, title in enumerate(rows[header_at]):
-        if title is None or not str(title).strip():
-            continue
-        key = _HEADER_KEYS.get(header_key(title))
-        if key is None:
-            if header_key(title) not in IGNORED_COLUMNS:
-                accepted = ", ".join(f"“{h}”" for k, h in TABLE_COLUMNS if k not in COMPUTED_COLUMNS)
-                problems.append(_cell(header_number, str(title), MESSAGES["unknown_column"].format(columns=accepted)))
-            continue
-        if key in columns.values():
-            first = next(rows[header_at][j] for j, k in columns.items() if k == key)
-            problems.append(_cell(header_number, str(title), MESSAGES["twice_column"].format(first=first)))
-            continue
-        columns[i] = key
-    present = set(columns.values())
-    if not present & {"unit_code", "unit_name"}:
-        problems.append(_cell(header_number, None, MESSAGES["missing_column"].format(column=HEADERS["unit_code"])))
-    for key in ("depart_on", "leader_name"):
-        if key not in present:
-            problems.append(_cell(header_number, None, MESSAGES["missing_column"].format(column=HEADERS[key])))
-    if not present & {"size", "members"}:
-        problems.append(_cell(header_number, None, MESSAGES["missing_size"]))
+    with tables.open_table(path, sheet=sheet) as table:
+        columns = {h.title: h.column.key for h in table.headings if h.column and h.column.key in HEADERS}
+        present = set(columns.values())
+        if not present & {"unit_code", "unit_name"}:
+            problems.append(_cell(table.header_row, None, MESSAGES["missing_column"].format(column=HEADERS["unit_code"])))
+        for key in ("depart_on", "leader_name"):
+            if key not in present:
+                problems.append(_cell(table.header_row, None, MESSAGES["missing_column"].format(column=HEADERS[key])))
+        if not present & {"size", "members"}:
+            problems.append(_cell(table.header_row, None, MESSAGES["missing_size"]))
+        if problems:
+            raise InvalidInput(MESSAGES["bad_rows"].format(count=len(problems)), problems, source=str(path))
+        body = []
+        for row in table:
+            if row.error:
+                problems.append(_cell(row.number, None, row.error))
+            else:
+                body.append((row.number, {title: row.values[title] for title in columns}))
     if problems:
         raise InvalidInput(MESSAGES["bad_rows"].format(count=len(problems)), problems, source=str(path))
-    titles = {i: str(rows[header_at][i]).strip() for i in columns}
-    body = [(header_at + 1 + n, {titles[i]: cells[i] if i < len(cells) else None for i in columns})
-            for n, cells in enumerate(rows[header_at + 1:], 1)
-            if any(c is not None and str(c).strip() for c in cells)]
-    return {titles[i]: key for i, key in columns.items()}, body
-
-
-def _read_csv(path: Path) -> list[list]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp1258"):  # Excel on a Vietnamese Windows saves "CSV" as Windows-1258
-        try:
-            text = unicodedata.normalize("NFC", raw.decode(encoding))
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InvalidInput(MESSAGES["table_encoding"].format(path=path))
-    first_line = text.split("\n", 1)[0]
-    delimiter = max(",;\t", key=first_line.count)  # Excel writes ";" where the decimal mark is ","
-    try:
-        return [[cell if cell.strip() else None for cell in row]
-                for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-    except csv.Error as exc:
-        raise InvalidInput(MESSAGES["table_unreadable"].format(path=path, reason=exc)) from None
-
-
-def _read_xlsx(path: Path) -> list[list]:
-    from openpyxl import load_workbook
-
-    try:
-        book = load_workbook(path, read_only=True, data_only=True)  # data_only: a formula's last value
-    except Exception as exc:  # zipfile.BadZipFile, InvalidFileException, KeyError for a broken package
-        raise InvalidInput(MESSAGES["table_unreadable"].format(path=path, reason=exc)) from None
-    try:
-        sheet = book.worksheets[0]
-        return [[unicodedata.normalize("NFC", v) if isinstance(v, str) else v for v in row]
-                for row in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
-
-
-_TABLE_READERS = {".csv": _read_csv, ".xlsx": _read_xlsx}
+    return columns, body, table.notes
 
 
 def _cell(row: int, column: str | None, message: str) -> Problem:
@@ -1259,7 +1166,7 @@ def _row_facts(number: int, cells: dict, columns: dict[str, str], known: dict, d
     if not place and (code or name):
         problems.append(_cell(number, where("unit_place"), MESSAGES["no_place"]))
     # The people: the leader, then the members by name, or placeholders when only a count is known.
-    members = items("members")
+    members = [item.split("|")[0].strip() for item in items("members")]  # batch's “Họ tên | chức vụ | đơn vị”
     size = None
     if text("size"):
         size_text = text("size")

@@ -34,6 +34,7 @@ from formgen.templates import builtin_templates
 from helpers import docx_lines
 from test_batch import BASE
 from test_files import read_only_folder  # noqa: F401 (a fixture)
+from test_tables import workbook
 
 ROOT = Path(__file__).parent.parent
 FIXTURE = ROOT / "fixtures" / "request.yaml"
@@ -272,7 +273,8 @@ def write_xlsx(path: Path, rows: list[list], edit=None) -> Path:
 
 
 def table(n: int = 2) -> list[list]:
-    return [list(BASE)] + [list(dict(BASE, **{"Số văn bản": i + 1}).values()) for i in range(n)]
+    rows = [dict(BASE, **{"Số văn bản": i + 1}) for i in range(n)]
+    return [list(rows[0])] + [list(r.values()) for r in rows]
 
 
 def batch(run_formgen, tmp_path, table_path, *extra):
@@ -1143,3 +1145,166 @@ def test_money_150_000_000_with_commas_in_a_csv_row_refuses_that_row_saying_why(
             "phân (Luật Kế toán: dấu chấm ngăn cách hàng nghìn); hãy viết 150000000 hoặc 150.000.000."
             ) in result.stdout.splitlines()
     assert len(list((tmp_path / "out").glob("*.docx"))) == 1
+# --- tables: one reader for batch and register import (formgen/tables.py) ---------------------------
+
+
+def _rewrite_sheet(path: Path, edit) -> Path:
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = edit(parts["xl/worksheets/sheet1.xml"].decode("utf-8")).encode("utf-8")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    return path
+
+
+def test_a_hidden_sheet_first_in_the_workbook_is_never_read(tmp_path, run_formgen):
+    decoy = [list(BASE), list(dict(BASE, **{"Trưởng đoàn": "Lê Văn Ẩn", "Người ký": "Lê Văn Ẩn"}).values())]
+    path = workbook(tmp_path / "bang.xlsx", {"Danh mục": decoy, "Đoàn": table(1)}, hidden=("Danh mục",))
+    result = batch(run_formgen, tmp_path, path)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    (written,) = (tmp_path / "out").glob("*.docx")
+    assert "Nguyễn Văn An" in written_text(written) and "Lê Văn Ẩn" not in written_text(written)
+
+
+def test_sheet_naming_a_hidden_sheet_exits_2_and_makes_nothing(tmp_path, run_formgen):
+    path = workbook(tmp_path / "bang.xlsx", {"Danh mục": table(1), "Đoàn": table(1)}, hidden=("Danh mục",))
+    result = batch(run_formgen, tmp_path, path, "--sheet", "Danh mục")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert one_line(result) == (f"Không đọc được bảng “{path}”: trang tính “Danh mục” đang ẩn — bỏ ẩn (Unhide) nếu "
+                                "đúng là trang cần đọc.")
+
+
+def test_sheet_naming_no_sheet_exits_2_listing_the_sheets_there_are(tmp_path, run_formgen):
+    path = workbook(tmp_path / "bang.xlsx", {"Năm 2023": table(1), "Năm 2024": table(1)})
+    result = run_formgen("register", "import", path, "--register", tmp_path / "so.sqlite", "--sheet", "2025")
+    assert result.exit_code == 2
+    assert one_line(result) == (f"Không đọc được bảng “{path}”: không có trang tính “2025” (các trang: “Năm 2023”, "
+                                "“Năm 2024”).")
+
+
+def test_sheet_given_with_a_csv_table_exits_2_rather_than_being_ignored(tmp_path, run_formgen):
+    path = write_csv(tmp_path / "bang.csv", [BASE])
+    result = batch(run_formgen, tmp_path, path, "--sheet", "Năm 2024")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert one_line(result) == f"Không đọc được bảng “{path}”: --sheet chỉ dùng cho bảng .xlsx."
+
+
+def test_rows_and_columns_beyond_a_stale_dimension_are_read(tmp_path, run_formgen):
+    rows = table(3)
+    path = _rewrite_sheet(write_xlsx(tmp_path / "bang.xlsx", rows),
+                          lambda xml: re.sub(r'<dimension ref="[^"]*"/>', '<dimension ref="A1:C2"/>', xml))
+    result = batch(run_formgen, tmp_path, path)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    letters = sorted((tmp_path / "out").glob("*.docx"))
+    assert len(letters) == 3
+    assert all("Hậu Giang, ngày 20 tháng 5 năm 2024" in written_text(p) for p in letters)   # column Q, past C
+
+
+def _with_shared_strings(path: Path, count: int) -> Path:
+    """An XLSX whose shared strings are `count` one-letter strings: megabytes inflated from kilobytes."""
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+        b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/vnd.openxmlformats-'
+                     b'officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+        with z.open("xl/sharedStrings.xml", "w", force_zip64=True) as f:
+            f.write(b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">')
+            for _ in range(count // 10_000):
+                f.write(b"<si><t>a</t></si>" * 10_000)
+            f.write(b"</sst>")
+    return path
+
+
+def test_an_xlsx_inflating_past_the_limit_is_refused_from_its_zip_directory_before_loading(tmp_path, run_formgen):
+    path = _with_shared_strings(write_xlsx(tmp_path / "bang.xlsx", table(1)), 2_000_000)  # 34 MB from 90 KB
+    assert path.stat().st_size < 200_000
+    tracemalloc.start()
+    try:
+        result = batch(run_formgen, tmp_path, path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert one_line(result) == (f"Không đọc được bảng “{path}”: phần “xl/sharedStrings.xml” của tệp giải nén ra 32 MB, "
+                                "quá giới hạn 32 MB — hãy chia bảng thành nhiều tệp.")
+    assert peak < 10 * 2**20   # bytes: openpyxl never built the strings
+
+
+def test_an_xlsx_with_more_shared_strings_than_the_cell_limit_is_refused_before_loading(tmp_path, run_formgen,
+                                                                                       monkeypatch):
+    monkeypatch.setattr("formgen.tables.MAX_CELLS", 50_000)
+    path = _with_shared_strings(write_xlsx(tmp_path / "bang.xlsx", table(1)), 60_000)
+    result = run_formgen("register", "import", path, "--register", tmp_path / "so.sqlite")
+    assert result.exit_code == 2
+    assert one_line(result) == (f"Không đọc được bảng “{path}”: phần “xl/sharedStrings.xml” có hơn 50.000 chuỗi, "
+                                "quá giới hạn — hãy chia bảng thành nhiều tệp.")
+
+
+def test_a_sheet_with_more_cells_than_the_limit_is_refused_before_openpyxl_reads_it(tmp_path, run_formgen,
+                                                                                   monkeypatch):
+    monkeypatch.setattr("formgen.tables.MAX_CELLS", 100)
+    path = write_xlsx(tmp_path / "bang.xlsx", table(5))   # 6 rows of 23 cells
+    result = batch(run_formgen, tmp_path, path)
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert one_line(result) == (f"Không đọc được bảng “{path}”: trang tính có hơn 100 ô, quá giới hạn — hãy chia bảng "
+                                "thành nhiều tệp.")
+
+
+def test_an_unknown_column_is_one_line_naming_the_nearest_header_and_nothing_is_made(tmp_path, run_formgen):
+    rows = [dict(BASE, **{"Số văn bản": i + 1}) for i in range(3)]
+    header = [("Ngay đii" if h == "Ngày đi" else h) for h in rows[0]] + ["Số điện thoại"]
+    path = write_csv(tmp_path / "bang.csv", [dict(r, phone="0293 3870 123") for r in rows], header=header)
+    result = batch(run_formgen, tmp_path, path)
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert one_line(result) == (f"Không đọc được bảng “{path}”, dòng tiêu đề: cột không có trong mẫu: “Ngay đii” (gần "
+                                "nhất: “Ngày đi”), “Số điện thoại” (gần nhất: “Số đăng ký”) — sửa tên cột, hoặc xóa "
+                                "cột không dùng.")
+
+
+def test_a_misspelt_input_path_column_is_one_line_naming_the_nearest_path(tmp_path, run_formgen):
+    path = write_csv(tmp_path / "bang.csv", [dict(BASE, x="Trưởng phòng")],
+                     header=[*BASE, "delegation.members[0].positon"])
+    result = batch(run_formgen, tmp_path, path)
+    assert result.exit_code == 2
+    assert "“delegation.members[0].positon” (gần nhất: “delegation.members[0].position”)" in one_line(result)
+
+
+def test_two_headers_meaning_one_column_exit_2_naming_both(tmp_path, run_formgen):
+    path = write_csv(tmp_path / "bang.csv", [dict(BASE, x="Sở Tư pháp")], header=[*BASE, "Đơn vị"])
+    result = batch(run_formgen, tmp_path, path)
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert one_line(result) == (f"Không đọc được bảng “{path}”, dòng tiêu đề: cột “Đơn vị” trùng nghĩa với cột "
+                                f"“Cơ quan” (cột A và {openpyxl.utils.get_column_letter(len(BASE) + 1)}).")
+
+
+def test_two_headers_for_one_field_of_the_document_exit_2(tmp_path, run_formgen):
+    path = write_csv(tmp_path / "bang.csv", [dict(BASE, x="21/05/2024")], header=[*BASE, "Ngày trình"])
+    result = batch(run_formgen, tmp_path, path)
+    assert result.exit_code == 2
+    assert "cột “Ngày trình” trùng nghĩa với cột “Ngày văn bản”" in one_line(result)
+
+
+def test_a_value_in_a_column_without_a_header_refuses_its_row_naming_the_cell(tmp_path, run_formgen):
+    rows = table(2)
+    rows[2].append("ghi chú lạc")
+    result = batch(run_formgen, tmp_path, write_xlsx(tmp_path / "bang.xlsx", rows))
+    assert result.exit_code == 1
+    column = openpyxl.utils.get_column_letter(len(rows[0]) + 1)
+    assert f"{tmp_path / 'bang.xlsx'}, dòng 3: Ô {column}3 có giá trị nhưng cột {column} không có tiêu đề: thêm " \
+           "tiêu đề cho cột, hoặc xóa ô." in result.stdout.splitlines()
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 1
+
+
+def test_a_utf16_table_with_a_broken_character_exits_2_naming_its_row(tmp_path, run_formgen):
+    text = "\t".join(BASE) + "\r\n" + "\t".join(BASE.values()) + "\r\n"
+    data = text.encode("utf-16") + "Sở".encode("utf-16-le") + b"\x00\xd8" + "\t".join(BASE.values()).encode(
+        "utf-16-le")   # a lone high surrogate
+    (tmp_path / "bang.csv").write_bytes(data)
+    result = batch(run_formgen, tmp_path, tmp_path / "bang.csv")
+    assert result.exit_code == 2
+    assert f"“{tmp_path / 'bang.csv'}”, dòng 3: có byte không phải UTF-16 (hãy lưu dạng CSV UTF-8). Các dòng trước " \
+           "đó đã xử lý: 1 dòng: 1 đã tạo" in one_line(result)

@@ -1,0 +1,316 @@
+"""Tables as Excel writes them, read the same way by `batch` and `register import` (formgen.tables)."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from formgen import tables
+from formgen.register import Register
+from helpers import docx_lines
+from test_batch import BASE
+from test_register import _windows_1258
+
+
+def csv_text(rows: list[list], delimiter: str = ",", newline: str = "\r\n") -> str:
+    """A table as Excel saves it: quotes doubled inside quoted cells, CRLF between rows."""
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=delimiter, lineterminator=newline).writerows(rows)
+    return out.getvalue()
+
+
+def base_rows(**changes) -> list[list]:
+    row = dict(BASE, **changes)
+    return [list(row), list(row.values())]
+
+
+def batch(run_formgen, table: Path, out: Path, *extra):
+    return run_formgen("batch", "request", table, "-o", out, "--jobs", "1", *extra)
+
+
+def letter_text(out: Path) -> str:
+    (doc,) = out.glob("*.docx")
+    return "\n".join(docx_lines(doc))
+
+
+def register_import(run_formgen, tmp_path, table: Path, *extra):
+    return run_formgen("register", "import", table, "--register", tmp_path / "so.sqlite", "--json", *extra)
+
+
+# --- CSV ---------------------------------------------------------------------------------------------
+
+
+def test_a_cell_with_doubled_quotes_reaches_the_letter_as_typed(tmp_path, run_formgen):
+    purpose = 'Học tập "Mô hình ""một cửa""" của Đà Nẵng, nâng cao Chỉ số cải cách hành chính.'
+    (tmp_path / "bang.csv").write_text(csv_text(base_rows(**{"Mục đích": purpose})), encoding="utf-8")
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert purpose in letter_text(tmp_path / "out").splitlines()
+
+
+def test_a_cell_holding_quotes_commas_and_new_lines_arrives_whole(tmp_path, run_formgen):
+    members = ('Trần Thị Bích Ngọc | Trưởng phòng "Cải cách hành chính" | Sở Nội vụ\n'
+               'Lê Hoàng Phúc | Phó Chánh Văn phòng, phụ trách tổng hợp | Sở Nội vụ')
+    rows = base_rows(**{"Thành viên": members})
+    rows.append(list(dict(BASE, **{"Ngày đi": "31/02/2024"}).values()))
+    (tmp_path / "bang.csv").write_text(csv_text(rows), encoding="utf-8-sig")
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out")
+    assert result.exit_code == 1
+    text = letter_text(tmp_path / "out")
+    assert 'Trưởng phòng "Cải cách hành chính"' in text and "Phó Chánh Văn phòng, phụ trách tổng hợp" in text
+    # The bad row is named by its row as Excel shows it, though the cell above spans two lines of the file.
+    assert any(line.startswith(f"{tmp_path / 'bang.csv'}, dòng 3: ") for line in result.stdout.splitlines())
+
+
+def test_a_semicolon_table_whose_header_holds_a_comma_is_read_by_its_columns(tmp_path, run_formgen):
+    report = {"Số văn bản": "18", "Ngày văn bản": "18/06/2024", "Kết quả": "Đoàn đã làm việc với Sở Nội vụ, "
+              "thành phố Đà Nẵng.", "Kinh nghiệm hay": "Một đầu mối theo dõi chỉ số PAR INDEX.",
+              "Đề xuất, kiến nghị": "Đề nghị thí điểm mô hình đầu mối; bố trí kinh phí số hóa."}
+    rows = base_rows(**report)
+    (tmp_path / "bang.csv").write_text(csv_text(rows, ";"), encoding="utf-8-sig")  # Excel, Vietnamese locale
+    result = run_formgen("batch", "report", tmp_path / "bang.csv", "-o", tmp_path / "out", "--jobs", "1")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = letter_text(tmp_path / "out")
+    assert "Đề nghị thí điểm mô hình đầu mối; bố trí kinh phí số hóa." in text
+    assert "Đoàn đã làm việc với Sở Nội vụ, thành phố Đà Nẵng." in text
+
+
+ENCODINGS = {
+    "utf-8": lambda rows: csv_text(rows).encode("utf-8"),
+    "utf-8 with BOM": lambda rows: csv_text(rows).encode("utf-8-sig"),
+    "UTF-16, tabs (Excel's Unicode text)": lambda rows: csv_text(rows, "\t").encode("utf-16"),
+    "UTF-16 without its BOM": lambda rows: csv_text(rows, "\t").encode("utf-16-le"),
+    "Windows-1258, semicolons": lambda rows: _windows_1258(csv_text(rows, ";")),
+    "UTF-8, old Mac line ends": lambda rows: csv_text(rows, newline="\r").encode("utf-8"),
+}
+
+
+def test_one_table_in_every_encoding_excel_writes_gives_the_same_letter(tmp_path, run_formgen):
+    rows = base_rows(**{"Mục đích": 'Học tập "một cửa", liên thông.', "Trưởng đoàn": "Nguyễn Thị Ngọc Huyền",
+                        "Người ký": "Nguyễn Thị Ngọc Huyền"})
+    letters, notes = {}, {}
+    for i, (name, encode) in enumerate(ENCODINGS.items()):
+        (tmp_path / f"{i}.csv").write_bytes(encode(rows))
+        result = batch(run_formgen, tmp_path / f"{i}.csv", tmp_path / str(i))
+        assert result.exit_code == 0, (name, result.stdout + result.stderr)
+        letters[name] = letter_text(tmp_path / str(i))
+        notes[name] = [line for line in result.stdout.splitlines() if line.startswith("Ghi chú:")]
+    first = letters["utf-8"]
+    assert 'Học tập "một cửa", liên thông.' in first and "Nguyễn Thị Ngọc Huyền" in first
+    assert all(text == first for text in letters.values())
+    # Only the guess is said: the file was not UTF-8, and was read as Windows-1258.
+    assert notes.pop("Windows-1258, semicolons") == [
+        f"Ghi chú: Bảng “{tmp_path / '4.csv'}” không phải UTF-8: đã đọc theo bảng mã Windows-1258 (tiếng Việt); "
+        "hãy soát chữ có dấu, hoặc lưu lại dạng “CSV UTF-8”."]
+    assert all(found == [] for found in notes.values())
+
+
+def test_register_import_reads_utf16_and_windows_1258_and_says_which_it_guessed(tmp_path, run_formgen):
+    rows = [["Đơn vị", "Mã đơn vị", "Địa danh", "Ngày đi", "Số người", "Trưởng đoàn"],
+            ["Sở Nội vụ", "SNV", "Hậu Giang", "03/06/2024", "7", "Nguyễn Văn An"]]
+    (tmp_path / "unicode.csv").write_bytes(csv_text(rows, "\t").encode("utf-16"))
+    result = register_import(run_formgen, tmp_path, tmp_path / "unicode.csv")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (json.loads(result.stdout)["added"], json.loads(result.stdout)["notes"]) == ([1], [])
+    rows[1][5] = "Trần Thị Bích Ngọc"
+    (tmp_path / "windows.csv").write_bytes(_windows_1258(csv_text(rows, ";")))
+    result = register_import(run_formgen, tmp_path, tmp_path / "windows.csv")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Windows-1258" in json.loads(result.stdout)["notes"][0]
+    with Register(tmp_path / "so.sqlite") as reg:
+        assert [r.leader_name for r in reg.list()] == ["Nguyễn Văn An", "Trần Thị Bích Ngọc"]
+
+
+# --- XLSX --------------------------------------------------------------------------------------------
+
+
+def workbook(path: Path, sheets: dict[str, list[list]], active: str | None = None, hidden=()) -> Path:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        if name in hidden:
+            sheet.sheet_state = "hidden"
+    if active:
+        book.active = book.sheetnames.index(active)
+    book.save(path)
+    return path
+
+
+def test_the_sheet_open_in_excel_is_read_and_the_note_names_it(tmp_path, run_formgen):
+    old = base_rows(**{"Trưởng đoàn": "Lê Văn Cũ", "Người ký": "Lê Văn Cũ"})
+    path = workbook(tmp_path / "bang.xlsx", {"Năm 2023": old, "Năm 2024": base_rows()}, active="Năm 2024")
+    result = batch(run_formgen, path, tmp_path / "out")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = letter_text(tmp_path / "out")
+    assert "Nguyễn Văn An" in text and "Lê Văn Cũ" not in text
+    assert result.stdout.splitlines()[0] == ("Ghi chú: Đã đọc trang tính “Năm 2024” (trang đang mở) trong 2 trang; "
+                                             "trang khác: thêm --sheet TÊN.")
+
+
+def test_sheet_chooses_the_sheet_for_batch_and_for_register_import(tmp_path, run_formgen):
+    register_rows = [["Đơn vị", "Mã đơn vị", "Địa danh", "Ngày đi", "Số người", "Trưởng đoàn"],
+                     ["Sở Nội vụ", "SNV", "Hậu Giang", dt.datetime(2024, 6, 3), 5, "Lê Văn Cũ"]]
+    path = workbook(tmp_path / "bang.xlsx", {"Năm 2024": base_rows(), "Năm 2023": base_rows(
+        **{"Trưởng đoàn": "Lê Văn Cũ", "Người ký": "Lê Văn Cũ"}), "Sổ": register_rows}, active="Năm 2024")
+    result = batch(run_formgen, path, tmp_path / "out", "--sheet", "Năm 2023")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Lê Văn Cũ" in letter_text(tmp_path / "out") and "Nguyễn Văn An" not in letter_text(tmp_path / "out")
+    assert not [line for line in result.stdout.splitlines() if line.startswith("Ghi chú:")]
+    result = register_import(run_formgen, tmp_path, path, "--sheet", "Sổ")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    with Register(tmp_path / "so.sqlite") as reg:
+        assert [(r.leader_name, r.size) for r in reg.list()] == [("Lê Văn Cũ", 5)]
+
+
+# --- title rows, STT, numbering rows: the same for batch and register import ------------------------
+
+
+def titled(rows: list[list], numbered: bool = True) -> list[list]:
+    """A committee's sheet: a title, an empty row, the header with STT first, the row of column numbers."""
+    width = len(rows[0]) + 1
+    out = [["BẢNG TỔNG HỢP ĐOÀN ĐI HỌC TẬP KINH NGHIỆM NĂM 2024"] + [None] * (width - 1), [None] * width,
+           ["STT"] + rows[0]]
+    if numbered:
+        out.append([f"({n})" for n in range(1, width + 1)])
+    return out + [[i] + row for i, row in enumerate(rows[1:], 1)]
+
+
+def test_batch_skips_title_rows_stt_and_the_numbering_row_in_csv_and_xlsx(tmp_path, run_formgen):
+    rows = titled(base_rows())
+    (tmp_path / "bang.csv").write_text(csv_text([["" if c is None else c for c in r] for r in rows]),
+                                       encoding="utf-8-sig")
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.active.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(rows[2]))  # a centred title
+    book.save(tmp_path / "bang.xlsx")
+    for name in ("bang.csv", "bang.xlsx"):
+        out = tmp_path / name.replace(".", "-")
+        result = batch(run_formgen, tmp_path / name, out)
+        assert result.exit_code == 0, result.stdout + result.stderr
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        assert [r["row"] for r in manifest["rows"]] == [5]   # the row as Excel numbers it
+        assert "Lê Hoàng Phúc" in letter_text(out)
+
+
+def test_register_import_skips_the_numbering_row_as_batch_does(tmp_path, run_formgen):
+    rows = titled([["Đơn vị", "Mã đơn vị", "Địa danh", "Ngày đi", "Số người", "Trưởng đoàn"],
+                   ["Sở Nội vụ", "SNV", "Hậu Giang", "03/06/2024", "7", "Nguyễn Văn An"]])
+    (tmp_path / "bang.csv").write_text(csv_text([["" if c is None else c for c in r] for r in rows]),
+                                       encoding="utf-8")
+    result = register_import(run_formgen, tmp_path, tmp_path / "bang.csv")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    with Register(tmp_path / "so.sqlite") as reg:
+        (record,) = reg.list()
+    assert (record.leader_name, record.size, record.source) == ("Nguyễn Văn An", 7, "bang.csv, dòng 5")
+
+
+def test_a_table_exported_from_the_register_feeds_batch(tmp_path, run_formgen):
+    import formgen
+    trip = formgen.load(Path(__file__).parent.parent / "fixtures" / "request.yaml")
+    with Register(tmp_path / "so.sqlite") as reg:
+        reg.add(trip)
+        reg.export_table(tmp_path / "so.xlsx")
+    book = openpyxl.load_workbook(tmp_path / "so.xlsx")
+    sheet = book.active
+    # What a request needs and the register does not keep, added in columns of their own.
+    more = {"Mục đích": "Học tập mô hình một cửa.", "Khâu yếu": "Chỉ số PAR INDEX giảm.",
+            "Điểm đến": "thành phố Đà Nẵng | Sở Nội vụ Đà Nẵng | chính quyền số | 04/06/2024 | 05/06/2024",
+            "Kính gửi": "Ban Thường vụ Tỉnh ủy", "Người ký": "Nguyễn Văn An", "Chức vụ người ký": "Giám đốc"}
+    start = sheet.max_column
+    for i, (header, value) in enumerate(more.items(), start + 1):
+        sheet.cell(1, i, header)
+        sheet.cell(2, i, value)
+    book.save(tmp_path / "so.xlsx")
+    result = batch(run_formgen, tmp_path / "so.xlsx", tmp_path / "out")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = letter_text(tmp_path / "out")
+    d = trip["delegation"]
+    assert d["leader"]["name"] in text and all(m["name"] in text for m in d["members"])
+    assert "Học tập mô hình một cửa." in text
+    assert "Hậu Giang, ngày 20 tháng 5 năm 2024" in text   # “Ngày trình”, the date the register keeps
+
+
+# --- the vocabulary ----------------------------------------------------------------------------------
+
+
+def test_no_two_columns_of_the_vocabulary_share_a_spelling():
+    spellings = [tables.header_key(name) for c in tables.COLUMNS.values() for name in {c.header, *c.aliases, c.key}]
+    assert len(spellings) == len(set(spellings))
+    assert all(tables.resolve(c.header) is c for c in tables.COLUMNS.values())
+    assert all(tables.resolve(c.path) is c for c in tables.COLUMNS.values() if c.path and "{doc}" not in c.path)
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("Trưởng đòan", "leader_name"),        # the old tone placement
+    ("TRUONG DOAN", "leader_name"),        # no accents, capitals
+    ("Kinh phí", "funding_amount"),
+    ("unit_code", "unit_code"),            # the register's English key
+    ("issuer.abbreviation", "unit_code"),  # the input path
+])
+def test_a_header_is_recognised_however_it_is_spelt(written, meant):
+    assert tables.resolve(written) is tables.COLUMNS[meant]
+
+
+def test_an_unknown_header_is_told_the_nearest_known_one():
+    assert tables.nearest_header("Số ngày") == "Số người"
+    assert tables.nearest_header("Ma DV") == "Mã đơn vị"
+    assert tables.nearest_header("delegation.leader.nmae") == "delegation.leader.name"
+
+
+@pytest.mark.parametrize("encoding", ["TCVN3", "VNI"])
+def test_a_csv_typed_in_a_legacy_font_is_read_and_its_text_converted_when_asked(tmp_path, run_formgen, encoding):
+    from formgen.legacy import from_unicode
+    rows = base_rows(**{"Cấp trưởng đoàn": "deputy"})
+    (tmp_path / "bang.csv").write_bytes(from_unicode(csv_text(rows), encoding).encode("cp1252"))
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "refused")
+    assert result.exit_code == 1   # each field in the old encoding is named, as in a UTF-8 table
+    assert f"{tmp_path / 'bang.csv'}, dòng 2: [issuer.name] có vẻ là chữ {encoding}" in result.stdout
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out", "--convert-legacy")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    notes = [line for line in result.stdout.splitlines() if line.startswith("Ghi chú:")]
+    assert len(notes) == 2 and all(encoding in note for note in notes)
+    text = letter_text(tmp_path / "out")
+    assert "Trần Thị Bích Ngọc" in text and "Ngân sách nhà nước" in text and "Đoàn gồm 03 người" in text
+
+
+def test_a_batch_table_goes_into_the_register_with_its_members_names(tmp_path, run_formgen):
+    (tmp_path / "bang.csv").write_text(csv_text(base_rows()), encoding="utf-8-sig")
+    result = register_import(run_formgen, tmp_path, tmp_path / "bang.csv")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    with Register(tmp_path / "so.sqlite") as reg:
+        (record,) = reg.list()
+        members = [m["name"] for m in record.trip()["delegation"]["members"]]
+    assert (record.unit_code, record.leader_name, record.size) == ("SNV", "Nguyễn Văn An", 3)
+    assert members == ["Trần Thị Bích Ngọc", "Lê Hoàng Phúc"]
+
+
+def test_a_csv_opening_with_excels_sep_line_uses_that_separator_and_numbers_rows_as_excel(tmp_path, run_formgen):
+    rows = base_rows(**{"Đề xuất, kiến nghị": ""})
+    rows.append(list(dict(BASE, **{"Ngày đi": "31/02/2024", "Đề xuất, kiến nghị": ""}).values()))
+    (tmp_path / "bang.csv").write_text("sep=;\r\n" + csv_text(rows, ";"), encoding="utf-8")
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "Lê Hoàng Phúc" in letter_text(tmp_path / "out")
+    assert any(line.startswith(f"{tmp_path / 'bang.csv'}, dòng 3: [delegation.depart_on]")
+               for line in result.stdout.splitlines())
+
+
+def test_a_count_of_people_that_is_not_the_people_named_refuses_the_row_in_batch_as_in_the_register(
+        tmp_path, run_formgen):
+    rows = base_rows(**{"Số người": "12"})
+    rows.append(list(dict(BASE, **{"Số người": "3"}).values()))
+    (tmp_path / "bang.csv").write_text(csv_text(rows), encoding="utf-8")
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out")
+    assert result.exit_code == 1
+    assert f"{tmp_path / 'bang.csv'}, dòng 2: [Số người] Số người 12 khác số người ghi tên: trưởng đoàn và 2 " \
+           "thành viên." in result.stdout.splitlines()
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 1   # row 3 says 3: the leader and two members
