@@ -14,6 +14,7 @@ from .calendar import WorkCalendar
 from .batch import Entry, Manifest, run_batch, safe_name
 from .errors import FormgenError, InvalidInput, Problem, Refused
 from .fields import Date
+from .interrupts import interruption, signals_raise
 from .legacy import converted_fields
 from .pdf import ENV_SOFFICE
 from .loader import read_data
@@ -499,7 +500,8 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     as_json = "--json" in args
     try:
-        cli.main(args=args, prog_name="formgen", standalone_mode=False)
+        with signals_raise():  # SIGTERM and SIGHUP stop formgen as Ctrl+C does: LibreOffice and temporary files go too
+            cli.main(args=args, prog_name="formgen", standalone_mode=False)
     except FormgenError as exc:
         if as_json:
             click.echo(json.dumps({"ok": False, **exc.as_dict()}, ensure_ascii=False, indent=2))
@@ -507,7 +509,11 @@ def main(argv: list[str] | None = None) -> None:
             for line in exc.lines():
                 click.echo(line, err=True)
         sys.exit(exc.exit_code)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        stopped = interruption(exc)
+        if stopped:
+            click.echo(f"formgen: đã dừng theo tín hiệu {stopped.name} / stopped by {stopped.name}.", err=True)
+            sys.exit(stopped.exit_code)
         click.echo("formgen: đã dừng / aborted.", err=True)
         sys.exit(130)
     except click.UsageError as exc:
