@@ -400,7 +400,7 @@ class Manifest:
     table: str
     entries: list[Entry] = field(default_factory=list)
     run: int = 0                     # 0 until joined to the folder's record
-    state: str = "running"           # running | complete | interrupted | failed
+    state: str = "complete"          # running | complete | interrupted | failed (a record written once is complete)
     started: str = field(default_factory=lambda: _now())
     earlier_runs: list[dict] = field(default_factory=list)
     earlier_rows: list[dict] = field(default_factory=list)
@@ -548,16 +548,17 @@ class _Recorder:
     """Keeps the manifest the truth: a document leaves staging only once a manifest listing it is in place.
 
     Entries are recorded as chunks finish; at most every FLUSH_SECONDS the manifest is rewritten and the
-    documents it now lists are moved into the folder. Stopped at any moment, the folder holds the
-    documents of the last manifest written (SIGKILL between those two steps leaves them in staging,
-    where the next run into the folder finds and moves them).
+    documents it now lists are moved into the folder; a stop signal waits for both steps. So a document
+    in the folder is always in the manifest; only SIGKILL (or a power cut) between the two steps can
+    leave documents the manifest lists in staging, where the next run into the folder moves them.
     """
 
     def __init__(self, manifest: Manifest, folder: Path, staging: Path, names: "Names", suffixes: tuple[str, ...],
                  progress: Callable[[int], None] | None):
         self.manifest, self.folder, self.staging = manifest, folder, staging
         self.names, self.suffixes, self.progress = names, suffixes, progress
-        self.pending: list[Entry] = []
+        self.pending: list[Entry] = []    # recorded, not yet in the manifest on disk
+        self.committed: list[Entry] = []  # in the manifest on disk, documents still in staging
         self.last = time.monotonic()
 
     def add(self, entries: list[Entry]) -> None:
@@ -569,14 +570,23 @@ class _Recorder:
             self.flush()
 
     def flush(self) -> None:
-        for entry in self.pending:
-            self._keep_name_free(entry)
-        self.manifest.write(self.folder)
-        self.last = time.monotonic()
-        pending, self.pending = self.pending, []
-        for entry in pending:
-            for out in entry.outputs:
-                _publish(self.staging / Path(out).name, Path(out))
+        from .interrupts import signals_deferred
+        with signals_deferred():  # Ctrl+C or SIGTERM waits until the documents the manifest lists are in place
+            self._publish_committed()  # what an earlier flush, cut short by an error, left
+            for entry in self.pending:
+                self._keep_name_free(entry)
+            self.manifest.write(self.folder)
+            self.last = time.monotonic()
+            self.committed, self.pending = self.pending, []
+            self._publish_committed()
+
+    def _publish_committed(self) -> None:
+        while self.committed:
+            for out in self.committed[0].outputs:
+                staged = self.staging / Path(out).name
+                if staged.exists():
+                    _publish(staged, Path(out))
+            self.committed.pop(0)
 
     def _keep_name_free(self, entry: Entry) -> None:
         """A file that appeared under the entry's name since it was claimed: the entry takes the next free name."""
@@ -663,10 +673,11 @@ def _stop_worker() -> None:
 
 
 def _worker_stopped(signum, frame) -> None:
-    """A pool worker told to stop: its LibreOffice and profile go; if the parent is gone, the staging too."""
+    """A pool worker told to stop (or whose parent died): its LibreOffice and profile go, then the worker.
+
+    The run's staging stays: if the parent was killed outright, the next run into the folder finishes it.
+    """
     _stop_worker()
-    if os.getppid() != _WORKER.get("parent"):  # nobody is left to clean up the run's documents in progress
-        shutil.rmtree(_WORKER["settings"].staging, ignore_errors=True)
     os._exit(128 + signum)
 
 
@@ -777,6 +788,7 @@ def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, 
     names = Names(out)
     suffixes = (".docx", ".pdf") if pdf or stamp else (".docx",)
     recorder = _Recorder(manifest, out, staging, names, suffixes, progress)
+    manifest.state = "running"
     recorder.flush()  # the run is on record from its start, even if it is killed before its first row
     workers = max(1, jobs or os.cpu_count() or 1)
 

@@ -12,6 +12,7 @@ from typing import Iterator
 # What a user or a service manager sends to stop a run: Ctrl+C, `kill`/systemd, a closed terminal.
 STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP") if hasattr(signal, name))
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_held = {"depth": 0, "signal": None}  # signals_deferred: how deep, and the signal that came meanwhile
 
 
 class Interrupted(KeyboardInterrupt):
@@ -43,14 +44,32 @@ def signals_raise() -> Iterator[None]:
     def stop(signum, frame):
         for s in STOP_SIGNALS:  # the cleanup that follows is not itself cut short by a second Ctrl+C
             signal.signal(s, signal.SIG_IGN)
+        if _held["depth"]:
+            _held["signal"] = signum
+            return
         raise Interrupted(signum)
 
     before = {s: signal.signal(s, stop) for s in STOP_SIGNALS}
     try:
         yield
     finally:
+        _held["signal"] = None
         for s, handler in before.items():
             signal.signal(s, handler)
+
+
+@contextmanager
+def signals_deferred() -> Iterator[None]:
+    """A step that must finish once begun (write the record, then move what it lists): a stop signal that comes
+    meanwhile raises Interrupted when the step is done."""
+    _held["depth"] += 1
+    try:
+        yield
+    finally:
+        _held["depth"] -= 1
+    if not _held["depth"] and _held["signal"] is not None:
+        signum, _held["signal"] = _held["signal"], None
+        raise Interrupted(signum)
 
 
 def interruption(exc: BaseException | None) -> Interrupted | None:
