@@ -113,3 +113,23 @@ def test_a_full_disk_raises_environment_failed_from_the_library_too(tmp_path, mo
     with pytest.raises(EnvironmentFailed):
         run_batch("request", write_csv(tmp_path / "bang.csv", rows), tmp_path / "out", jobs=1)
     assert documents(tmp_path / "out") == set() and not (tmp_path / "out" / "manifest.json").exists()
+
+
+def test_a_file_appearing_under_a_documents_name_during_the_run_is_kept_and_the_document_takes_the_next_name(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(batch, "FLUSH_SECONDS", 0.0)
+    out = tmp_path / "out"
+    planted = []
+
+    def plant(_rows: int) -> None:  # after a chunk is recorded, before its documents enter the folder
+        if not planted:
+            (staged,) = [p for s in out.glob(".formgen-run-*") for p in s.iterdir()]
+            (out / staged.name).write_bytes(b"theirs")
+            planted.append(out / staged.name)
+
+    rows, _, _ = table_rows(2)
+    manifest = run_batch("request", write_csv(tmp_path / "bang.csv", rows[:1]), out, jobs=1, progress=plant)
+    (theirs,) = planted
+    assert theirs.read_bytes() == b"theirs"
+    assert manifest.entries[0].outputs == [str(out / f"{theirs.stem}-2.docx")]
+    assert listed(out) == documents(out) - {theirs.name}
