@@ -512,12 +512,15 @@ class FolderLock:
             import fcntl
         except ImportError:
             return self
-        self.fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
         try:
+            self.fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            os.close(self.fd)
-            self.fd = None
+        except OSError as exc:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
+            if not isinstance(exc, BlockingIOError):  # a file system without locks (some NFS): run unlocked
+                return self
             raise EnvironmentFailed(f"Thư mục “{self.folder}” đang được một lần chạy formgen khác ghi vào: hãy chờ "
                                     "lần chạy đó xong, hoặc chọn thư mục khác.") from None
         return self

@@ -799,6 +799,19 @@ def test_a_batch_killed_by_sigkill_lists_every_document_it_left_and_the_next_run
 
 
 @needs_proc
+def test_a_batch_worker_killed_from_outside_stops_the_run_with_exit_3_and_an_exact_manifest(tmp_path):
+    run, out = start_batch(tmp_path, "--jobs", "2")
+    worker = next(pid for pid in run.processes() if pid != run.proc.pid)
+    os.kill(worker, 9)  # as the kernel's out-of-memory killer does
+    _, err = run.proc.communicate(timeout=30)
+    assert run.proc.returncode == 3 and err.decode("utf-8").splitlines() == [
+        "Một tiến trình con của formgen bị dừng giữa chừng (hết bộ nhớ, hoặc bị kết thúc từ bên ngoài): các dòng "
+        "đã xong có trong danh sách."]
+    assert listed_in_manifest(out) == documents_in(out) and documents_in(out)
+    assert last_run_state(out) == "failed" and hidden_in(out) == [] and run.all_gone()
+
+
+@needs_proc
 @pytest.mark.parametrize("name, group, jobs", [("SIGINT", True, "1"), ("SIGTERM", False, "2"), ("SIGKILL", False, "1")],
                          ids=["ctrl-c", "sigterm-with-workers", "sigkill"])
 def test_stopping_batch_pdf_stops_libreoffice_and_removes_its_profiles_and_staging(tmp_path, name, group, jobs):
