@@ -170,12 +170,12 @@ def _kill_group(proc: subprocess.Popen, wait_only: bool = False) -> None:
 
 def _sweep_orphans() -> None:
     """Remove profiles and staging folders of formgen processes that died without cleaning up (SIGKILL)."""
-    root = Path(tempfile.gettempdir())
+    root, me = Path(tempfile.gettempdir()), getattr(os, "getuid", lambda: 0)()
     for prefix in (PROFILE_PREFIX, STAGING_PREFIX):
         for folder in root.glob(f"{prefix}*-*"):
             owner = folder.name[len(prefix):].split("-", 1)[0]
             try:
-                if not owner.isdigit() or folder.stat().st_uid != getattr(os, "getuid", lambda: 0)() or _alive(int(owner)):
+                if not owner.isdigit() or folder.stat().st_uid != me or _alive(int(owner)):
                     continue
             except OSError:
                 continue

@@ -133,3 +133,20 @@ def test_a_file_appearing_under_a_documents_name_during_the_run_is_kept_and_the_
     assert theirs.read_bytes() == b"theirs"
     assert manifest.entries[0].outputs == [str(out / f"{theirs.stem}-2.docx")]
     assert listed(out) == documents(out) - {theirs.name}
+
+
+def test_libreoffice_folders_left_by_a_killed_formgen_are_removed_by_the_next_converter(tmp_path, monkeypatch):
+    import os
+    import subprocess
+    import sys
+    import tempfile
+
+    from formgen.pdf import Converter
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    left = [tmp_path / f"formgen-lo-{dead.stdout.strip()}-abc", tmp_path / f"formgen-pdf-{dead.stdout.strip()}-abc"]
+    alive = tmp_path / f"formgen-lo-{os.getppid()}-abc"  # a formgen still running: its profile stays
+    for folder in (*left, alive):
+        (folder / "user").mkdir(parents=True)
+    with Converter() as converter:
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, converter._profile.name])
