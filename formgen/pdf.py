@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import weakref
 from pathlib import Path
 from typing import Sequence
 
@@ -70,6 +71,8 @@ class Converter:
         self._profile = Path(tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-"))
         self._proc: subprocess.Popen | None = None  # the LibreOffice running now, if any
         self._staging: Path | None = None           # where it writes the PDFs now, if anywhere
+        # a Converter dropped without close() still removes its profile (when collected, or at exit)
+        self._remove_profile = weakref.finalize(self, shutil.rmtree, self._profile, True)
 
     def __enter__(self) -> "Converter":
         return self
@@ -82,9 +85,9 @@ class Converter:
         proc, self._proc = self._proc, None
         if proc is not None and proc.poll() is None:
             _kill_group(proc, wait_only=True)
-        for folder in (self._profile, self._staging):
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)
+        self._remove_profile()
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
 
     def convert(self, documents: Sequence[str | os.PathLike], out_dir: str | os.PathLike | None = None) -> list[Path]:
         """Convert every document in as few LibreOffice runs as possible; PDFs land beside them or in out_dir.

@@ -150,3 +150,16 @@ def test_libreoffice_folders_left_by_a_killed_formgen_are_removed_by_the_next_co
         (folder / "user").mkdir(parents=True)
     with Converter() as converter:
         assert sorted(p.name for p in tmp_path.iterdir()) == sorted([alive.name, converter._profile.name])
+
+
+def test_a_converter_dropped_without_close_still_removes_its_profile(tmp_path, monkeypatch):
+    import gc
+    import tempfile
+
+    from formgen.pdf import Converter
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    converter = Converter()
+    assert [p.name for p in tmp_path.iterdir()] == [converter._profile.name]
+    del converter
+    gc.collect()
+    assert list(tmp_path.iterdir()) == []
