@@ -2,10 +2,15 @@
 from __future__ import annotations
 
 import csv
+import errno
 import itertools
 import json
 import os
 import re
+import shutil
+import signal
+import tempfile
+import time
 import unicodedata
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
@@ -14,8 +19,8 @@ from typing import Callable, Iterator
 
 from . import tables
 from .dates import parse_date
-from .errors import FormgenError, InvalidInput, Problem
-from .files import output_folder
+from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem
+from .files import output_folder, write_atomically
 from .yamlio import json_loads
 
 # A cell that holds a whole list: items split by ";" or new lines, an item's fields by "|".
@@ -197,12 +202,28 @@ class Entry:
     messages: list[str] = field(default_factory=list)
 
 
+MANIFEST_JSON, MANIFEST_CSV = "manifest.json", "manifest.csv"
+RUN_STAGING = ".formgen-run-"  # hidden, in the output folder: documents wait here until the manifest lists them
+FLUSH_SECONDS = 1.0            # the manifest is rewritten at most this often while a run goes on
+
+
 @dataclass
 class Manifest:
+    """The record of an output folder: this run's entries after those of every earlier run, each marked with its run.
+
+    manifest.json is the truth (manifest.csv shows the same rows); it is replaced whole, never written through a
+    symlink, and a run adds to it instead of erasing it.
+    """
+
     kind: str
     table: str
     entries: list[Entry] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)   # how the table was read (its encoding, its sheet)
+    run: int = 0                     # 0 until joined to the folder's record
+    state: str = "complete"          # running | complete | interrupted | failed (a record written once is complete)
+    started: str = field(default_factory=lambda: _now())
+    earlier_runs: list[dict] = field(default_factory=list)
+    earlier_rows: list[dict] = field(default_factory=list)
 
     def count(self, status: str) -> int:
         return sum(1 for e in self.entries if e.status == status)
@@ -217,18 +238,205 @@ class Manifest:
         return (f"{len(self.entries)} dòng: {self.count('written')} đã tạo, {self.count('refused')} bị từ chối, "
                 f"{self.count('invalid')} dữ liệu lỗi, {self.count('failed')} lỗi môi trường.")
 
-    def write(self, folder: Path) -> tuple[Path, Path]:
-        entries = sorted(self.entries, key=lambda e: e.row)
-        doc = {"kind": self.kind, "table": self.table, "summary": self.summary(), "notes": self.notes,
-               "rows": [asdict(e) for e in entries]}
-        json_path, csv_path = folder / "manifest.json", folder / "manifest.csv"
-        json_path.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
-        with open(csv_path, "w", encoding="utf-8-sig", newline="") as f:
-            w = csv.writer(f)
-            w.writerow(["dòng", "kết quả", "tệp", "mã quy tắc", "nội dung"])
-            for e in entries:
-                w.writerow([e.row, e.status, "; ".join(e.outputs), "; ".join(e.codes), " | ".join(e.messages)])
+    def join(self, folder: str | os.PathLike) -> "Manifest":
+        """Read the folder's record, so this run comes after its runs (InvalidInput if it is not formgen's)."""
+        self.earlier_runs, self.earlier_rows = _read_record(Path(folder))
+        self.run = max((r.get("run", 0) for r in self.earlier_runs if isinstance(r.get("run"), int)), default=0) + 1
+        return self
+
+    def run_record(self) -> dict:
+        finished = _now() if self.state != "running" else None
+        return {"run": self.run, "kind": self.kind, "table": self.table, "started": self.started,
+                "finished": finished, "state": self.state, "summary": self.summary(),
+                "counts": {s: self.count(s) for s in ("written", "refused", "invalid", "failed")}}
+
+    def write(self, folder: str | os.PathLike) -> tuple[Path, Path]:
+        """Replace manifest.csv, then manifest.json, each whole (a temporary file renamed into place)."""
+        folder = Path(folder)
+        if not self.run:
+            self.join(folder)
+        rows = self.earlier_rows + [{"run": self.run, **asdict(e)} for e in sorted(self.entries, key=lambda e: e.row)]
+        doc = {"kind": self.kind, "table": self.table, "run": self.run, "summary": self.summary(), "notes": self.notes,
+               "runs": self.earlier_runs + [self.run_record()], "rows": rows}
+        json_path, csv_path = folder / MANIFEST_JSON, folder / MANIFEST_CSV
+
+        def save_csv(tmp: str) -> None:
+            with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
+                w = csv.writer(f)
+                w.writerow(["lần chạy", "dòng", "kết quả", "tệp", "mã quy tắc", "nội dung"])
+                for r in rows:
+                    w.writerow([r.get("run", ""), r.get("row", ""), r.get("status", ""), "; ".join(r.get("outputs", [])),
+                                "; ".join(r.get("codes", [])), " | ".join(r.get("messages", []))])
+        try:  # the CSV first: the JSON, the record a next run reads, is never behind it
+            write_atomically(csv_path, save_csv)
+            write_atomically(json_path, lambda tmp: Path(tmp).write_text(
+                json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8"))
+        except OSError as exc:  # the temporary file itself could not be made (a full disk)
+            raise EnvironmentFailed(f"Không ghi được danh sách {json_path}: {exc.strerror or exc}.") from None
         return json_path, csv_path
+
+
+def _now() -> str:
+    import datetime as dt
+    return dt.datetime.now().astimezone().isoformat(timespec="seconds")
+
+
+def _read_record(folder: Path) -> tuple[list[dict], list[dict]]:
+    """(runs, rows) of the manifest already in folder; a manifest of the old shape is one run."""
+    json_path = folder / MANIFEST_JSON
+    keep = "hãy đổi tên hoặc chuyển tệp này đi (formgen không xoá bản ghi các lần chạy trước)"
+    for p in (json_path, folder / MANIFEST_CSV):
+        if p.is_symlink():
+            raise InvalidInput(f"“{p}” là liên kết tượng trưng (symlink): formgen không ghi danh sách qua liên kết — "
+                               "hãy xoá liên kết này hoặc chọn thư mục khác.")
+    try:
+        fd = os.open(json_path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))  # planted after the check: still refused
+        with open(fd, "rb") as f:
+            doc = json.loads(f.read().decode("utf-8"))
+    except FileNotFoundError:
+        return [], []
+    except IsADirectoryError:
+        raise InvalidInput(f"“{json_path}” là thư mục, không phải danh sách: {keep}.") from None
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise InvalidInput(f"“{json_path}” là liên kết tượng trưng (symlink): formgen không ghi danh sách qua "
+                               "liên kết — hãy xoá liên kết này hoặc chọn thư mục khác.") from None
+        raise EnvironmentFailed(f"Không đọc được danh sách {json_path}: {exc.strerror or exc}.") from None
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput(f"Không đọc được danh sách {json_path}: không phải JSON — {keep}.") from None
+    rows = doc.get("rows") if isinstance(doc, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) and isinstance(r.get("row"), int) for r in rows):
+        raise InvalidInput(f"Không đọc được danh sách {json_path}: không phải danh sách của formgen — {keep}.")
+    runs = doc.get("runs")
+    if not isinstance(runs, list) or not all(isinstance(r, dict) for r in runs):  # written before runs were kept
+        runs = [{"run": 1, "kind": doc.get("kind"), "table": doc.get("table"), "state": "complete",
+                 "summary": doc.get("summary")}]
+    for r in rows:
+        r.setdefault("run", 1)
+    return runs, rows
+
+
+class FolderLock:
+    """One run at a time per output folder: an exclusive flock on the folder itself (no lock file left behind).
+
+    A second run is refused at once (EnvironmentFailed, exit 3); the lock ends with the process holding it,
+    however it ends. Where flock does not exist (Windows) runs are not locked.
+    """
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.fd: int | None = None
+
+    def __enter__(self) -> "FolderLock":
+        try:
+            import fcntl
+        except ImportError:
+            return self
+        try:
+            self.fd = os.open(self.folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+            fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError as exc:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
+            if not isinstance(exc, BlockingIOError):  # a file system without locks (some NFS): run unlocked
+                return self
+            raise EnvironmentFailed(f"Thư mục “{self.folder}” đang được một lần chạy formgen khác ghi vào: hãy chờ "
+                                    "lần chạy đó xong, hoặc chọn thư mục khác.") from None
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+def _publish(staged: Path, final: Path) -> None:
+    """Move a finished document from staging to its name, never over a file already there."""
+    try:
+        os.link(staged, final)
+    except FileExistsError:
+        raise EnvironmentFailed(f"Tệp {final} xuất hiện trong thư mục trong lúc formgen đang ghi: không ghi đè.") \
+            from None
+    except OSError:  # a file system without hard links
+        if os.path.lexists(final):
+            raise EnvironmentFailed(f"Tệp {final} xuất hiện trong thư mục trong lúc formgen đang ghi: không ghi đè.") \
+                from None
+        os.replace(staged, final)
+        return
+    os.unlink(staged)
+
+
+class _Recorder:
+    """Keeps the manifest the truth: a document leaves staging only once a manifest listing it is in place.
+
+    Entries are recorded as chunks finish; at most every FLUSH_SECONDS the manifest is rewritten and the
+    documents it now lists are moved into the folder; a stop signal waits for both steps. So a document
+    in the folder is always in the manifest; only SIGKILL (or a power cut) between the two steps can
+    leave documents the manifest lists in staging, where the next run into the folder moves them.
+    """
+
+    def __init__(self, manifest: Manifest, folder: Path, staging: Path, names: "Names", suffixes: tuple[str, ...],
+                 progress: Callable[[int], None] | None):
+        self.manifest, self.folder, self.staging = manifest, folder, staging
+        self.names, self.suffixes, self.progress = names, suffixes, progress
+        self.pending: list[Entry] = []    # recorded, not yet in the manifest on disk
+        self.committed: list[Entry] = []  # in the manifest on disk, documents still in staging
+        self.last = time.monotonic()
+
+    def add(self, entries: list[Entry]) -> None:
+        self.manifest.entries.extend(entries)
+        self.pending.extend(e for e in entries if e.outputs)
+        if self.progress:
+            self.progress(len(entries))
+        if time.monotonic() - self.last >= FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self) -> None:
+        from .interrupts import signals_deferred
+        with signals_deferred():  # Ctrl+C or SIGTERM waits until the documents the manifest lists are in place
+            self._publish_committed()  # what an earlier flush, cut short by an error, left
+            for entry in self.pending:
+                self._keep_name_free(entry)
+            self.manifest.write(self.folder)
+            self.last = time.monotonic()
+            self.committed, self.pending = self.pending, []
+            self._publish_committed()
+
+    def _publish_committed(self) -> None:
+        while self.committed:
+            for out in self.committed[0].outputs:
+                staged = self.staging / Path(out).name
+                if staged.exists():
+                    _publish(staged, Path(out))
+            self.committed.pop(0)
+
+    def _keep_name_free(self, entry: Entry) -> None:
+        """A file that appeared under the entry's name since it was claimed: the entry takes the next free name."""
+        if not any(os.path.lexists(out) for out in entry.outputs):
+            return
+        stem = self.names.claim(Path(entry.outputs[0]).stem, self.suffixes)
+        renamed = [self.folder / f"{stem}{Path(out).suffix}" for out in entry.outputs]
+        for out, new in zip(entry.outputs, renamed):
+            os.replace(self.staging / Path(out).name, self.staging / new.name)
+        entry.outputs = [str(p) for p in renamed]
+
+
+def _recover(folder: Path, manifest: Manifest) -> None:
+    """Finish what a run killed outright (SIGKILL, power loss) left: its listed documents, its staging, its state."""
+    for staging in folder.glob(f"{RUN_STAGING}*"):
+        if staging.is_symlink() or not staging.is_dir():
+            continue
+        run = staging.name[len(RUN_STAGING):].split("-", 1)[0]
+        listed = {Path(out).name for r in manifest.earlier_rows if str(r.get("run")) == run
+                  for out in r.get("outputs") or [] if isinstance(out, str)}
+        for staged in staging.iterdir():
+            if staged.name in listed and not os.path.lexists(folder / staged.name):
+                _publish(staged, folder / staged.name)
+        shutil.rmtree(staging, ignore_errors=True)
+    for r in manifest.earlier_runs:
+        if r.get("state") == "running":  # the folder is locked by this run: that one is dead
+            r["state"] = "interrupted"
 
 
 @dataclass(frozen=True)
@@ -241,7 +449,8 @@ class Job:
 @dataclass(frozen=True)
 class Settings:
     kind: str
-    folder: str
+    folder: str                      # where the documents end up
+    staging: str                     # where workers write them (see _Recorder)
     pdf: bool = False
     policy: str | None = None
     notices: tuple[str, ...] = ()
@@ -255,12 +464,24 @@ class Settings:
 _WORKER: dict = {}
 
 
-def _start_worker(settings: Settings) -> None:
-    """Once per process: the calendar, the converter; profiles and templates are cached by their modules."""
+def _start_worker(settings: Settings, parent: int | None = None) -> None:
+    """Once per process: the calendar, the converter; profiles and templates are cached by their modules.
+
+    A pool worker (parent given) leaves stopping to the parent: Ctrl+C is ignored, SIGTERM or SIGHUP stop
+    its LibreOffice and remove its profile, and the parent's death (even by SIGKILL) sends it SIGTERM.
+    """
     from .calendar import WorkCalendar
+    from .interrupts import die_with_parent
     from .pdf import Converter
     _WORKER.clear()
     _WORKER["settings"] = settings
+    _WORKER["parent"] = parent
+    if parent is not None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if signum is not None:
+                signal.signal(signum, _worker_stopped)
+        die_with_parent(parent)
     _WORKER["calendar"] = WorkCalendar.from_files(settings.notices) if settings.notices else WorkCalendar()
     _WORKER["converter"] = Converter(settings.soffice) if settings.pdf or settings.stamp else None
     # pool workers leave through os._exit, which skips atexit: multiprocessing's finalizers still run
@@ -274,6 +495,15 @@ def _stop_worker() -> None:
         converter.close()
 
 
+def _worker_stopped(signum, frame) -> None:
+    """A pool worker told to stop (or whose parent died): its LibreOffice and profile go, then the worker.
+
+    The run's staging stays: if the parent was killed outright, the next run into the folder finishes it.
+    """
+    _stop_worker()
+    os._exit(128 + signum)
+
+
 def _run_chunk(jobs: list[Job]) -> list[Entry]:
     """Render a chunk of rows in this process, then convert its documents in one LibreOffice run."""
     from . import render
@@ -281,7 +511,7 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
     from .errors import EnvironmentFailed
     from .stamping import stamp_lines, stamp_pdf
     settings: Settings = _WORKER["settings"]
-    folder = Path(settings.folder)
+    folder, staging = Path(settings.folder), Path(settings.staging)
     entries, written = [], []
     for job in jobs:
         if "__error__" in job.data:
@@ -289,7 +519,7 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
             continue
         try:
             trip, converted = _validate(job.data, settings.convert_legacy)
-            result = render(settings.kind, trip, folder / f"{job.stem}.docx", templates=settings.templates,
+            result = render(settings.kind, trip, staging / f"{job.stem}.docx", templates=settings.templates,
                             profile=settings.policy, calendar=_WORKER["calendar"])
             stamp = stamp_lines(result.deadlines, identity(settings.kind, trip)) if settings.stamp else None
         except FormgenError as exc:
@@ -299,7 +529,7 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
                                  messages=[_line(p) for p in problems]))
             continue
         notes = converted + result.warnings
-        entry = Entry(job.row, "written", outputs=[str(p) for p in result.outputs],
+        entry = Entry(job.row, "written", outputs=[str(folder / p.name) for p in result.outputs],
                       codes=[w.code for w in notes if w.code], messages=[_line(w) for w in notes])
         entries.append(entry)
         written.append((entry, result.outputs[0], stamp))
@@ -315,7 +545,7 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
             try:
                 if stamp:
                     stamp_pdf(pdf, pdf, stamp, font=settings.font)
-                entry.outputs.append(str(pdf))
+                entry.outputs.append(str(folder / pdf.name))
             except FormgenError as exc:
                 entry.status = "failed"
                 entry.messages.append(exc.message)
@@ -358,12 +588,31 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
         raise InvalidInput(f"Không đọc được bảng “{table}”: bảng chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
     rows = itertools.chain([first], rows)
     out = output_folder(folder)
+    with FolderLock(out):  # a second run into the folder is refused here, before anything is made
+        manifest = Manifest(kind, str(table), notes=notes).join(out)
+        _recover(out, manifest)
+        staging = Path(tempfile.mkdtemp(prefix=f"{RUN_STAGING}{manifest.run}-", dir=out))
+        try:
+            return _run(kind, rows, out, staging, manifest, jobs=jobs, pdf=pdf, policy=policy, notices=notices,
+                        templates=templates, soffice=soffice, stamp=stamp, font=font, chunk=chunk,
+                        convert_legacy=convert_legacy, progress=progress)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, manifest: Manifest, *,
+         jobs: int | None, pdf: bool, policy: str | None, notices: tuple[str, ...], templates: str | None,
+         soffice: str | None, stamp: bool, font: str | None, chunk: int, convert_legacy: bool,
+         progress: Callable[[int], None] | None) -> Manifest:
+    from . import KINDS
     section = KINDS[kind].section
-    settings = Settings(kind, str(out), pdf or stamp, policy, tuple(notices), templates, soffice, stamp, font,
-                        convert_legacy)
+    settings = Settings(kind, str(out), str(staging), pdf or stamp, policy, tuple(notices), templates, soffice,
+                        stamp, font, convert_legacy)
     names = Names(out)
     suffixes = (".docx", ".pdf") if pdf or stamp else (".docx",)
-    manifest = Manifest(kind, str(table), notes=notes)
+    recorder = _Recorder(manifest, out, staging, names, suffixes, progress)
+    manifest.state = "running"
+    recorder.flush()  # the run is on record from its start, even if it is killed before its first row
     workers = max(1, jobs or os.cpu_count() or 1)
 
     broken: list[InvalidInput] = []  # the table's own error further down, raised once the rows before are done
@@ -382,22 +631,40 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
         if batch:
             yield batch
 
-    def record(entries: list[Entry]) -> None:
-        manifest.entries.extend(entries)
-        if progress:
-            progress(len(entries))
+    try:
+        # LibreOffice always runs in a worker process: if formgen is killed outright, the worker stops it
+        if workers == 1 and not settings.pdf:
+            _start_worker(settings)
+            try:
+                for batch in chunks():
+                    recorder.add(_run_chunk(batch))
+            finally:
+                _stop_worker()
+        else:
+            _run_pool(workers, settings, chunks(), recorder.add)
+        manifest.state = "complete"
+    except KeyboardInterrupt:  # Ctrl+C, SIGTERM, SIGHUP (formgen.interrupts): record what is done, then stop
+        manifest.state = "interrupted"
+        raise
+    except BaseException:
+        manifest.state = "failed"
+        raise
+    finally:
+        recorder.flush()
+    if broken:
+        error = broken[0]
+        raise InvalidInput(f"{error.message} Các dòng trước đó đã xử lý: {manifest.summary()}", source=error.source)
+    return manifest
 
-    if workers == 1:
-        _start_worker(settings)
+
+def _run_pool(workers: int, settings: Settings, chunks: Iterator[list[Job]],
+              record: Callable[[list[Entry]], None]) -> None:
+    """Run the chunks in worker processes; stopped by any exception, the workers (and their LibreOffice) go too."""
+    from concurrent.futures.process import BrokenProcessPool
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(settings, os.getpid())) as pool:
         try:
-            for batch in chunks():
-                record(_run_chunk(batch))
-        finally:
-            _stop_worker()
-    else:
-        with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(settings,)) as pool:
             pending = set()
-            for batch in chunks():  # a bounded window of chunks in flight: memory stays flat
+            for batch in chunks:  # a bounded window of chunks in flight: memory stays flat
                 pending.add(pool.submit(_run_chunk, batch))
                 if len(pending) >= workers * 2:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -405,8 +672,21 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
                         record(f.result())
             for f in pending:
                 record(f.result())
-    manifest.write(out)
-    if broken:
-        error = broken[0]
-        raise InvalidInput(f"{error.message} Các dòng trước đó đã xử lý: {manifest.summary()}", source=error.source)
-    return manifest
+        except BrokenProcessPool:
+            _stop_pool(pool)
+            raise EnvironmentFailed("Một tiến trình con của formgen bị dừng giữa chừng (hết bộ nhớ, hoặc bị "
+                                    "kết thúc từ bên ngoài): các dòng đã xong có trong danh sách.") from None
+        except BaseException:
+            _stop_pool(pool)
+            raise
+
+
+def _stop_pool(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and stop the workers now (SIGTERM: each stops its LibreOffice first)."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())  # no public way before Python 3.14
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    for process in processes:
+        process.join(10)

@@ -17,6 +17,7 @@ from .envelope import dumps, envelope
 from .errors import FormgenError, InvalidInput, Problem, Refused
 from .fields import Date
 from .files import output_folder
+from .interrupts import interruption, signals_raise
 from .legacy import converted_fields
 from .pdf import ENV_SOFFICE
 from .loader import read_data
@@ -704,10 +705,15 @@ def main(argv: list[str] | None = None) -> None:
     as_json = "--json" in args
     _INVOKED.clear()
     try:
-        status = cli.main(args=args, prog_name="formgen", standalone_mode=False)  # a command's ctx.exit(N): N
+        with signals_raise():  # SIGTERM and SIGHUP stop formgen as Ctrl+C does: LibreOffice and temporary files go too
+            status = cli.main(args=args, prog_name="formgen", standalone_mode=False)  # a command's ctx.exit(N): N
     except FormgenError as exc:
         _fail(as_json, _reworded(exc).lines(), exc.exit_code, error=exc)
-    except click.exceptions.Abort:
+    except click.exceptions.Abort as exc:
+        stopped = interruption(exc)
+        if stopped:
+            _fail(as_json, [f"formgen: đã dừng theo tín hiệu {stopped.name} / stopped by {stopped.name}."],
+                  stopped.exit_code, error="aborted")
         _fail(as_json, ["formgen: đã dừng / aborted."], 130, error="aborted")
     except click.UsageError as exc:
         if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())) and not as_json:

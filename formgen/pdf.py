@@ -6,6 +6,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import weakref
 from pathlib import Path
 from typing import Sequence
 
@@ -20,6 +21,7 @@ USUAL_PLACES = (
     "/Applications/LibreOffice.app/Contents/MacOS/soffice",
     r"C:\Program Files\LibreOffice\program\soffice.exe",
 )
+PROFILE_PREFIX, STAGING_PREFIX = "formgen-lo-", "formgen-pdf-"  # followed by the owner's process id
 BASE_TIMEOUT = 60.0      # seconds for LibreOffice to start and convert its first document
 PER_DOCUMENT = 20.0      # seconds more for each further document in the same run
 
@@ -65,7 +67,12 @@ class Converter:
     def __init__(self, soffice: str | os.PathLike | None = None, timeout: float | None = None):
         self.soffice = find_soffice(soffice)
         self.timeout = timeout
-        self._profile = Path(tempfile.mkdtemp(prefix="formgen-lo-"))
+        _sweep_orphans()
+        self._profile = Path(tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-"))
+        self._proc: subprocess.Popen | None = None  # the LibreOffice running now, if any
+        self._staging: Path | None = None           # where it writes the PDFs now, if anywhere
+        # a Converter dropped without close() still removes its profile (when collected, or at exit)
+        self._remove_profile = weakref.finalize(self, shutil.rmtree, self._profile, True)
 
     def __enter__(self) -> "Converter":
         return self
@@ -74,7 +81,13 @@ class Converter:
         self.close()
 
     def close(self) -> None:
-        shutil.rmtree(self._profile, ignore_errors=True)
+        """Stop a LibreOffice still running (an interrupted conversion); remove the profile and the staging."""
+        proc, self._proc = self._proc, None
+        if proc is not None and proc.poll() is None:
+            _kill_group(proc, wait_only=True)
+        self._remove_profile()
+        if self._staging is not None:
+            shutil.rmtree(self._staging, ignore_errors=True)
 
     def convert(self, documents: Sequence[str | os.PathLike], out_dir: str | os.PathLike | None = None) -> list[Path]:
         """Convert every document in as few LibreOffice runs as possible; PDFs land beside them or in out_dir.
@@ -90,8 +103,8 @@ class Converter:
             clash = sorted({s for s in stems if stems.count(s) > 1})
             raise InvalidInput(f"Các tệp cùng tên sẽ ghi đè PDF của nhau: {', '.join(clash)}.")
         targets = [(Path(out_dir) if out_dir else d.parent) / f"{d.stem}.pdf" for d in docs]
-        with tempfile.TemporaryDirectory(prefix="formgen-pdf-") as tmp:
-            staging = Path(tmp)
+        with tempfile.TemporaryDirectory(prefix=f"{STAGING_PREFIX}{os.getpid()}-") as tmp:
+            staging = self._staging = Path(tmp)
             pending = list(range(len(docs)))
             failure = ""
             for attempt in range(2):
@@ -114,32 +127,72 @@ class Converter:
     def _run(self, docs: list[Path], out_dir: Path) -> str:
         """One LibreOffice run; returns "" or what went wrong (in Vietnamese)."""
         limit = self.timeout or BASE_TIMEOUT + PER_DOCUMENT * (len(docs) - 1)
+        own_tmp = self._profile / "tmp"  # LibreOffice's own temporary files go with the profile
+        own_tmp.mkdir(exist_ok=True)
         cmd = [self.soffice, f"-env:UserInstallation={self._profile.as_uri()}", "--headless", "--norestore",
                "--nolockcheck", "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(out_dir),
                *map(str, docs)]
+        env = dict(os.environ, TMPDIR=str(own_tmp), TMP=str(own_tmp), TEMP=str(own_tmp))
         try:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
-                                    start_new_session=True)  # its own process group, to kill it whole
+                                    env=env, start_new_session=True)  # its own process group, to kill it whole
         except OSError as exc:
             raise EnvironmentFailed(f"Không chạy được LibreOffice ({self.soffice}): {exc.strerror}; "
                                     f"{INSTALL_HINT}.") from None
+        self._proc = proc
         try:
             _, err = proc.communicate(timeout=limit)
         except subprocess.TimeoutExpired:
             _kill_group(proc)
             return f"LibreOffice bị treo quá {limit:.0f} giây và đã bị dừng."
+        except BaseException:  # Ctrl+C, SIGTERM: its own session would keep it running after formgen
+            _kill_group(proc, wait_only=True)
+            raise
+        finally:
+            self._proc = None
         if proc.returncode != 0:
             detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
             return f"LibreOffice thoát với mã {proc.returncode}. {detail[0]}".strip()
         return ""
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _kill_group(proc: subprocess.Popen, wait_only: bool = False) -> None:
+    """Kill LibreOffice and every process it started; wait_only: reap it without reading its pipes."""
     try:
         os.killpg(proc.pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+    if wait_only:  # an interrupted communicate() may be under us: do not read its pipes again
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            pass
+        return
     proc.communicate()
+
+
+def _sweep_orphans() -> None:
+    """Remove profiles and staging folders of formgen processes that died without cleaning up (SIGKILL)."""
+    root, me = Path(tempfile.gettempdir()), getattr(os, "getuid", lambda: 0)()
+    for prefix in (PROFILE_PREFIX, STAGING_PREFIX):
+        for folder in root.glob(f"{prefix}*-*"):
+            owner = folder.name[len(prefix):].split("-", 1)[0]
+            try:
+                if not owner.isdigit() or folder.stat().st_uid != me or _alive(int(owner)):
+                    continue
+            except OSError:
+                continue
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def docx_to_pdf(docx: str | os.PathLike, *, soffice: str | os.PathLike | None = None,

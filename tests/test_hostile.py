@@ -462,8 +462,8 @@ def test_tcvn3_in_a_table_row_refuses_that_row_naming_the_field_or_converts_when
     result = batch(run_formgen, tmp_path, path, "--convert-legacy")
     assert result.exit_code == 0
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["rows"][0]["messages"] == [
-        "[delegation.leader.name] Đã chuyển chữ TCVN3 (ABC) sang Unicode: “Nguyễn Văn An”."]
+    assert [r["messages"] for r in manifest["rows"] if r["run"] == 2] == [  # run 1 refused the row
+        ["[delegation.leader.name] Đã chuyển chữ TCVN3 (ABC) sang Unicode: “Nguyễn Văn An”."]]
 
 
 def test_file_names_from_the_data_cannot_leave_the_output_folder(tmp_path, run_formgen):
@@ -1308,3 +1308,218 @@ def test_a_utf16_table_with_a_broken_character_exits_2_naming_its_row(tmp_path, 
     assert result.exit_code == 2
     assert f"“{tmp_path / 'bang.csv'}”, dòng 3: có byte không phải UTF-16 (hãy lưu dạng CSV UTF-8). Các dòng trước " \
            "đó đã xử lý: 1 dòng: 1 đã tạo" in one_line(result)
+# --- manifest and interrupts ----------------------------------------------------------------------
+# formgen runs here as a real process (python -m formgen), marked by an environment variable so that
+# every process it starts (workers, LibreOffice) can be found afterwards, with its own TMPDIR so that
+# every temporary folder it makes can be seen.
+
+
+# Finding a run's processes reads /proc: Linux (where LibreOffice runs headless in production).
+needs_proc = pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs Linux /proc")
+
+
+class Run:
+    """`python -m formgen ARGS` in its own session, as a terminal or a service manager starts it."""
+
+    def __init__(self, tmp_path: Path, *args):
+        import subprocess
+        import sys
+        import uuid
+        self.mark, self.tmp = uuid.uuid4().hex, tmp_path / "tmp"
+        self.tmp.mkdir(exist_ok=True)
+        env = dict(os.environ, FORMGEN_TEST_RUN=self.mark, TMPDIR=str(self.tmp), PYTHONPATH=str(ROOT))
+        self.proc = subprocess.Popen([sys.executable, "-m", "formgen", *map(str, args)], cwd=ROOT, env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+
+    def processes(self) -> list[int]:
+        """Living processes of this run (a zombie has no environment left to read)."""
+        found = []
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and f"FORMGEN_TEST_RUN={self.mark}".encode() in (entry / "environ").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+        return found
+
+    def libreoffice(self) -> list[int]:
+        found = []
+        for pid in self.processes():
+            try:
+                if str(self.tmp).encode() in Path(f"/proc/{pid}/cmdline").read_bytes():  # its profile is in TMPDIR
+                    found.append(pid)
+            except OSError:
+                continue
+        return found
+
+    def stop(self, name: str, *, group: bool = False) -> tuple[int, str]:
+        """Send the signal (to the whole process group, as Ctrl+C in a terminal does, with group); exit status, stderr."""
+        import signal
+        signum = getattr(signal, name)
+        os.killpg(self.proc.pid, signum) if group else self.proc.send_signal(signum)
+        _, err = self.proc.communicate(timeout=30)
+        return self.proc.returncode, err.decode("utf-8")
+
+    def all_gone(self, within: float = 10.0) -> bool:
+        deadline = time.monotonic() + within
+        while self.processes():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+
+def wait_until(condition, within: float = 30.0) -> None:
+    deadline = time.monotonic() + within
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.02)
+
+
+def listed_in_manifest(folder: Path) -> set[str]:
+    doc = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return {Path(out).name for row in doc["rows"] for out in row["outputs"]}
+
+
+def documents_in(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir() if p.suffix in (".docx", ".pdf")}
+
+
+def hidden_in(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(".")]
+
+
+def last_run_state(folder: Path) -> str:
+    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["runs"][-1]["state"]
+
+
+def long_table(tmp_path: Path, rows: int = 1500) -> Path:
+    return write_csv(tmp_path / "dai.csv", [dict(BASE, **{"Số văn bản": i + 1}) for i in range(rows)])
+
+
+def start_batch(tmp_path: Path, *extra) -> tuple[Run, Path]:
+    out = tmp_path / "out"
+    run = Run(tmp_path, "batch", "request", long_table(tmp_path, 4 if "--pdf" in extra else 1500), "-o", out,
+              *extra)
+    if "--pdf" in extra:
+        wait_until(run.libreoffice)  # stopped while LibreOffice converts
+    else:
+        wait_until(lambda: out.is_dir() and documents_in(out))  # stopped mid-run: some documents exist
+    return run, out
+
+
+@needs_proc
+@pytest.mark.parametrize("name, group, code", [("SIGINT", True, 130), ("SIGTERM", False, 143)],
+                         ids=["ctrl-c", "sigterm"])
+def test_a_batch_stopped_by_ctrl_c_or_sigterm_leaves_a_manifest_listing_exactly_the_documents_on_disk(
+        tmp_path, name, group, code):
+    run, out = start_batch(tmp_path, "--jobs", "1")
+    status, err = run.stop(name, group=group)
+    assert status == code and err.splitlines()[-1] == f"formgen: đã dừng theo tín hiệu {name} / stopped by {name}."
+    assert listed_in_manifest(out) == documents_in(out) and 0 < len(documents_in(out)) < 1500
+    assert last_run_state(out) == "interrupted" and hidden_in(out) == [] and run.all_gone(0)
+
+
+def staged_in(folder: Path) -> set[str]:
+    """Documents a run killed outright left in its staging folder."""
+    return {p.name for staging in folder.glob(".formgen-run-*") for p in staging.iterdir()}
+
+
+def assert_killed_run_left_no_document_unlisted(out: Path) -> None:
+    """Killed outright, a run can be cut between writing the manifest and moving what it lists into place:
+    every document in the folder is listed, and whatever is listed but absent waits in the run's staging."""
+    listed, on_disk = listed_in_manifest(out), documents_in(out)
+    assert on_disk and on_disk <= listed and listed - on_disk <= staged_in(out)
+    assert last_run_state(out) == "running"  # nobody could say otherwise: the process was killed outright
+
+
+@needs_proc
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_batch_killed_by_sigkill_lists_every_document_it_left_and_the_next_run_makes_the_record_exact(
+        tmp_path, run_formgen, jobs):
+    run, out = start_batch(tmp_path, "--jobs", jobs)
+    assert len(run.processes()) == (1 if jobs == "1" else 3)  # formgen, and its workers
+    status, _ = run.stop("SIGKILL")
+    assert status == -9 and run.all_gone()  # workers stop with their parent
+    assert_killed_run_left_no_document_unlisted(out)
+    result = run_formgen("batch", "request", write_csv(tmp_path / "mot.csv", [BASE]), "-o", out, "--jobs", "1")
+    assert result.exit_code == 0
+    states = [r["state"] for r in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["runs"]]
+    assert states == ["interrupted", "complete"] and hidden_in(out) == []  # the dead run's staging is gone
+    assert listed_in_manifest(out) == documents_in(out)
+
+
+@needs_proc
+def test_a_batch_worker_killed_from_outside_stops_the_run_with_exit_3_and_an_exact_manifest(tmp_path):
+    run, out = start_batch(tmp_path, "--jobs", "2")
+    worker = next(pid for pid in run.processes() if pid != run.proc.pid)
+    os.kill(worker, 9)  # as the kernel's out-of-memory killer does
+    _, err = run.proc.communicate(timeout=30)
+    assert run.proc.returncode == 3 and err.decode("utf-8").splitlines() == [
+        "Một tiến trình con của formgen bị dừng giữa chừng (hết bộ nhớ, hoặc bị kết thúc từ bên ngoài): các dòng "
+        "đã xong có trong danh sách."]
+    assert listed_in_manifest(out) == documents_in(out) and documents_in(out)
+    assert last_run_state(out) == "failed" and hidden_in(out) == [] and run.all_gone()
+
+
+@needs_proc
+@pytest.mark.parametrize("name, group, jobs", [("SIGINT", True, "1"), ("SIGTERM", False, "2"), ("SIGKILL", False, "1")],
+                         ids=["ctrl-c", "sigterm-with-workers", "sigkill"])
+def test_stopping_batch_pdf_stops_libreoffice_and_removes_its_profiles_and_staging(tmp_path, name, group, jobs):
+    run, out = start_batch(tmp_path, "--pdf", "--jobs", jobs)
+    run.stop(name, group=group)
+    assert run.all_gone()  # no LibreOffice of this run is left, whatever the signal
+    assert list(run.tmp.iterdir()) == []  # no profile, no staging, no LibreOffice temporary file
+    assert listed_in_manifest(out) == documents_in(out)
+    assert hidden_in(out) == [] or name == "SIGKILL"  # the staging of a killed run waits for the next one
+
+
+@needs_proc
+def test_stopping_render_pdf_by_sighup_stops_libreoffice_and_removes_its_profile(tmp_path):
+    run = Run(tmp_path, "render", "request", FIXTURE, "-o", tmp_path / "to-trinh.docx", "--pdf")
+    wait_until(run.libreoffice)
+    status, err = run.stop("SIGHUP")
+    assert status == 129 and err.splitlines()[-1] == "formgen: đã dừng theo tín hiệu SIGHUP / stopped by SIGHUP."
+    assert run.all_gone() and list(run.tmp.iterdir()) == []
+    assert not (tmp_path / "to-trinh.pdf").exists()
+
+
+@needs_proc
+def test_a_second_batch_into_a_folder_another_run_is_writing_exits_3_and_writes_nothing(tmp_path, run_formgen):
+    first, out = start_batch(tmp_path, "--jobs", "1")
+    try:
+        result = run_formgen("batch", "request", write_csv(tmp_path / "mot.csv", [BASE]), "-o", out, "--jobs", "1")
+        listed = listed_in_manifest(out)
+    finally:
+        first.stop("SIGTERM")
+    assert result.exit_code == 3 and one_line(result) == (
+        f"Thư mục “{out}” đang được một lần chạy formgen khác ghi vào: hãy chờ lần chạy đó xong, hoặc chọn thư mục khác.")
+    assert {r["table"] for r in json.loads((out / "manifest.json").read_text(encoding="utf-8"))["runs"]} == {
+        str(tmp_path / "dai.csv")}
+    assert listed_in_manifest(out) >= listed  # the first run's record went on, untouched by the second
+
+
+@pytest.mark.parametrize("name", ["manifest.json", "manifest.csv"])
+def test_a_symlink_planted_at_the_manifest_exits_2_and_its_target_is_untouched(tmp_path, run_formgen, name):
+    out = tmp_path / "out"
+    out.mkdir()
+    target = tmp_path / "victim.txt"
+    target.write_text("do not touch", encoding="utf-8")
+    (out / name).symlink_to(target)
+    result = batch(run_formgen, tmp_path, write_csv(tmp_path / "bang.csv", [BASE]))
+    assert result.exit_code == 2 and one_line(result) == (
+        f"“{out / name}” là liên kết tượng trưng (symlink): formgen không ghi danh sách qua liên kết — "
+        "hãy xoá liên kết này hoặc chọn thư mục khác.")
+    assert target.read_text(encoding="utf-8") == "do not touch" and documents_in(out) == set()
+
+
+def test_a_manifest_json_that_is_not_formgens_exits_2_and_is_kept_as_it_was(tmp_path, run_formgen):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "manifest.json").write_text('{"rows": "ghi chú của tôi"}', encoding="utf-8")
+    result = batch(run_formgen, tmp_path, write_csv(tmp_path / "bang.csv", [BASE]))
+    assert result.exit_code == 2 and one_line(result) == (
+        f"Không đọc được danh sách {out / 'manifest.json'}: không phải danh sách của formgen — hãy đổi tên hoặc "
+        "chuyển tệp này đi (formgen không xoá bản ghi các lần chạy trước).")
+    assert (out / "manifest.json").read_text(encoding="utf-8") == '{"rows": "ghi chú của tôi"}'
+    assert documents_in(out) == set()
