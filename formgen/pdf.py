@@ -20,6 +20,16 @@ USUAL_PLACES = (
     "/Applications/LibreOffice.app/Contents/MacOS/soffice",
     r"C:\Program Files\LibreOffice\program\soffice.exe",
 )
+# The converter's profile (registrymodifications.xcu): a document reaches nothing outside itself. Block
+# untrusted referer links: no linked picture, film or sound, http:// or file://, is loaded (no document
+# formgen converts is in a trusted location); links (DDE, linked sections, OLE) are never updated, in
+# Writer (sw linkenum.hxx: 0 = NEVER) and Calc (sc LM_NEVER = 1); no macro runs.
+PROFILE_SETTINGS = {
+    "/org.openoffice.Office.Common/Security/Scripting": {
+        "BlockUntrustedRefererLinks": "true", "DisableMacrosExecution": "true", "MacroSecurityLevel": "3"},
+    "/org.openoffice.Office.Writer/Content/Update": {"Link": "0"},
+    "/org.openoffice.Office.Calc/Content/Update": {"Link": "1"},
+}
 BASE_TIMEOUT = 60.0      # seconds for LibreOffice to start and convert its first document
 PER_DOCUMENT = 20.0      # seconds more for each further document in the same run
 
@@ -66,6 +76,7 @@ class Converter:
         self.soffice = find_soffice(soffice)
         self.timeout = timeout
         self._profile = Path(tempfile.mkdtemp(prefix="formgen-lo-"))
+        _configure(self._profile)
 
     def __enter__(self) -> "Converter":
         return self
@@ -100,6 +111,7 @@ class Converter:
                 if attempt:  # a crash may leave the profile locked or broken: start afresh
                     shutil.rmtree(self._profile, ignore_errors=True)
                     self._profile.mkdir()
+                    _configure(self._profile)
                 failure = self._run([docs[i] for i in pending], staging)
                 pending = [i for i in pending if not _looks_complete(staging / f"{docs[i].stem}.pdf")]
             if pending:
@@ -132,6 +144,17 @@ class Converter:
             detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
             return f"LibreOffice thoát với mã {proc.returncode}. {detail[0]}".strip()
         return ""
+
+
+def _configure(profile: Path) -> None:
+    """Write PROFILE_SETTINGS where LibreOffice reads a new profile's settings (user/registrymodifications.xcu)."""
+    items = "".join(f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse"><value>{value}</value></prop></item>\n'
+                    for path, props in PROFILE_SETTINGS.items() for name, value in props.items())
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        f"{items}</oor:items>\n", encoding="utf-8")
 
 
 def _kill_group(proc: subprocess.Popen) -> None:
