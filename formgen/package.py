@@ -204,7 +204,8 @@ def _refusal(what: str, label: str, part: str, reason: str) -> InvalidInput:
 
 
 def _mib(size: int) -> str:
-    return f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size:,} byte"
+    text = f"{size / 2**20:,.0f} MB" if size >= 2**20 else f"{size:,} byte"
+    return text.replace(",", ".")  # Vietnamese groups thousands with dots
 
 
 def _short(text: str) -> str:

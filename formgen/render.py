@@ -37,7 +37,8 @@ def _capped_range(*args) -> range:
     numbers = range(*args)
     cap = limits()["render"]["range_items"]
     if numbers[cap:]:  # len() overflows on range(10**20); a slice does not
-        raise SecurityError(f"range(...) quá {cap:,} số, giới hạn của một mẫu".replace(",", "."))
+        shown = f"{cap:,}".replace(",", ".")  # Vietnamese groups thousands with dots
+        raise SecurityError(f"range(...) quá {shown} số, giới hạn của một mẫu")
     return numbers
 
 
