@@ -528,6 +528,9 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     (exit 2) names the line.
     """
     from . import KINDS
+    from .documents import template_name
+    from .model import STYLES
+    from .render import find_template
     if kind not in KINDS or kind == "annual":
         raise InvalidInput(f"Lập hàng loạt nhận: {', '.join(k for k in KINDS if k != 'annual')}.")
     rows = read_rows(table)  # an unreadable table is refused before anything is made
@@ -535,6 +538,9 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     if first is None:
         raise InvalidInput(f"Không đọc được bảng “{table}”: bảng chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
     rows = itertools.chain([first], rows)
+    if templates is not None:  # a custom template is refused once, before anything is made (not row by row)
+        for style in sorted(set(STYLES.values())):
+            find_template(template_name(kind, style), templates)
     out = Path(folder)
     out.mkdir(parents=True, exist_ok=True)
     section = KINDS[kind].section

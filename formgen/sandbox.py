@@ -87,7 +87,8 @@ def _memory(label: str, rules: dict) -> InvalidInput:
 
 def _confine(rules: dict) -> None:
     """The child's own limits: address space beyond what it holds now, CPU time as a backstop."""
-    signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C reaches the parent, which ends the child
+    for number in (signal.SIGINT, signal.SIGTERM):  # not the parent's handlers: the parent ends the child
+        signal.signal(number, signal.SIG_DFL)
     if resource is None:
         return
     base = _address_space()

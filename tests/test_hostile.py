@@ -766,6 +766,15 @@ def test_a_template_linking_outside_itself_is_refused_naming_the_part_and_the_ta
                                                                      "file:///" in line), line
 
 
+def test_a_batch_with_a_template_linking_outside_itself_exits_2_before_making_anything(tmp_path, run_formgen):
+    template = edited_template(tmp_path, with_relationship("word/_rels/document.xml.rels", "image",
+                                                          "http://127.0.0.1:9/anh.png"))
+    table = write_csv(tmp_path / "bang.csv", [BASE])
+    result = run_formgen("batch", "request", table, "-o", tmp_path / "out", "--templates", template.parent)
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert "phần word/document.xml, liên kết ảnh ra ngoài tệp (“http://127.0.0.1:9/anh.png”)" in one_line(result)
+
+
 def test_a_hyperlink_to_a_web_address_is_still_allowed(tmp_path, run_formgen):
     template = edited_template(tmp_path, with_relationship("word/_rels/document.xml.rels", "hyperlink",
                                                           "https://haugiang.gov.vn/"))
