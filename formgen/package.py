@@ -64,9 +64,10 @@ def require_safe_package(source, label: str, *, what: str = "Mẫu") -> None:
             if MACRO_NAMES.search(info.filename):
                 raise _refusal(what, label, info.filename, "có macro (VBA/ActiveX): lưu lại dạng .docx "
                                                            "(Word Document), không phải .docm")
-        for info in infos:
-            if XML_NAME.search(info.filename):
-                _check_part(info.filename, _read(archive, info, what, label), what, label)
+        for info in infos:  # XML by its name, or by its content whatever its name (a content type can say so)
+            data = _read(archive, info, what, label)
+            if XML_NAME.search(info.filename) or _starts_as_xml(_searchable(data)):
+                _check_part(info.filename, data, what, label)
 
 
 def _check_directory(infos: list[zipfile.ZipInfo], what: str, label: str) -> None:
@@ -104,7 +105,7 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, what: str, label: str
 
 def _check_part(name: str, data: bytes, what: str, label: str) -> None:
     text = _searchable(data)
-    if text.lstrip(codecs.BOM_UTF8).lstrip()[:1] not in (b"<", b""):  # EBCDIC and the like: the search would be blind
+    if text.strip() and not _starts_as_xml(text):  # EBCDIC and the like: the search would be blind
         raise _refusal(what, label, name, "không phải XML mã UTF-8 hay UTF-16")
     if any(declaration in text for declaration in DECLARATIONS):
         raise _refusal(what, label, name, "có khai báo DOCTYPE/ENTITY: phần XML của .docx không được có")
@@ -128,6 +129,10 @@ def _check_part(name: str, data: bytes, what: str, label: str) -> None:
         _check_references(name, root, what, label)
 
 
+def _starts_as_xml(text: bytes) -> bool:
+    return text.lstrip(codecs.BOM_UTF8).lstrip()[:1] == b"<"
+
+
 def _searchable(data: bytes) -> bytes:
     """The part's bytes to search for ASCII words: a part in UTF-16 or UTF-32 is re-encoded to UTF-8."""
     for start, encoding in WIDE_STARTS:
@@ -145,8 +150,10 @@ def _check_relationships(name: str, root, what: str, label: str) -> None:
         word = RELATIONSHIP_WORDS.get(kind, kind)
         if rel.get("TargetMode", "Internal") == "External" or SCHEME.match(target):
             if kind not in rules["external_relationships"]:
-                raise _refusal(what, label, source, f"liên kết {word} ra ngoài tệp (“{target}”): ảnh và nội dung "
-                                                    "phải nằm ngay trong tệp .docx, chỉ siêu liên kết được trỏ ra ngoài")
+                fix = ("gỡ mẫu đính kèm trong Word (Developer → Document Template) rồi lưu lại"
+                       if kind == "attachedTemplate" else
+                       "ảnh và nội dung phải nằm ngay trong tệp .docx, chỉ siêu liên kết được trỏ ra ngoài")
+                raise _refusal(what, label, source, f"liên kết {word} ra ngoài tệp (“{target}”): {fix}")
         elif kind in rules["internal_relationships_refused"]:
             raise _refusal(what, label, source, f"có {word}: formgen không kiểm tra được nội dung đó; chèn dạng ảnh "
                                                 "hoặc chữ")

@@ -55,16 +55,16 @@ def run_limited(label: str, function, *args):
         data = _read_until(read_end, time.monotonic() + rules["seconds"])
     finally:
         os.close(read_end)
-        status = _end(pid)
-    if data is None or (not data and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU):
+        ended = _end(pid)
+    if data is None or (not data and os.WIFSIGNALED(ended) and os.WTERMSIG(ended) == signal.SIGXCPU):
         raise InvalidInput(f"Mẫu {label} chạy quá {rules['seconds']} giây, giới hạn thời gian dựng một văn bản "
                            "từ mẫu tự sửa: xem lại các vòng lặp {% for %} của mẫu.")
     if not data:  # the child died before answering: the memory limit (malloc fails where Python cannot say so)
         raise _memory(label, rules)
-    status, value = pickle.loads(data)
-    if status == "ok":
+    outcome, value = pickle.loads(data)
+    if outcome == "ok":
         return value
-    if status == "error":
+    if outcome == "error":
         raise value
     raise ChildFailed(value)
 

@@ -821,6 +821,8 @@ DTDS = {
     "an entity declaration in styles.xml": ("word/styles.xml",
                                             lambda old: _declare(old, b'<!DOCTYPE w:styles [<!ENTITY a "aaaaaaaa">]>')),
     "a DOCTYPE in [Content_Types].xml": ("[Content_Types].xml", lambda old: _declare(old, b"<!DOCTYPE Types>")),
+    "a DOCTYPE in an XML part not named .xml": ("word/glossary.dat", lambda old: b'<?xml version="1.0"?>'
+                                                b'<!DOCTYPE g [<!ENTITY x SYSTEM "file:///etc/passwd">]><g>&x;</g>'),
     "a DOCTYPE in a part written in UTF-16": (
         "word/settings.xml",
         lambda old: _declare(old.replace(b"encoding='UTF-8'", b"encoding='UTF-16'")
