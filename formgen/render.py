@@ -140,7 +140,7 @@ def render_docx(template: Path, context: dict, out: str | os.PathLike, *, overwr
     A template formgen does not ship renders in a child process under the limits of limits.yaml,
     and what it renders is checked as the template was before it is written.
     """
-    if _shipped(template):
+    if _shipped(str(template)):
         with _template_errors(template):
             data = _render_bytes(template, context)
     else:
@@ -173,13 +173,10 @@ def _template_errors(template: Path):
         raise InvalidInput(f"Không mở được mẫu {template}: {exc}.") from None
 
 
-def _shipped(template: Path) -> bool:
-    return Path(template).resolve().parent == _builtin_folder()
-
-
-@lru_cache(maxsize=1)
-def _builtin_folder() -> Path:
-    return Path(str(builtin_templates_folder())).resolve()
+@lru_cache(maxsize=64)
+def _shipped(path: str) -> bool:
+    """Whether a template is one formgen ships (cached: a batch asks for every row)."""
+    return Path(path).resolve().parent == Path(str(builtin_templates_folder())).resolve()
 
 
 def _render_untrusted(template: Path, context: dict) -> bytes:
