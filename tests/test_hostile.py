@@ -859,7 +859,7 @@ def _forge_sizes(path: Path, name: str, size: int) -> None:
     with zipfile.ZipFile(path) as archive:
         local = archive.getinfo(name).header_offset
     struct.pack_into("<I", data, local + 22, size)
-    central = data.index(b"PK\x01\x02" + bytes(data[data.index(b"PK\x01\x02"):][4:4]), 0)  # first entry
+    central = struct.unpack_from("<I", data, data.rindex(b"PK\x05\x06") + 16)[0]  # the directory's first entry
     while True:
         length = struct.unpack_from("<H", data, central + 28)[0]
         if bytes(data[central + 46:central + 46 + length]).decode() == name:
