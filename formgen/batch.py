@@ -500,7 +500,9 @@ def _worker_stopped(signum, frame) -> None:
 
     The run's staging stays: if the parent was killed outright, the next run into the folder finishes it.
     """
+    from .pdf import remove_own_folders
     _stop_worker()
+    remove_own_folders()  # a converter the signal interrupted while it was being made has no close() yet
     os._exit(128 + signum)
 
 
@@ -579,6 +581,9 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     (exit 2) names the line.
     """
     from . import KINDS
+    from .documents import template_name
+    from .model import STYLES
+    from .render import find_template
     if kind not in KINDS or kind == "annual":
         raise InvalidInput(f"Lập hàng loạt nhận: {', '.join(k for k in KINDS if k != 'annual')}.")
     notes: list[str] = []
@@ -587,6 +592,9 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     if first is None:
         raise InvalidInput(f"Không đọc được bảng “{table}”: bảng chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
     rows = itertools.chain([first], rows)
+    if templates is not None:  # a custom template is refused once, before anything is made (not row by row)
+        for style in sorted(set(STYLES.values())):
+            find_template(template_name(kind, style), templates)
     out = output_folder(folder)
     with FolderLock(out):  # a second run into the folder is refused here, before anything is made
         manifest = Manifest(kind, str(table), notes=notes).join(out)

@@ -22,6 +22,16 @@ USUAL_PLACES = (
     r"C:\Program Files\LibreOffice\program\soffice.exe",
 )
 PROFILE_PREFIX, STAGING_PREFIX = "formgen-lo-", "formgen-pdf-"  # followed by the owner's process id
+# The converter's profile (registrymodifications.xcu): a document reaches nothing outside itself. Block
+# untrusted referer links: no linked picture, film or sound, http:// or file://, is loaded (no document
+# formgen converts is in a trusted location); links (DDE, linked sections, OLE) are never updated, in
+# Writer (sw linkenum.hxx: 0 = NEVER) and Calc (sc LM_NEVER = 1); no macro runs.
+PROFILE_SETTINGS = {
+    "/org.openoffice.Office.Common/Security/Scripting": {
+        "BlockUntrustedRefererLinks": "true", "DisableMacrosExecution": "true", "MacroSecurityLevel": "3"},
+    "/org.openoffice.Office.Writer/Content/Update": {"Link": "0"},
+    "/org.openoffice.Office.Calc/Content/Update": {"Link": "1"},
+}
 BASE_TIMEOUT = 60.0      # seconds for LibreOffice to start and convert its first document
 PER_DOCUMENT = 20.0      # seconds more for each further document in the same run
 
@@ -69,10 +79,12 @@ class Converter:
         self.timeout = timeout
         _sweep_orphans()
         self._profile = Path(tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-"))
+        # a Converter dropped without close() still removes its profile (when collected, or at exit),
+        # and so does one stopped by a signal while it sets the profile up
+        self._remove_profile = weakref.finalize(self, shutil.rmtree, self._profile, True)
         self._proc: subprocess.Popen | None = None  # the LibreOffice running now, if any
         self._staging: Path | None = None           # where it writes the PDFs now, if anywhere
-        # a Converter dropped without close() still removes its profile (when collected, or at exit)
-        self._remove_profile = weakref.finalize(self, shutil.rmtree, self._profile, True)
+        _configure(self._profile)
 
     def __enter__(self) -> "Converter":
         return self
@@ -113,6 +125,7 @@ class Converter:
                 if attempt:  # a crash may leave the profile locked or broken: start afresh
                     shutil.rmtree(self._profile, ignore_errors=True)
                     self._profile.mkdir()
+                    _configure(self._profile)
                 failure = self._run([docs[i] for i in pending], staging)
                 pending = [i for i in pending if not _looks_complete(staging / f"{docs[i].stem}.pdf")]
             if pending:
@@ -156,6 +169,17 @@ class Converter:
         return ""
 
 
+def _configure(profile: Path) -> None:
+    """Write PROFILE_SETTINGS where LibreOffice reads a new profile's settings (user/registrymodifications.xcu)."""
+    items = "".join(f'<item oor:path="{path}"><prop oor:name="{name}" oor:op="fuse"><value>{value}</value></prop></item>\n'
+                    for path, props in PROFILE_SETTINGS.items() for name, value in props.items())
+    (profile / "user").mkdir(parents=True, exist_ok=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
+        f"{items}</oor:items>\n", encoding="utf-8")
+
+
 def _kill_group(proc: subprocess.Popen, wait_only: bool = False) -> None:
     """Kill LibreOffice and every process it started; wait_only: reap it without reading its pipes."""
     try:
@@ -171,18 +195,25 @@ def _kill_group(proc: subprocess.Popen, wait_only: bool = False) -> None:
     proc.communicate()
 
 
-def _sweep_orphans() -> None:
-    """Remove profiles and staging folders of formgen processes that died without cleaning up (SIGKILL)."""
+def _sweep_orphans(owner_pid: int | None = None) -> None:
+    """Remove profiles and staging folders of formgen processes that died without cleaning up (SIGKILL);
+    with owner_pid, those of that process, whatever state its converters are in."""
     root, me = Path(tempfile.gettempdir()), getattr(os, "getuid", lambda: 0)()
     for prefix in (PROFILE_PREFIX, STAGING_PREFIX):
-        for folder in root.glob(f"{prefix}*-*"):
+        for folder in root.glob(f"{prefix}{owner_pid if owner_pid is not None else '*'}-*"):
             owner = folder.name[len(prefix):].split("-", 1)[0]
             try:
-                if not owner.isdigit() or folder.stat().st_uid != me or _alive(int(owner)):
+                if not owner.isdigit() or folder.stat().st_uid != me or (owner_pid is None and _alive(int(owner))):
                     continue
             except OSError:
                 continue
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_own_folders() -> None:
+    """This process's LibreOffice profiles and staging folders: for a worker stopped by a signal, which may
+    come while a converter is still being made, before it can close it."""
+    _sweep_orphans(os.getpid())
 
 
 def _alive(pid: int) -> bool:

@@ -6,6 +6,7 @@ import io
 import os
 import re
 import zipfile
+from contextlib import contextmanager
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -15,7 +16,7 @@ from docx.opc.packuri import PackURI
 from docx.opc.parts.coreprops import CorePropertiesPart
 from docxtpl import DocxTemplate
 from jinja2 import FunctionLoader, StrictUndefined, TemplateError, UndefinedError
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from .errors import InvalidInput
 from .files import write_atomically
@@ -30,8 +31,19 @@ def jinja_env() -> SandboxedEnvironment:
     read a file.
     """
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True, loader=FunctionLoader(_no_template))
-    env.globals = {"range": env.globals["range"]}
+    env.globals = {"range": _capped_range}
     return env
+
+
+def _capped_range(*args) -> range:
+    """range, at most range_items numbers (limits.yaml): a loop over it cannot run for ever."""
+    from .package import limits  # imported here: package.py is only needed when a template counts
+    numbers = range(*args)
+    cap = limits()["render"]["range_items"]
+    if numbers[cap:]:  # len() overflows on range(10**20); a slice does not
+        shown = f"{cap:,}".replace(",", ".")  # Vietnamese groups thousands with dots
+        raise SecurityError(f"range(...) quá {shown} số, giới hạn của một mẫu")
+    return numbers
 
 
 def _no_template(name: str):
@@ -164,19 +176,58 @@ def _compiled(path: str, _mtime: int) -> CompiledTemplate | None:
 
 
 def render_docx(template: Path, context: dict, out: str | os.PathLike, *, overwrite: bool = True) -> Path:
-    """Render template with context into out; on any failure nothing is left at out."""
+    """Render template with context into out; on any failure nothing is left at out.
+
+    A template formgen does not ship renders in a child process under the limits of limits.yaml,
+    and what it renders is checked as the template was before it is written.
+    """
+    if _shipped(str(template)):
+        with _template_errors(template):
+            data = _render_bytes(template, context)
+    else:
+        from .sandbox import run_limited  # imported here: sandbox.py builds on package.py
+        data = run_limited(f"“{template}”", _render_untrusted, template, context)
+    return write_atomically(out, lambda tmp: Path(tmp).write_bytes(data), overwrite=overwrite)
+
+
+def _render_bytes(template: Path, context: dict) -> bytes:
+    compiled = _compiled(str(template), template.stat().st_mtime_ns)
+    if compiled is not None:
+        return compiled.render(context)
+    doc = DocxTemplate(str(template))
+    doc.render(context, jinja_env=jinja_env(), autoescape=True)
+    document_properties(doc.docx.core_properties, context)
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
+
+
+@contextmanager
+def _template_errors(template: Path):
+    """What rendering a template raises, as one line naming the template (exit 2)."""
     try:
-        compiled = _compiled(str(template), template.stat().st_mtime_ns)
-        if compiled is not None:
-            data = compiled.render(context)
-            return write_atomically(out, lambda tmp: Path(tmp).write_bytes(data), overwrite=overwrite)
-        doc = DocxTemplate(str(template))
-        doc.render(context, jinja_env=jinja_env(), autoescape=True)
-        document_properties(doc.docx.core_properties, context)
+        yield
     except UndefinedError as exc:
         raise InvalidInput(f"Mẫu {template.name} dùng biến không có trong dữ liệu: {exc.message}.") from None
     except TemplateError as exc:
         raise InvalidInput(f"Mẫu {template.name} có thẻ lỗi: {str(exc).rstrip('.')}.") from None
     except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:  # not a .docx, or no document part
         raise InvalidInput(f"Không mở được mẫu {template}: {exc}.") from None
-    return write_atomically(out, doc.save, overwrite=overwrite)
+
+
+@lru_cache(maxsize=64)
+def _shipped(path: str) -> bool:
+    """Whether a template is one formgen ships (cached: a batch asks for every row)."""
+    return Path(path).resolve().parent == Path(str(builtin_templates_folder())).resolve()
+
+
+def _render_untrusted(template: Path, context: dict) -> bytes:
+    """A user's template rendered (in the limited child): whatever it raises is the template's fault."""
+    from .package import require_safe_package
+    with _template_errors(template):
+        try:
+            data = _render_bytes(template, context)
+        except (TypeError, ArithmeticError, LookupError, AttributeError) as exc:  # 1 + 'a', x / 0, a[99]...
+            raise InvalidInput(f"Mẫu {template.name} lỗi khi dựng văn bản: {exc}.") from None
+    require_safe_package(data, f"dựng từ mẫu “{template.name}”", what="Văn bản")
+    return data

@@ -20,7 +20,9 @@ from jinja2 import TemplateSyntaxError, meta, nodes
 from .documents import KINDS, Kind
 from .errors import InvalidInput, Problem
 from .files import output_folder, write_atomically
+from .package import require_safe_package
 from .render import builtin_templates_folder, jinja_env
+from .sandbox import run_limited
 
 MARK = "formgen-paragraph"  # an attribute set on each <w:p> so a Jinja line number leads back to its paragraph
 EXCERPT = 60                # characters of a tag or a line quoted in a message
@@ -72,10 +74,17 @@ def check_template(path, kind: str | None = None) -> list[Problem]:
 
     Body, headers, footers and footnotes are read as docxtpl renders them (its own patch_xml),
     so a tag Word split across runs and docxtpl rejoins is fine, and one it cannot rejoin is named.
+    A package that reaches outside itself, declares a DTD, holds macros or is too big to inflate is
+    refused first (InvalidInput naming the part); all of it runs under the render limits (sandbox.py).
     """
     path = Path(path)
+    kind = template_kind(path, kind)
+    return run_limited(f"“{path}”", _check_template, path, kind)
+
+
+def _check_template(path: Path, kind: str) -> list[Problem]:
     template = _open(path)
-    k = KINDS[template_kind(path, kind)]
+    k = KINDS[kind]
     env = jinja_env()
     problems: list[Problem] = []
     used: dict[str, str] = {}  # variable -> where it is first used
@@ -100,9 +109,13 @@ def check_template(path, kind: str | None = None) -> list[Problem]:
 
 def template_variables(path) -> set[str]:
     """The names a template reads (what docxtpl's get_undeclared_template_variables finds, part by part)."""
+    return run_limited(f"“{path}”", _template_variables, Path(path))
+
+
+def _template_variables(path: Path) -> set[str]:
     env = jinja_env()
     names: set[str] = set()
-    for part in _parts(_open(Path(path))):
+    for part in _parts(_open(path)):
         problems = part.check(env)
         if part.used is None:
             raise template_refusal(path, problems)
@@ -118,11 +131,26 @@ def template_refusal(path, problems: list[Problem]) -> InvalidInput:
 
 
 def require_usable(path, kind: str | None = None) -> Path:
-    """path itself when check_template finds nothing; otherwise InvalidInput listing what it found."""
-    problems = check_template(path, kind)
-    if problems:
-        raise template_refusal(path, problems)
-    return Path(path)
+    """path itself when check_template finds nothing; otherwise InvalidInput listing what it found.
+
+    A template found usable is not checked again while its file stays the same (a batch renders it
+    for every row).
+    """
+    path = Path(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        stat = None
+    if stat is None or (str(path), stat.st_mtime_ns, stat.st_size, kind) not in _USABLE:
+        problems = check_template(path, kind)
+        if problems:
+            raise template_refusal(path, problems)
+        if stat is not None:
+            _USABLE.add((str(path), stat.st_mtime_ns, stat.st_size, kind))
+    return path
+
+
+_USABLE: set[tuple] = set()  # (path, mtime, size, kind) of the templates check_template found nothing in
 
 
 def _unknown_variable(name: str, kind: Kind) -> str:
@@ -135,11 +163,12 @@ def _open(path: Path) -> DocxTemplate:
     if not path.is_file():
         raise InvalidInput(f"Không tìm thấy tệp mẫu “{path}”.")
     try:
-        with zipfile.ZipFile(path) as archive:
+        with zipfile.ZipFile(path) as archive:  # its directory only: nothing is inflated yet
             names = set(archive.namelist())
     except (zipfile.BadZipFile, OSError):
         raise InvalidInput(f"“{path}” không phải tệp .docx (Word 2007 trở lên): hãy mở bằng Word hoặc LibreOffice "
                            "và lưu lại dạng .docx.") from None
+    require_safe_package(path, f"“{path}”")  # before docxtpl inflates or parses anything
     if "word/document.xml" not in names:
         raise InvalidInput(f"“{path}” không phải tệp .docx: trong tệp không có phần nội dung (word/document.xml).")
     template = DocxTemplate(str(path))

@@ -1523,3 +1523,417 @@ def test_a_manifest_json_that_is_not_formgens_exits_2_and_is_kept_as_it_was(tmp_
         "chuyển tệp này đi (formgen không xoá bản ghi các lần chạy trước).")
     assert (out / "manifest.json").read_text(encoding="utf-8") == '{"rows": "ghi chú của tôi"}'
     assert documents_in(out) == set()
+# --- templates: packages that reach outside, bombs, and templates that never end -----------------
+# Each hostile template is a copy of the built-in request_state.docx edited here as a zip (or with
+# python-docx); `templates check` and `render --templates` must both refuse it: exit 2, one line
+# naming the part and the reason, nothing written.
+
+import http.server  # noqa: E402
+import shutil  # noqa: E402
+import struct  # noqa: E402
+import threading  # noqa: E402
+
+from formgen.package import limits  # noqa: E402
+from formgen.pdf import Converter  # noqa: E402
+
+REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+RELS_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+             '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">')
+needs_libreoffice = pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+
+
+def builtin_request() -> Path:
+    return {p.name: p for p in builtin_templates()}["request_state.docx"]
+
+
+def edited_template(tmp_path: Path, edits: dict | None = None, body: str = "", header: str = "") -> Path:
+    """tmp_path/mau/request_state.docx: the built-in one with parts replaced (name -> bytes, or a function
+    of the old bytes; a new name adds the part), XML put at the end of the body or of the header."""
+    edits = dict(edits or {})
+    if body:
+        edits["word/document.xml"] = lambda old: _before_last(old, b"<w:sectPr", body.encode())
+    if header:
+        edits["word/header1.xml"] = lambda old: _before_last(old, b"</w:hdr>", header.encode())
+    target = tmp_path / "mau" / "request_state.docx"
+    target.parent.mkdir(exist_ok=True)
+    with zipfile.ZipFile(builtin_request()) as source, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as out:
+        for info in source.infolist():
+            data = source.read(info)
+            edit = edits.pop(info.filename, None)
+            out.writestr(info.filename, edit(data) if callable(edit) else (data if edit is None else edit))
+        for name, data in edits.items():
+            out.writestr(name, data(b"") if callable(data) else data)
+    return target
+
+
+def _before_last(data: bytes, marker: bytes, insert: bytes) -> bytes:
+    at = data.rindex(marker)
+    return data[:at] + insert + data[at:]
+
+
+def with_relationship(rels: str, kind: str, target: str, external: bool = True) -> dict:
+    """An edit adding one relationship to the .rels part `rels` (created when the template has none)."""
+    mode = ' TargetMode="External"' if external else ""
+    rel = f'<Relationship Id="rIdHostile" Type="{REL}{kind}" Target="{target}"{mode}/>'.encode()
+
+    def edit(old: bytes) -> bytes:
+        return old.replace(b"</Relationships>", rel + b"</Relationships>") if old else \
+            (RELS_HEAD + rel.decode() + "</Relationships>").encode()
+    return {rels: edit}
+
+
+def field(instruction_runs: list[str]) -> str:
+    """A complex Word field whose instruction Word split over several runs."""
+    runs = "".join(f'<w:r><w:instrText xml:space="preserve">{text}</w:instrText></w:r>' for text in instruction_runs)
+    return (f'<w:p><w:r><w:fldChar w:fldCharType="begin"/></w:r>{runs}<w:r><w:fldChar w:fldCharType="separate"/>'
+            '</w:r><w:r><w:t>cũ</w:t></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r></w:p>')
+
+
+def refused_both_ways(run_formgen, tmp_path: Path, template: Path) -> tuple[str, str]:
+    """`templates check` and `render --templates` on template: both exit 2 with one line, nothing written."""
+    checked = run_formgen("templates", "check", template)
+    out = tmp_path / "out.docx"
+    rendered = render(run_formgen, FIXTURE, out, "--templates", template.parent)
+    assert (checked.exit_code, rendered.exit_code) == (2, 2), (checked.stderr, rendered.stderr)
+    assert checked.stdout == rendered.stdout == ""
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["mau"]
+    return one_line(checked), one_line(rendered)
+
+
+EXTERNAL = {
+    "a picture linked to a web address": (with_relationship("word/_rels/document.xml.rels", "image",
+                                                            "http://127.0.0.1:9/anh.png"), "word/document.xml"),
+    "a picture linked to a local file": (with_relationship("word/_rels/document.xml.rels", "image",
+                                                          "file:///etc/hostname"), "word/document.xml"),
+    "a picture in the header linked to a web address": (with_relationship("word/_rels/header1.xml.rels", "image",
+                                                                          "http://127.0.0.1:9/logo.png"),
+                                                        "word/header1.xml"),
+    "a picture named by URL without TargetMode": (with_relationship("word/_rels/document.xml.rels", "image",
+                                                                    "http://127.0.0.1:9/anh.png", external=False),
+                                                  "word/document.xml"),
+    "an OLE object linked to a file": (with_relationship("word/_rels/document.xml.rels", "oleObject",
+                                                         "file:///C:/bang-luong.xlsx"), "word/document.xml"),
+    "a frame": (with_relationship("word/_rels/document.xml.rels", "frame", "http://127.0.0.1:9/khung.html"),
+                "word/document.xml"),
+    "a subdocument": (with_relationship("word/_rels/document.xml.rels", "subDocument", "file:///tmp/con.docx"),
+                      "word/document.xml"),
+    "an attached template in settings.xml.rels": (with_relationship("word/_rels/settings.xml.rels",
+                                                                    "attachedTemplate", "http://127.0.0.1:9/t.dotx"),
+                                                  "word/settings.xml"),
+}
+
+
+@pytest.mark.parametrize("case", EXTERNAL, ids=list(EXTERNAL))
+def test_a_template_linking_outside_itself_is_refused_naming_the_part_and_the_target(tmp_path, run_formgen, case):
+    edits, part = EXTERNAL[case]
+    checked, rendered = refused_both_ways(run_formgen, tmp_path, edited_template(tmp_path, edits))
+    for line in (checked, rendered):
+        assert f"phần {part}," in line and "ra ngoài tệp" in line and ("http://127.0.0.1:9/" in line or
+                                                                     "file:///" in line), line
+
+
+def test_a_batch_with_a_template_linking_outside_itself_exits_2_before_making_anything(tmp_path, run_formgen):
+    template = edited_template(tmp_path, with_relationship("word/_rels/document.xml.rels", "image",
+                                                          "http://127.0.0.1:9/anh.png"))
+    table = write_csv(tmp_path / "bang.csv", [BASE])
+    result = run_formgen("batch", "request", table, "-o", tmp_path / "out", "--templates", template.parent)
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert "phần word/document.xml, liên kết ảnh ra ngoài tệp (“http://127.0.0.1:9/anh.png”)" in one_line(result)
+
+
+def test_a_hyperlink_to_a_web_address_is_still_allowed(tmp_path, run_formgen):
+    template = edited_template(tmp_path, with_relationship("word/_rels/document.xml.rels", "hyperlink",
+                                                          "https://haugiang.gov.vn/"))
+    assert run_formgen("templates", "check", template).exit_code == 0
+    result = render(run_formgen, FIXTURE, tmp_path / "out.docx", "--templates", template.parent)
+    assert result.exit_code == 0 and "Kính gửi" in written_text(tmp_path / "out.docx")
+
+
+def test_embedded_foreign_content_altchunk_is_refused_even_inside_the_package(tmp_path, run_formgen):
+    edits = {**with_relationship("word/_rels/document.xml.rels", "aFChunk", "trang.html", external=False),
+             "word/trang.html": b"<html><img src='http://127.0.0.1:9/x.png'></html>"}
+    checked, rendered = refused_both_ways(run_formgen, tmp_path, edited_template(tmp_path, edits))
+    assert "phần word/document.xml," in checked and "altChunk" in checked and checked == rendered
+
+
+FIELDS = {
+    "an INCLUDEPICTURE field split across runs": (dict(body=field(['INCLUDE', 'PICTURE "http://127.0.0.1:9/a.png"'])),
+                                                  "word/document.xml", "INCLUDEPICTURE"),
+    "an INCLUDETEXT simple field": (dict(body='<w:p><w:fldSimple w:instr=" INCLUDETEXT &quot;/etc/passwd&quot; ">'
+                                              '<w:r><w:t>x</w:t></w:r></w:fldSimple></w:p>'),
+                                    "word/document.xml", "INCLUDETEXT"),
+    "a LINK field in the header": (dict(header=field(['LINK Excel.Sheet.12 "C:\\\\luong.xlsx" "Sheet1!R1C1"'])),
+                                   "word/header1.xml", "LINK"),
+    "a DDEAUTO field in lower case": (dict(body=field(['ddeauto c:\\\\windows\\\\system32\\\\cmd.exe "/k calc"'])),
+                                      "word/document.xml", "DDEAUTO"),
+}
+
+
+@pytest.mark.parametrize("case", FIELDS, ids=list(FIELDS))
+def test_a_field_reading_another_file_is_refused_naming_the_part_and_the_field(tmp_path, run_formgen, case):
+    where, part, name = FIELDS[case]
+    checked, rendered = refused_both_ways(run_formgen, tmp_path, edited_template(tmp_path, **where))
+    assert f"phần {part}, có trường {name}" in checked and checked == rendered
+
+
+def _declare(old: bytes, declaration: bytes) -> bytes:
+    head, rest = old.split(b"?>", 1)
+    return head + b"?>" + declaration + rest
+
+
+DTDS = {
+    "a DOCTYPE in the body": ("word/document.xml",
+                              lambda old: _declare(old, b'<!DOCTYPE w:document [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>')),
+    "an entity declaration in styles.xml": ("word/styles.xml",
+                                            lambda old: _declare(old, b'<!DOCTYPE w:styles [<!ENTITY a "aaaaaaaa">]>')),
+    "a DOCTYPE in [Content_Types].xml": ("[Content_Types].xml", lambda old: _declare(old, b"<!DOCTYPE Types>")),
+    "a DOCTYPE in an XML part not named .xml": ("word/glossary.dat", lambda old: b'<?xml version="1.0"?>'
+                                                b'<!DOCTYPE g [<!ENTITY x SYSTEM "file:///etc/passwd">]><g>&x;</g>'),
+    "a DOCTYPE in a part written in UTF-16": (
+        "word/settings.xml",
+        lambda old: _declare(old.replace(b"encoding='UTF-8'", b"encoding='UTF-16'")
+                             .replace(b'encoding="UTF-8"', b'encoding="UTF-16"'),
+                             b"<!DOCTYPE w:settings>").decode("utf-8").encode("utf-16")),
+}
+
+
+@pytest.mark.parametrize("case", DTDS, ids=list(DTDS))
+def test_a_doctype_or_entity_in_any_part_is_refused_naming_the_part(tmp_path, run_formgen, case):
+    part, edit = DTDS[case]
+    checked, rendered = refused_both_ways(run_formgen, tmp_path, edited_template(tmp_path, {part: edit}))
+    assert f"phần {part}, có khai báo DOCTYPE/ENTITY" in checked and checked == rendered
+
+
+def test_a_vba_project_is_refused_as_a_macro(tmp_path, run_formgen):
+    edits = {**with_relationship("word/_rels/document.xml.rels", "vbaProject", "vbaProject.bin", external=False),
+             "word/vbaProject.bin": b"\xd0\xcf\x11\xe0 not really OLE"}
+    checked, rendered = refused_both_ways(run_formgen, tmp_path, edited_template(tmp_path, edits))
+    assert "phần word/vbaProject.bin, có macro" in checked and checked == rendered
+
+
+def test_a_docm_content_type_is_refused_as_a_macro(tmp_path, run_formgen):
+    main = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    docm = b"application/vnd.ms-word.document.macroEnabled.main+xml"
+    template = edited_template(tmp_path, {"[Content_Types].xml": lambda old: old.replace(main, docm)})
+    checked, rendered = refused_both_ways(run_formgen, tmp_path, template)
+    assert "phần [Content_Types].xml, khai báo macro" in checked and ".docm" in checked and checked == rendered
+
+
+def _forge_sizes(path: Path, name: str, size: int) -> None:
+    """Write `size` as the uncompressed size of member `name` in the zip's directory and local header."""
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:
+        local = archive.getinfo(name).header_offset
+    struct.pack_into("<I", data, local + 22, size)
+    central = struct.unpack_from("<I", data, data.rindex(b"PK\x05\x06") + 16)[0]  # the directory's first entry
+    while True:
+        length = struct.unpack_from("<H", data, central + 28)[0]
+        if bytes(data[central + 46:central + 46 + length]).decode() == name:
+            struct.pack_into("<I", data, central + 24, size)
+            break
+        extra, comment = struct.unpack_from("<HH", data, central + 30)
+        central += 46 + length + extra + comment
+    path.write_bytes(bytes(data))
+
+
+def test_a_zip_bomb_of_3_gib_is_refused_from_the_directory_without_inflating(tmp_path, run_formgen):
+    template = edited_template(tmp_path, {"word/bom.xml": b"<a/>" * 1000})
+    _forge_sizes(template, "word/bom.xml", 3 * 2**30)
+    tracemalloc.start()
+    checked, rendered = refused_both_ways(run_formgen, tmp_path, template)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert "phần word/bom.xml, giải nén ra 3.072 MB, quá giới hạn 20 MB" in checked and checked == rendered
+    assert peak < 50 * 2**20
+
+
+def test_a_part_inflating_beyond_its_declared_size_is_refused(tmp_path, run_formgen):
+    template = edited_template(tmp_path, {"word/bom.xml": b"<a>" + b" " * 5 * 2**20 + b"</a>"})
+    _forge_sizes(template, "word/bom.xml", 1000)
+    checked, rendered = refused_both_ways(run_formgen, tmp_path, template)
+    assert "phần word/bom.xml, không giải nén được" in checked and checked == rendered
+
+
+def test_a_part_compressed_beyond_the_ratio_limit_is_refused(tmp_path, run_formgen):
+    template = edited_template(tmp_path, {"word/bom.xml": b"<a>" + b"0" * 4 * 2**20 + b"</a>"})
+    checked, rendered = refused_both_ways(run_formgen, tmp_path, template)
+    assert re.search(r"phần word/bom\.xml, nén \d+ lần, quá giới hạn 200 lần", checked) and checked == rendered
+
+
+def test_parts_too_big_together_are_refused_naming_the_total(tmp_path, run_formgen):
+    chunk = os.urandom(2**20).hex().encode()  # 2 MiB that compress about 2:1
+    edits = {f"word/media/anh{i}.bin": chunk * 5 for i in range(6)}  # 6 x 10 MiB = 60 MiB
+    checked, rendered = refused_both_ways(run_formgen, tmp_path, edited_template(tmp_path, edits))
+    assert re.search(r"giải nén ra 6\d MB, quá giới hạn 50 MB của một mẫu", checked) and checked == rendered
+
+
+def test_a_template_of_too_many_parts_is_refused(tmp_path, run_formgen):
+    edits = {f"customXml/item{i}.bin": b"x" for i in range(limits()["package"]["members"])}
+    checked, rendered = refused_both_ways(run_formgen, tmp_path, edited_template(tmp_path, edits))
+    assert re.search(r"có \d+ phần, quá giới hạn 500 phần của một mẫu", checked) and checked == rendered
+
+
+def test_a_part_written_twice_in_the_zip_is_refused(tmp_path, run_formgen):
+    template = edited_template(tmp_path)
+    with pytest.warns(UserWarning, match="Duplicate"), zipfile.ZipFile(template, "a") as archive:
+        archive.writestr("word/document.xml", b"<w:document/>")
+    checked, rendered = refused_both_ways(run_formgen, tmp_path, template)
+    assert "phần word/document.xml, có hai lần trong tệp" in checked and checked == rendered
+
+
+# A template that runs for ever, eats memory or recurses: exit 2 naming the limit, never a hang or 70.
+
+def jinja_template(tmp_path: Path, *paragraphs: str) -> Path:
+    document = docx.Document(str(builtin_request()))
+    for text in paragraphs:
+        document.add_paragraph(text)
+    (tmp_path / "mau").mkdir(exist_ok=True)
+    document.save(str(tmp_path / "mau" / "request_state.docx"))
+    return tmp_path / "mau" / "request_state.docx"
+
+
+def render_refused(run_formgen, tmp_path: Path, template: Path) -> str:
+    out = tmp_path / "out.docx"
+    result = render(run_formgen, FIXTURE, out, "--templates", template.parent)
+    assert result.exit_code == 2, result.stderr
+    assert not out.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["mau"]
+    return one_line(result)
+
+
+@pytest.mark.parametrize("loop", ["{% for i in range(100000) %}{% for j in range(100000) %}x{% endfor %}{% endfor %}",
+                                  "{% for i in range(10**9) %}x{% endfor %}"], ids=["nested", "a billion"])
+def test_a_loop_over_range_stops_at_the_range_limit(tmp_path, run_formgen, loop):
+    line = render_refused(run_formgen, tmp_path, jinja_template(tmp_path, loop))
+    assert "range(...) quá 10.000 số, giới hạn của một mẫu" in line
+
+
+def test_a_loop_that_never_ends_is_stopped_at_the_time_limit(tmp_path, run_formgen, monkeypatch):
+    monkeypatch.setitem(limits()["render"], "seconds", 2)
+    loops = "{% for a in purpose * 20 %}{% for b in purpose * 20 %}{% for c in purpose %}{% endfor %}{% endfor %}" \
+            "{% endfor %}"
+    started = time.monotonic()
+    line = render_refused(run_formgen, tmp_path, jinja_template(tmp_path, loops))
+    assert time.monotonic() - started < 10
+    assert "chạy quá 2 giây, giới hạn thời gian" in line
+
+
+@pytest.mark.parametrize("text", ["{{ purpose * 100000000 }}", "{{ 'x' * 100000000 }}" * 8],
+                         ids=["at render", "folded by Jinja while compiling"])
+def test_a_template_eating_memory_is_stopped_at_the_memory_limit(tmp_path, run_formgen, text):
+    line = render_refused(run_formgen, tmp_path, jinja_template(tmp_path, text))
+    assert "dùng quá 512 MB bộ nhớ" in line
+
+
+def test_templates_check_folds_no_constant_outside_the_limits(tmp_path, run_formgen):
+    template = jinja_template(tmp_path, "{{ 'x'|center(100000000) }}" * 8)  # Jinja computes filters of constants
+    result = run_formgen("templates", "check", template)
+    assert result.exit_code == 2 and "dùng quá 512 MB bộ nhớ" in one_line(result)
+
+
+def test_a_macro_calling_itself_for_ever_exits_2_not_70(tmp_path, run_formgen):
+    line = render_refused(run_formgen, tmp_path, jinja_template(
+        tmp_path, "{% macro f(n) %}{{ f(n + 1) }}{% endmacro %}{{ f(1) }}"))
+    assert "lồng nhau quá sâu" in line
+
+
+def test_parentheses_nested_thousands_deep_exit_2_not_70(tmp_path, run_formgen):
+    line = render_refused(run_formgen, tmp_path, jinja_template(tmp_path, "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}"))
+    assert "lồng nhau quá sâu" in line
+
+
+def test_an_expression_failing_at_render_exits_2_naming_the_template(tmp_path, run_formgen):
+    line = render_refused(run_formgen, tmp_path, jinja_template(tmp_path, "{{ 1 + purpose }}"))
+    assert "request_state.docx lỗi khi dựng văn bản" in line
+
+
+def test_a_field_the_template_writes_at_render_time_is_refused_before_anything_is_written(tmp_path, run_formgen):
+    raw = ('</w:t></w:r><w:r><w:fldChar w:fldCharType="begin"/></w:r><w:r><w:instrText>INCLUDEPICTURE '
+           '"http://127.0.0.1:9/a.png"</w:instrText></w:r><w:r><w:fldChar w:fldCharType="end"/></w:r><w:r><w:t>')
+    template = jinja_template(tmp_path, "{{ '" + raw + "'|safe }}")
+    assert run_formgen("templates", "check", template).exit_code == 0  # nothing to see before rendering
+    line = render_refused(run_formgen, tmp_path, template)
+    assert "Văn bản dựng từ mẫu “request_state.docx”, phần word/document.xml, có trường INCLUDEPICTURE" in line
+
+
+def test_a_field_instruction_taken_from_the_data_is_refused(tmp_path, run_formgen, trip_data, write_trip):
+    trip_data["delegation"]["purpose"] = 'INCLUDETEXT "/etc/passwd"'
+    template = edited_template(tmp_path, body=field(["{{ purpose }}"]))
+    out = tmp_path / "out.docx"
+    result = render(run_formgen, write_trip(tmp_path, trip_data), out, "--templates", template.parent)
+    assert result.exit_code == 2 and not out.exists()
+    assert "phần word/document.xml, có trường INCLUDETEXT" in one_line(result)
+
+
+# LibreOffice itself loads no linked content: a DOCX that bypasses formgen's checks, converted directly.
+
+def linked_picture_docx(path: Path, target: str) -> Path:
+    """A document whose only picture is linked (r:link, TargetMode External) to target, as Word writes one."""
+    from PIL import Image
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 40), (200, 0, 0)).save(picture, "PNG")
+    picture.seek(0)
+    document = docx.Document()
+    document.add_paragraph("Ảnh liên kết:")
+    document.add_picture(picture)
+    plain = io.BytesIO()
+    document.save(plain)
+    with zipfile.ZipFile(io.BytesIO(plain.getvalue())) as source, zipfile.ZipFile(path, "w") as out:
+        rels = source.read("word/_rels/document.xml.rels").decode()
+        rid, media = re.search(r'Id="(rId\d+)" Type="[^"]+/image" Target="([^"]+)"', rels).groups()
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "word/_rels/document.xml.rels":
+                data = rels.replace(f'Target="{media}"', f'Target="{target}" TargetMode="External"').encode()
+            elif info.filename == "word/document.xml":
+                data = data.replace(f'r:embed="{rid}"'.encode(), f'r:link="{rid}"'.encode())
+            elif info.filename == f"word/{media}":
+                continue
+            out.writestr(info, data)
+    return path
+
+
+def pictures_in(pdf: Path) -> int:
+    from pypdf import PdfReader
+    return sum(len(page.images) for page in PdfReader(str(pdf)).pages)
+
+
+@needs_libreoffice
+def test_libreoffice_fetches_no_picture_linked_to_a_web_address(tmp_path):
+    requests = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            requests.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        doc = linked_picture_docx(tmp_path / "lienket.docx", f"http://127.0.0.1:{server.server_port}/anh.png")
+        with Converter() as converter:
+            pdf, = converter.convert([doc])
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert requests == [] and "Ảnh liên kết" in pdf_text(pdf)
+
+
+@needs_libreoffice
+def test_libreoffice_embeds_no_local_file_a_picture_links_to(tmp_path):
+    from PIL import Image
+    secret = tmp_path / "bi-mat.png"
+    Image.new("RGB", (40, 40), (0, 200, 0)).save(secret)
+    doc = linked_picture_docx(tmp_path / "lienket.docx", secret.as_uri())
+    with Converter() as converter:
+        pdf, = converter.convert([doc])
+    assert pictures_in(pdf) == 0 and "Ảnh liên kết" in pdf_text(pdf)
+
+
+def pdf_text(pdf: Path) -> str:
+    from pypdf import PdfReader
+    return "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
