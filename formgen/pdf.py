@@ -1,6 +1,7 @@
 """DOCX → PDF with LibreOffice headless: own profile per converter, time limit, no half-written PDF."""
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -22,6 +23,9 @@ USUAL_PLACES = (
     r"C:\Program Files\LibreOffice\program\soffice.exe",
 )
 PROFILE_PREFIX, STAGING_PREFIX = "formgen-lo-", "formgen-pdf-"  # followed by the owner's process id
+HOUSE_FONT = "Times New Roman"  # the font of both formats; LibreOffice embeds it in the PDF when installed
+ENV_FONT_NOTED = "FORMGEN_FONT_NOTED"  # set once the note is given: a run's worker processes stay quiet
+log = logging.getLogger("formgen")  # with no logging set up, Python prints a warning as its bare line on stderr
 BASE_TIMEOUT = 60.0      # seconds for LibreOffice to start and convert its first document
 PER_DOCUMENT = 20.0      # seconds more for each further document in the same run
 
@@ -58,6 +62,31 @@ def _looks_complete(pdf: Path) -> bool:
     return head == b"%PDF-" and b"%%EOF" in tail
 
 
+def house_font_substitute() -> str | None:
+    """The family LibreOffice prints Times New Roman with when it is not installed, None when it is."""
+    from .fonts import FAMILIES, _files_named
+    if shutil.which("fc-match"):
+        try:
+            done = subprocess.run(["fc-match", "-f", "%{family}", HOUSE_FONT], capture_output=True, text=True,
+                                  timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        family = done.stdout.split(",")[0].strip()
+        return family if done.returncode == 0 and family and family.casefold() != HOUSE_FONT.casefold() else None
+    return None if _files_named(dict(FAMILIES)[HOUSE_FONT]) else "Liberation Serif"
+
+
+def note_font_substitution() -> None:
+    """Say once per run (this process and the workers it starts) that the PDFs will not carry Times New Roman."""
+    if os.environ.get(ENV_FONT_NOTED):
+        return
+    os.environ[ENV_FONT_NOTED] = "1"
+    substitute = house_font_substitute()
+    if substitute:
+        log.warning(f"Cảnh báo: máy không có phông {HOUSE_FONT}, bản PDF dùng phông {substitute} cùng cỡ chữ; "
+                    f"văn bản điện tử gửi đi nên in bằng {HOUSE_FONT} (cài phông rồi tạo lại PDF).")
+
+
 class Converter:
     """One LibreOffice at a time with its own user profile; use one Converter per concurrent worker.
 
@@ -67,6 +96,7 @@ class Converter:
     def __init__(self, soffice: str | os.PathLike | None = None, timeout: float | None = None):
         self.soffice = find_soffice(soffice)
         self.timeout = timeout
+        note_font_substitution()
         _sweep_orphans()
         self._profile = Path(tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-"))
         self._proc: subprocess.Popen | None = None  # the LibreOffice running now, if any

@@ -1,6 +1,9 @@
 """Build the built-in .docx templates from the format profiles, so every template is reproducible.
 
 Run: python tools/build_templates.py [DIR]   (default DIR: formgen/templates/docx; writes <kind>_<style>.docx)
+Every size, width and spacing comes from formgen/formats/<style>.yaml (or, for a guideline not yet shipped,
+from a <style>.yaml in a folder of $FORMGEN_FORMATS); the lines under the issuer and the trích yếu are
+sized at render time by the template's rule filter (formgen/layout.py), from the text they sit under.
 The output is an ordinary .docx a secretary can open and edit in Word or LibreOffice; the
 Jinja tags ({{ ... }}, {%p ... %}, {%tr ... %}) are docxtpl's.
 """
@@ -443,6 +446,10 @@ def annual(b: Builder):
     b.heading("3. Đánh giá chung", after_table=True)
     b.tag("{%p endif %}")
     paragraphs(b, "summary")
+    b.tag("{%p if proposals %}")
+    b.heading("{% if summary %}4{% else %}3{% endif %}. Đề xuất, kiến nghị", after_table=True)
+    b.tag("{%p endif %}")
+    paragraphs(b, "proposals")
     b.closing("{{ issuer_name }} kính báo cáo {{ recipient }}./.", after_table=True)
 
 
