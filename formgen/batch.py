@@ -622,6 +622,9 @@ def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, 
     manifest.state = "running"
     recorder.flush()  # the run is on record from its start, even if it is killed before its first row
     workers = max(1, jobs or os.cpu_count() or 1)
+    if pdf or stamp:
+        from .pdf import note_font_substitution
+        note_font_substitution()  # once for the run, before its workers start
 
     broken: list[InvalidInput] = []  # the table's own error further down, raised once the rows before are done
 

@@ -266,6 +266,7 @@ def annual_context(inp: Inputs) -> dict:
         "late": two_digits(statuses.count("late")),
         "missing": two_digits(statuses.count("missing")),
         "summary": _paragraphs(doc["summary"]),
+        "proposals": _paragraphs(doc["proposals"]),
     }
 
 
@@ -321,7 +322,7 @@ ANNUAL = Kind(
     context=annual_context,
     variables=HEADER_VARIABLES | {
         "recipient", "regulation", "year", "rows", "total_delegations", "total_people", "total_stops",
-        "total_amount", "total_amount_words", "on_time", "late", "missing", "summary"},
+        "total_amount", "total_amount_words", "on_time", "late", "missing", "summary", "proposals"},
     required=HEADER_REQUIRED | {"year", "rows", "total_delegations", "total_people", "total_amount"},
 )
 

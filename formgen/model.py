@@ -234,6 +234,7 @@ def _same_person(a: dict, b: dict, issuer: str) -> bool:
 class AnnualDocSchema(_Outgoing):
     recipient = Text(load_default=None)      # default: the profile's annual_report_to
     summary = Text(load_default="")          # the unit's own assessment of the year
+    proposals = Text(load_default="")        # its proposals to the recipient
 
 
 class AnnualSchema(Base):

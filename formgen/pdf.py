@@ -1,6 +1,7 @@
 """DOCX → PDF with LibreOffice headless: own profile per converter, time limit, no half-written PDF."""
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import signal
@@ -32,6 +33,8 @@ PROFILE_SETTINGS = {
     "/org.openoffice.Office.Writer/Content/Update": {"Link": "0"},
     "/org.openoffice.Office.Calc/Content/Update": {"Link": "1"},
 }
+ENV_FONT_NOTED = "FORMGEN_FONT_NOTED"  # set once the note is given: a run's worker processes stay quiet
+log = logging.getLogger("formgen")  # with no logging set up, Python prints a warning as its bare line on stderr
 BASE_TIMEOUT = 60.0      # seconds for LibreOffice to start and convert its first document
 PER_DOCUMENT = 20.0      # seconds more for each further document in the same run
 
@@ -68,6 +71,38 @@ def _looks_complete(pdf: Path) -> bool:
     return head == b"%PDF-" and b"%%EOF" in tail
 
 
+def house_font() -> str:
+    """The documents' font (the format files' `font`: Times New Roman); LibreOffice embeds it when installed."""
+    from .formats import load_format
+    return load_format("state")["font"]
+
+
+def house_font_substitute() -> str | None:
+    """The family LibreOffice prints the house font with when it is not installed, None when it is."""
+    from .fonts import FAMILIES, _files_named
+    font = house_font()
+    if shutil.which("fc-match"):
+        try:
+            done = subprocess.run(["fc-match", "-f", "%{family}", font], capture_output=True, text=True, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            return None
+        family = done.stdout.split(",")[0].strip()
+        return family if done.returncode == 0 and family and family.casefold() != font.casefold() else None
+    return None if _files_named(dict(FAMILIES).get(font, (f"{font.lower()}.ttf",))) else "Liberation Serif"
+
+
+def note_font_substitution() -> None:
+    """Say once per run (this process and the workers it starts) that the PDFs will not carry Times New Roman."""
+    if os.environ.get(ENV_FONT_NOTED):
+        return
+    os.environ[ENV_FONT_NOTED] = "1"
+    substitute = house_font_substitute()
+    if substitute:
+        font = house_font()
+        log.warning(f"Cảnh báo: máy không có phông {font}, bản PDF dùng phông {substitute} cùng cỡ chữ; "
+                    f"văn bản điện tử gửi đi nên in bằng {font} (cài phông rồi tạo lại PDF).")
+
+
 class Converter:
     """One LibreOffice at a time with its own user profile; use one Converter per concurrent worker.
 
@@ -77,6 +112,7 @@ class Converter:
     def __init__(self, soffice: str | os.PathLike | None = None, timeout: float | None = None):
         self.soffice = find_soffice(soffice)
         self.timeout = timeout
+        note_font_substitution()
         _sweep_orphans()
         self._profile = Path(tempfile.mkdtemp(prefix=f"{PROFILE_PREFIX}{os.getpid()}-"))
         # a Converter dropped without close() still removes its profile (when collected, or at exit),

@@ -18,6 +18,7 @@ from docxtpl import DocxTemplate
 from jinja2 import FunctionLoader, StrictUndefined, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from . import layout
 from .errors import InvalidInput
 from .files import write_atomically
 
@@ -32,6 +33,7 @@ def jinja_env() -> SandboxedEnvironment:
     """
     env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=True, loader=FunctionLoader(_no_template))
     env.globals = {"range": _capped_range}
+    env.filters.update(rule=layout.rule, keep_last_words=layout.keep_last_words)  # sized at render time
     return env
 
 

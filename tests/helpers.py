@@ -5,7 +5,7 @@ import docx
 
 
 def docx_lines(path) -> list[str]:
-    """Every paragraph of a .docx, table cells included, in reading order."""
+    """Every paragraph of a .docx, table cells included, in reading order, as a reader sees it."""
     lines: list[str] = []
 
     def walk(container):
@@ -15,7 +15,7 @@ def docx_lines(path) -> list[str]:
                     for cell in row.cells:
                         walk(cell)
             else:
-                lines.append(block.text)
+                lines.append(block.text.replace("\u00a0", " "))  # a no-break space reads as a space
 
     walk(docx.Document(str(path)))
     return lines

@@ -1,6 +1,9 @@
 """Build the built-in .docx templates from the format profiles, so every template is reproducible.
 
 Run: python tools/build_templates.py [DIR]   (default DIR: formgen/templates/docx; writes <kind>_<style>.docx)
+Every size, width and spacing comes from formgen/formats/<style>.yaml (or, for a guideline not yet shipped,
+from a <style>.yaml in a folder of $FORMGEN_FORMATS); the lines under the issuer and the trích yếu are
+sized at render time by the template's rule filter (formgen/layout.py), from the text they sit under.
 The output is an ordinary .docx a secretary can open and edit in Word or LibreOffice; the
 Jinja tags ({{ ... }}, {%p ... %}, {%tr ... %}) are docxtpl's.
 """
@@ -28,14 +31,17 @@ from formgen.formats import load_format  # noqa: E402
 OUT = ROOT / "formgen" / "templates" / "docx"
 STYLES_WITH_EFFECTS = "http://schemas.microsoft.com/office/2007/relationships/stylesWithEffects"
 FIXED_TIME = dt.datetime(2024, 5, 16, tzinfo=dt.timezone.utc)  # stable metadata: rebuilds compare equal
-CENTER, JUSTIFY, LEFT = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.LEFT
+CENTER, JUSTIFY, LEFT, RIGHT = (WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.JUSTIFY, WD_ALIGN_PARAGRAPH.LEFT,
+                                WD_ALIGN_PARAGRAPH.RIGHT)
 
 
 class Builder:
     """A document in one format: paragraphs, rules (lines) and tables with that format's sizes."""
 
-    def __init__(self, style: str, title: str):
+    def __init__(self, style: str, kind: str, title: str):
         self.fmt = load_format(style)
+        self.kind = kind
+        self.layout = self.fmt["layout"]
         self.doc = Document()
         self._page()
         self._fonts()
@@ -51,7 +57,7 @@ class Builder:
         s.page_width, s.page_height = Mm(210), Mm(297)
         s.top_margin, s.bottom_margin = Mm(m["top"]), Mm(m["bottom"])
         s.left_margin, s.right_margin = Mm(m["left"]), Mm(m["right"])
-        s.header_distance = Mm(10)
+        s.header_distance = Mm(self.layout["header_distance_mm"])
         # Page numbers: top centre, none on the first page.
         s.different_first_page_header_footer = True
         p = s.header.paragraphs[0]
@@ -78,6 +84,10 @@ class Builder:
         m = self.fmt["margins_mm"]
         return (210 - m["left"] - m["right"]) / 10
 
+    def columns(self, widths: list[float]) -> list[float]:
+        """The widths given and, last, what is left of the text width: the format lists all but the last."""
+        return [*widths, round(self.width - sum(widths), 2)]
+
     def _field(self, paragraph, instr: str, size: int):
         run = paragraph.add_run()
         run.font.size = Pt(size)
@@ -95,7 +105,7 @@ class Builder:
             run._r.append(el)
 
     def para(self, text="", *, size=None, bold=False, italic=False, align=None, container=None,
-             indent=False, after=None, before=None, spacing=None, keep_next=False):
+             indent=False, after=None, before=None, spacing=None, keep_next=False, exact=None):
         """A paragraph in one run (so a Jinja tag is never split across runs)."""
         box = container if container is not None else self.doc
         p = box.add_paragraph()
@@ -110,48 +120,59 @@ class Builder:
             body = self.fmt["body"]
             pf.first_line_indent = Cm(body["first_line_indent_cm"])
             pf.space_after = Pt(body["space_after_pt"])
-            pf.line_spacing = body["line_spacing"]
+            self.spacing(p)
         if after is not None:
             pf.space_after = Pt(after)
         if before is not None:
             pf.space_before = Pt(before)
         if spacing is not None:
             pf.line_spacing = spacing
+        if exact is not None:
+            pf.line_spacing, pf.line_spacing_rule = Pt(exact), WD_LINE_SPACING.EXACTLY
         if keep_next:
             pf.keep_with_next = True
         return p
 
+    def spacing(self, p):
+        """The body's line spacing: a multiple of single (line_spacing) or exact points (line_spacing_pt)."""
+        body = self.fmt["body"]
+        if "line_spacing_pt" in body:
+            p.paragraph_format.line_spacing = Pt(body["line_spacing_pt"])
+            p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        else:
+            p.paragraph_format.line_spacing = body["line_spacing"]
+
     def body(self, text, **kw):
         return self.para(text, align=JUSTIFY, indent=True, **kw)
 
-    def heading(self, text, before=None):
+    def heading(self, text, after_table=False):
+        before = self.layout["heading_space_before_pt"] if after_table else None
         return self.para(text, align=JUSTIFY, indent=True, bold=True, keep_next=True, before=before)
+
+    def closing(self, text, after_table=False):
+        """The body's last paragraph, whole, on the page of the signature (keep lines, keep with next; the
+        signature is one row that cannot split): Word and LibreOffice both honour these."""
+        before = self.layout["heading_space_before_pt"] if after_table else None
+        p = self.body(text, keep_next=True, before=before)
+        p.paragraph_format.keep_together = True
+        return p
 
     def tag(self, text, container=None):
         """A paragraph holding only a docxtpl paragraph tag ({%p ... %}); it disappears on render."""
         return self.para(text, container=container)
 
-    def rule(self, length_cm: float, box_cm: float, container=None, after=0):
-        """A centred horizontal line of length_cm under the previous paragraph (a bottom border)."""
-        p = self.para("", container=container, after=after)
-        side = Cm(max(0.0, (box_cm - length_cm) / 2))
-        p.paragraph_format.left_indent = p.paragraph_format.right_indent = side
-        pPr = p._p.get_or_add_pPr()
-        borders = OxmlElement("w:pBdr")
-        bottom = OxmlElement("w:bottom")
-        for k, v in (("w:val", "single"), ("w:sz", "6"), ("w:space", "1"), ("w:color", "000000")):
-            bottom.set(qn(k), v)
-        borders.append(bottom)
-        pPr.append(borders)
-        # a tiny empty line: the border sits right under the text above
-        mark = OxmlElement("w:rPr")
-        sz = OxmlElement("w:sz")
-        sz.set(qn("w:val"), "4")
-        mark.append(sz)
-        pPr.append(mark)
-        return p
+    def mark(self, name: str, variable: str, size: int, bold: bool, box_cm: float, container=None):
+        """What the format draws under a block (marks.<name>): a text ("*", "-----"), or a rule measured
+        at render time, ratio times the longest line of the variable's text (the rule filter)."""
+        spec = self.fmt["marks"][name]
+        if "text" in spec:
+            return self.para(spec["text"], size=size, align=CENTER, container=container)
+        s = self.fmt["sizes"]["rule"]
+        tag = (f"{{{{ {variable}|rule({size}, {str(bold).lower()}, {spec['ratio']}, {box_cm:g}, {s}) }}}}")
+        return self.para(tag, size=s, align=CENTER, container=container, exact=self.layout["rule_line_pt"])
 
     def table(self, rows: int, widths_cm: list[float], grid: bool):
+        """A table of fixed column widths whose rows never break across pages."""
         t = self.doc.add_table(rows=rows, cols=len(widths_cm))
         if grid:
             t.style = self.doc.styles["Table Grid"]
@@ -212,28 +233,38 @@ class Builder:
         return folder / name
 
 
+CELL_MARGINS_CM = 0.38  # Word's and LibreOffice's default left and right cell margins together
+
+
 def people_table(b: Builder, items: str = "members", note: bool = True):
     """STT, họ và tên, chức vụ, đơn vị công tác (, ghi chú): one row per person of `items`."""
-    s = b.fmt["sizes"]["table"]
     heads = ["STT", "Họ và tên", "Chức vụ", "Đơn vị công tác"] + (["Ghi chú"] if note else [])
     cells = ["{{ m.stt }}", "{{ m.name }}", "{{ m.position }}", "{{ m.unit }}"] + (["{{ m.note }}"] if note else [])
-    widths = [1.3, 3.8, 4.2, 4.0, b.width - 13.3] if note else [1.3, 4.4, 5.4, b.width - 11.1]
-    looped_table(b, heads, cells, widths, f"m in {items}", s)
+    widths = b.columns(b.layout["tables"]["people" if note else "people_without_note"])
+    looped_table(b, heads, cells, widths, f"m in {items}", b.fmt["sizes"]["table"], [CENTER] + [LEFT] * 4)
 
 
 def looped_table(b: Builder, heads: list[str], cells: list[str], widths: list[float], loop: str, size: int,
-                 total: list[str] | None = None):
-    """A grid with a bold header row (repeated on each page), one row per item, and an optional total row."""
+                 aligns: list, total: list[tuple[str, int]] | None = None):
+    """A grid with a bold header row (repeated on each page), one row per item, and an optional total row
+    of (text, columns spanned) cells, each under the columns it totals."""
     t = b.table(4 + (total is not None), widths, grid=True)
     for cell, text in zip(t.rows[0].cells, heads):
         b.para(text, size=size, bold=True, align=CENTER, container=cell)
     b.para(f"{{%tr for {loop} %}}", container=t.cell(1, 0))
-    for cell, text in zip(t.rows[2].cells, cells):
-        b.para(text, size=size, align=CENTER if text.endswith(".stt }}") else LEFT, container=cell)
+    for cell, text, align in zip(t.rows[2].cells, cells, aligns):
+        b.para(text, size=size, align=align, container=cell)
     b.para("{%tr endfor %}", container=t.cell(3, 0))
     if total is not None:
-        for cell, text in zip(t.rows[4].cells, total):
-            b.para(text, size=size, bold=True, align=CENTER if not text.startswith("{{") else LEFT, container=cell)
+        column = 0
+        for text, span in total:
+            for i in range(column, column + span):
+                t.cell(4, i).add_paragraph()  # python-docx merges cells that hold a paragraph
+            cell = t.cell(4, column).merge(t.cell(4, column + span - 1)) if span > 1 else t.cell(4, column)
+            for extra in cell.paragraphs:
+                extra._p.getparent().remove(extra._p)
+            b.para(text, size=size, bold=True, align=aligns[column + span - 1] if column else CENTER, container=cell)
+            column += span
     for row in t.rows[1:]:
         for cell in row.cells:
             if not cell.paragraphs:
@@ -247,56 +278,57 @@ def looped_table(b: Builder, heads: list[str], cells: list[str], widths: list[fl
 def header(b: Builder):
     """The header block of the issuer's format: issuer and number left, title and date line right."""
     s, party = b.fmt["sizes"], b.fmt["id"] == "party"
-    left = 7.0 if party else 6.0
-    right = b.width - left
+    left, right = b.columns(b.layout["header_columns_cm"])
     t = b.table(2, [left, right], grid=False)
     c = t.cell(0, 0)
     b.tag("{%p if parent %}", c)
     b.para("{{ parent }}", size=s["parent"], align=CENTER, container=c)
     b.tag("{%p endif %}", c)
     b.para("{{ issuer }}", size=s["issuer"], bold=True, align=CENTER, container=c)
-    if party:
-        b.para("*", size=s["issuer"], align=CENTER, container=c)       # HD 36: the star under the issuer
-    else:
-        b.rule(2.2, left, container=c)                                  # NĐ 30: a line 1/3–1/2 of the name
+    b.mark("issuer", "issuer", s["issuer"], True, left - CELL_MARGINS_CM, container=c)
     c = t.cell(0, 1)
     b.para("{{ national }}", size=s["national"], bold=True, align=CENTER, container=c)
-    if party:
-        b.rule(7.6, right, container=c)                                 # as long as the title
-    else:
+    if b.fmt["words"]["motto"]:
         b.para("{{ motto }}", size=s["motto"], bold=True, align=CENTER, container=c)
-        b.rule(6.0, right, container=c)                                 # as long as the motto
-    b.para("{{ number }}", size=s["number"], align=CENTER, container=t.cell(1, 0), before=6)
-    b.para("{{ date_line }}", size=s["date_line"], italic=True, align=CENTER, container=t.cell(1, 1), before=6)
+        b.mark("national", "motto", s["motto"], True, right - CELL_MARGINS_CM, container=c)
+    else:
+        b.mark("national", "national", s["national"], True, right - CELL_MARGINS_CM, container=c)
+    gap = b.layout["number_space_before_pt"]
+    b.para("{{ number }}", size=s["number"], align=CENTER, container=t.cell(1, 0), before=gap)
+    b.para("{{ date_line }}", size=s["date_line"], italic=True, align=CENTER, container=t.cell(1, 1), before=gap)
 
 
 def title_block(b: Builder):
-    s = b.fmt["sizes"]
-    b.para("{{ type_title }}", size=s["type"], bold=True, align=CENTER, before=18, keep_next=True)
-    b.para("{{ subject }}", size=s["subject"], bold=True, align=CENTER, keep_next=True)
-    b.rule(4.0, b.width)
-    b.para("{{ recipient_label }} {{ recipient }}.", size=s["recipient"], align=CENTER, before=12, after=12)
+    """Tên loại and trích yếu (the last two words kept on one line), its mark, and the recipient."""
+    s, layout = b.fmt["sizes"], b.layout
+    b.para("{{ type_title }}", size=s["type"], bold=True, align=CENTER, before=layout["title_space_before_pt"],
+           keep_next=True)
+    b.para("{{ subject|keep_last_words }}", size=s["subject"], bold=True, align=CENTER, keep_next=True)
+    b.mark("subject", "subject", s["subject"], True, b.width)
+    label = b.fmt["words"].get("recipient_by_kind", {}).get(b.kind, "{{ recipient_label }}")
+    gap = layout["recipient_space_pt"]
+    b.para(f"{label} {{{{ recipient }}}}.", size=s["recipient"], align=CENTER, before=gap, after=gap)
 
 
 def signature_block(b: Builder):
-    """Nơi nhận on the left; authority, title and name on the right."""
-    s, look = b.fmt["sizes"], b.fmt["cc_heading_style"]
-    left = 7.5
-    t = b.table(1, [left, b.width - left], grid=False)
+    """Nơi nhận on the left; authority, title and name on the right; one row that never splits,
+    kept on the page of the body's closing paragraph."""
+    s, look, sign = b.fmt["sizes"], b.fmt["cc_heading_style"], b.fmt["signature_style"]
+    t = b.table(1, b.columns(b.layout["signature_columns_cm"]), grid=False)
     c = t.cell(0, 0)
     p = b.para("{{ cc_heading }}", size=s["cc_heading"], bold=look.get("bold", False),
-               italic=look.get("italic", False), container=c, before=6)
+               italic=look.get("italic", False), container=c, before=b.layout["signature_space_before_pt"])
     p.runs[0].underline = look.get("underline") or None
     b.tag("{%p for line in cc %}", c)
     b.para("{{ line }}", size=s["cc_item"], container=c)
     b.tag("{%p endfor %}", c)
     c = t.cell(0, 1)
     b.tag("{%p for line in signer_lines %}", c)
-    b.para("{{ line }}", size=s["signature"], bold=True, align=CENTER, container=c)
+    b.para("{{ line }}", size=s["signature"], bold=sign["title_bold"], align=CENTER, container=c)
     b.tag("{%p endfor %}", c)
-    for _ in range(4):
+    for _ in range(b.layout["signature_blank_lines"]):
         b.para("", container=c)
-    b.para("{{ signer_name }}", size=s["signature"], bold=True, align=CENTER, container=c)
+    b.para("{{ signer_name }}", size=s["signature"], bold=sign["name_bold"], align=CENTER, container=c)
 
 
 def paragraphs(b: Builder, items: str):
@@ -335,7 +367,7 @@ def request(b: Builder):
            "{% if approval %}Số người theo {{ approval }}.{% else %}Số người trong giới hạn "
            "{{ size_limit }} người theo quy định.{% endif %} Danh sách cụ thể:")
     people_table(b)
-    b.heading("4. Thời gian", before=6)
+    b.heading("4. Thời gian", after_table=True)
     b.body("Từ ngày {{ depart }} đến ngày {{ return }} (kể cả thời gian đi và về), cụ thể:")
     stops_with_days(b)
     b.heading("5. Kinh phí")
@@ -348,7 +380,7 @@ def request(b: Builder):
     b.tag("{%p endif %}")
     b.body("Sau chuyến đi, trưởng đoàn gửi báo cáo kết quả, kinh nghiệm hay, cách làm hiệu quả và đề xuất, "
            "kiến nghị trong vòng {{ report_days }} ngày làm việc, chậm nhất {{ report_deadline }}.")
-    b.body("{{ issuer_name }} kính trình {{ recipient }} xem xét, cho ý kiến./.")
+    b.closing("{{ issuer_name }} kính trình {{ recipient }} xem xét, cho ý kiến./.")
 
 
 def escalation(b: Builder):
@@ -364,11 +396,11 @@ def escalation(b: Builder):
            "nâng tổng số thành viên đoàn lên {{ size }} người (kể cả trưởng đoàn).")
     b.heading("1. Người được bổ sung")
     people_table(b, "extras", note=False)
-    b.heading("2. Lý do cần bổ sung", before=6)
+    b.heading("2. Lý do cần bổ sung", after_table=True)
     paragraphs(b, "reason")
     b.heading("3. Danh sách toàn đoàn")
     people_table(b)
-    b.body("{{ issuer_name }} kính trình {{ recipient }} xem xét, quyết định./.", before=6)
+    b.closing("{{ issuer_name }} kính trình {{ recipient }} xem xét, quyết định./.", after_table=True)
 
 
 def report(b: Builder):
@@ -389,12 +421,12 @@ def report(b: Builder):
            "{{ report_deadline }}), vì:")
     paragraphs(b, "delay_reason")
     b.tag("{%p endif %}")
-    b.body("Trên đây là báo cáo kết quả đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh, kính gửi "
+    b.closing("Trên đây là báo cáo kết quả đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh, kính gửi "
            "{{ recipient }} xem xét./.")
 
 
 def annual(b: Builder):
-    s = b.fmt["sizes"]["table"] - 2  # seven columns on a portrait page
+    s = b.layout["annual_table_size"]
     b.body("Thực hiện {{ regulation }}, {{ issuer_name }} báo cáo tình hình tổ chức đoàn đi học tập, trao đổi "
            "kinh nghiệm ngoài tỉnh năm {{ year }} như sau:")
     b.heading("1. Tình hình chung")
@@ -407,14 +439,18 @@ def annual(b: Builder):
         b, ["STT", "Thời gian", "Địa phương đến", "Số người", "Trưởng đoàn", "Kinh phí (đồng)", "Báo cáo"],
         ["{{ r.stt }}", "{{ r.when }}", "{{ r.places }}", "{{ r.size }}", "{{ r.leader }}", "{{ r.amount }}",
          "{{ r.report }}"],
-        [1.2, 2.4, 3.0, 1.5, 3.2, 2.4, b.width - 13.7], "r in rows", s,
-        total=["", "Tổng cộng", "{{ total_delegations }} đoàn", "{{ total_people }}", "", "{{ total_amount }}",
-               ""])
+        b.columns(b.layout["tables"]["annual"]), "r in rows", s, [CENTER, LEFT, LEFT, CENTER, LEFT, RIGHT, LEFT],
+        total=[("Tổng cộng: {{ total_delegations }} đoàn", 3), ("{{ total_people }}", 1), ("", 1),
+               ("{{ total_amount }}", 1), ("", 1)])
     b.tag("{%p if summary %}")
-    b.heading("3. Đánh giá chung", before=6)
+    b.heading("3. Đánh giá chung", after_table=True)
     b.tag("{%p endif %}")
     paragraphs(b, "summary")
-    b.body("{{ issuer_name }} kính báo cáo {{ recipient }}./.", before=6)
+    b.tag("{%p if proposals %}")
+    b.heading("{% if summary %}4{% else %}3{% endif %}. Đề xuất, kiến nghị", after_table=True)
+    b.tag("{%p endif %}")
+    paragraphs(b, "proposals")
+    b.closing("{{ issuer_name }} kính báo cáo {{ recipient }}./.", after_table=True)
 
 
 KINDS = {
@@ -428,7 +464,7 @@ STYLES = ("state", "party")
 
 def build(folder: Path, kind: str, style: str) -> Path:
     title, body = KINDS[kind]
-    b = Builder(style, title)
+    b = Builder(style, kind, title)
     header(b)
     title_block(b)
     body(b)
