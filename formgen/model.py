@@ -8,6 +8,7 @@ from marshmallow import RAISE, Schema, ValidationError, post_load, validates_sch
 from .errors import InvalidInput, Problem
 from .fields import (Amount, Choice, Count, Date, Entry, Flag, List, Nested, Text, check_positive,
                      invisible_character, name_key)
+from .formats import authority_spellings
 from .legacy import convert_legacy as _convert, find_legacy
 
 RANKS = {
@@ -16,14 +17,8 @@ RANKS = {
     "other": "other", "khác": "other",
 }
 STYLES = {"state": "state", "nhà nước": "state", "party": "party", "đảng": "party"}
-# Signing authority: the canonical code, whichever format's spelling the user typed.
-AUTHORITIES = {
-    "TM": "TM", "TM.": "TM", "T/M": "TM",
-    "KT": "KT", "KT.": "KT", "K/T": "KT",
-    "TL": "TL", "TL.": "TL", "T/L": "TL",
-    "TUQ": "TUQ", "TUQ.": "TUQ",
-    "Q": "Q", "Q.": "Q",
-}
+# Signing authority: the canonical code, whichever format's spelling the user typed (formats/*.yaml).
+AUTHORITIES = authority_spellings()
 
 
 class Base(Schema):
