@@ -5,13 +5,14 @@ import unicodedata
 from typing import Iterator
 
 from ..errors import InvalidInput, Problem
-from ..fields import name_key
+from ..vn import without_diacritics
 from . import load_format
 
 
 def _starts_with_any(text: str, prefixes: list[str]) -> bool:
-    key = name_key(text)
-    return any(key == name_key(p) or key.startswith(name_key(p) + " ") for p in prefixes)
+    """“Phó Giám đốc” starts with “Phó”; compared without diacritics (F04 warns of those separately)."""
+    key = without_diacritics(text)
+    return any(key == without_diacritics(p) or key.startswith(without_diacritics(p) + " ") for p in prefixes)
 
 
 def _signer_hits(fmt: dict, signer: dict, issuer: dict, where: str) -> Iterator[tuple[str, str, str, dict]]:
@@ -35,7 +36,7 @@ def _signer_hits(fmt: dict, signer: dict, issuer: dict, where: str) -> Iterator[
 
 def _names_and_titles(data: dict, section: str) -> list[str]:
     """The people's names and titles in a file, and its issuer's name."""
-    texts = [data["issuer"]["name"]]
+    texts = []
     d = data.get("delegation")
     if d:
         for person in (d["leader"], *d["members"]):
@@ -43,7 +44,7 @@ def _names_and_titles(data: dict, section: str) -> list[str]:
     signer = (data.get(section) or {}).get("signer")
     if signer:
         texts += [signer["name"], signer["title"]]
-    return [t for t in texts if t]
+    return [t for t in texts + [data["issuer"]["name"]] if t]
 
 
 def _has_diacritics(text: str) -> bool:

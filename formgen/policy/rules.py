@@ -2,12 +2,11 @@
 from __future__ import annotations
 
 import difflib
-import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..calendar import WorkCalendar
-from ..vn import dmy
+from ..vn import dmy, without_diacritics
 from .profile import Profile, focus_key
 
 
@@ -220,16 +219,10 @@ def focus(ctx: Context) -> Iterator[Hit]:
             yield Hit("no_model", f"delegation.stops[{i}].model", {"place": stop["place"] or f"thứ {i + 1}"})
 
 
-def _plain(text: str) -> str:
-    """A focus area without its diacritics, as typed on a keyboard without Vietnamese input."""
-    decomposed = unicodedata.normalize("NFD", focus_key(text).replace("đ", "d"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
-
-
 def nearest_focus(profile: Profile, typed: str) -> str | None:
     """The profile's focus area the user most likely meant (diacritics left out, a letter or two wrong)."""
-    spelled = {_plain(a): a for a in profile["focus_areas"]}
-    found = difflib.get_close_matches(_plain(typed), list(spelled), n=1, cutoff=0.8)
+    spelled = {without_diacritics(focus_key(a)): a for a in profile["focus_areas"]}
+    found = difflib.get_close_matches(without_diacritics(focus_key(typed)), list(spelled), n=1, cutoff=0.8)
     return spelled[found[0]] if found else None
 
 
