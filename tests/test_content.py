@@ -331,3 +331,18 @@ def test_every_authority_word_a_format_prints_is_accepted_as_input():
         for code, word in load_format(style)["authority"].items():
             data = signed(fixture("request.yaml"), title="Phó Giám đốc", authority=word, on_behalf_of="Giám đốc")
             assert validate_trip(data)["request"]["signer"]["authority"] == code, (style, word)
+
+
+def test_a_report_table_carries_the_actuals_in_its_own_columns(tmp_path, run_formgen):
+    from test_batch import BASE
+    from test_tables import base_rows, csv_text, letter_text
+    leader = BASE["Trưởng đoàn"]
+    report = {"Số văn bản": "18", "Ngày văn bản": "18/06/2024", "Kết quả": "Đoàn đã làm việc.",
+              "Kinh nghiệm hay": "Một đầu mối.", "Đề xuất, kiến nghị": "Thí điểm mô hình.",
+              "Người đi thực tế": leader, "Kinh phí thực hiện (đồng)": "12.500.000"}
+    (tmp_path / "bang.csv").write_text(csv_text(base_rows(**report)), encoding="utf-8-sig")
+    result = run_formgen("batch", "report", tmp_path / "bang.csv", "-o", tmp_path / "out", "--jobs", "1")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = letter_text(tmp_path / "out")
+    assert "Thực tế đoàn đi 01 người (theo kế hoạch" in text
+    assert "Kinh phí thực hiện: 12.500.000 đồng (Bằng chữ: Mười hai triệu năm trăm nghìn đồng)" in text
