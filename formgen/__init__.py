@@ -22,6 +22,7 @@ from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
 from .pdf import Converter
 from .legacy import LegacyTextConverted
 from .files import refuse_existing, require_suffix
+from .formats.rules import check_format
 from .render import find_template, render_docx
 from .stamping import stamp_lines, stamp_pdf
 
@@ -203,7 +204,7 @@ def check(trip: dict, kind: str | None = None, *, profile: Profile | str | None 
     prof = _profile(trip, profile)
     cal = _calendar(calendar)
     d = trip.get("delegation") or {}  # an annual summary has no single delegation
-    found = evaluate(trip, k.rules, prof, cal, _history(history))
+    found = evaluate(trip, k.rules, prof, cal, _history(history)) + check_format(trip, k.section)
     dl = compute_deadlines(d["depart_on"], d["return_on"], prof, cal) if d.get("depart_on") else None
     return CheckResult(kind=kind, profile=prof.id, findings=found, deadlines=dl)
 

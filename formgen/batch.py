@@ -27,7 +27,7 @@ from .yamlio import json_loads
 LIST_FIELDS = {
     "delegation.members": ("name", "position", "unit", "key_leader"),
     "delegation.stops": ("place", "host", "model", "start", "end"),
-    "delegation.focus_areas": None, "escalation.extra_members": None,
+    "delegation.focus_areas": None, "escalation.extra_members": None, "report.actual_members": None,
     "request.cc": None, "escalation.cc": None, "report.cc": None,
 }
 PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")

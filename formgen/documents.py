@@ -151,6 +151,20 @@ def _delegation(trip: dict, profile: Profile) -> dict:
     }
 
 
+def _key_leaders_words(d: dict) -> str:
+    """“trong đoàn có 02 lãnh đạo chủ chốt của đơn vị”, or “không có” — never “có 00”."""
+    count = len(key_leaders(d))
+    return (f"trong đoàn có {two_digits(count)} lãnh đạo chủ chốt của đơn vị" if count
+            else "trong đoàn không có lãnh đạo chủ chốt của đơn vị")
+
+
+def _sentence(text: str) -> str:
+    """The user's text as one sentence however it was typed: lines joined by “;”, capitalised, one full stop."""
+    parts = [p.rstrip(" .;,:") for p in _paragraphs(text)]
+    joined = "; ".join(p for p in parts if p)
+    return capitalize_first(joined) + "." if joined else ""
+
+
 def request_context(inp: Inputs) -> dict:
     trip, profile = inp.trip, inp.profile
     d, doc = trip["delegation"], trip["request"]
@@ -167,6 +181,7 @@ def request_context(inp: Inputs) -> dict:
         "recipient": doc["recipient"].rstrip("."),
         "size_limit": two_digits(limit),
         "key_leader_count": two_digits(len(key_leaders(d))),
+        "key_leaders": _key_leaders_words(d),
         "report_deadline": date_words(inp.deadlines.latest_report_date),
         "report_days": two_digits(profile["report_window_working_days"]),
         "year": str(year),
@@ -183,8 +198,10 @@ def escalation_context(inp: Inputs) -> dict:
     d, doc = trip["delegation"], trip["escalation"]
     fmt = load_format(trip["issuer"]["style"])
     limit, led_by = profile.size_limit(d["leader"]["rank"], d.get("type"))
-    wanted = {focus_key(n) for n in doc["extra_members"]}
+    wanted = {focus_key(p["name"]): p["reason"] for p in doc["extra_members"]}
     extras = [row for row in _people(trip)[1:] if focus_key(row["name"]) in wanted]
+    own = [f"- Đồng chí {row['name']}: {_sentence(wanted[focus_key(row['name'])])}"
+           for row in extras if wanted[focus_key(row["name"])]]
     request = trip.get("request")
     return {
         **_header(trip, fmt, ESCALATION, doc),
@@ -194,7 +211,7 @@ def escalation_context(inp: Inputs) -> dict:
         "led_by": led_by,
         "extra_count": two_digits(len(extras)),
         "extras": [{**row, "stt": str(i)} for i, row in enumerate(extras, 1)],
-        "reason": _paragraphs(doc["reason"]),
+        "reason": _paragraphs(doc["reason"]) + own,
         "request_ref": (f"{document_number(fmt, request['number'], REQUEST.type_abbr, trip['issuer']['abbreviation'])}"
                         f" ngày {dmy(request['date'])}").removeprefix("Số: ").removeprefix("Số ")
         if request else "",
@@ -213,6 +230,8 @@ def report_context(inp: Inputs) -> dict:
     latest = inp.deadlines.latest_report_date
     return {
         **_header(trip, fmt, REPORT, doc, places=_places(d)),
+        "basis": _report_basis(trip, profile),
+        "actual": _actual(trip),
         **_delegation(trip, profile),
         "recipient": recipient.rstrip("."),
         "results": _paragraphs(doc["results"]),
@@ -221,8 +240,48 @@ def report_context(inp: Inputs) -> dict:
         "report_days": two_digits(profile["report_window_working_days"]),
         "report_deadline": date_words(latest),
         "late": doc["date"] > latest,
-        "delay_reason": _paragraphs(doc["delay_reason"]),
+        "delay_reason": [_sentence(doc["delay_reason"])] if doc["delay_reason"] else [],
     }
+
+
+def _report_basis(trip: dict, profile: Profile) -> str:
+    """“Thực hiện Quy định ...; Tờ trình số ... ngày ...; Văn bản số ... ngày ... đồng ý ...”: what the trip followed."""
+    cited = [profile.regulation_name()]
+    request = trip.get("request")
+    if request:
+        fmt = load_format(trip["issuer"]["style"])
+        number = document_number(fmt, request["number"], REQUEST.type_abbr, trip["issuer"]["abbreviation"])
+        number = re.sub(r"^Số:?\s*", "", number).strip() if request["number"] else ""
+        cited.append(f"Tờ trình{' số ' + number if number else ''} ngày {dmy(request['date'])} của "
+                     f"{trip['issuer']['name']} {REQUEST.subject[0].lower()}{REQUEST.subject[1:]}")
+    approval = trip.get("approval")
+    if approval:
+        cited.append(f"Văn bản số {approval['number']} ngày {dmy(approval['date'])} của {profile['escalation_to']} "
+                     f"đồng ý bổ sung thành phần đoàn ({two_digits(approval['approved_size'])} người)")
+    return "Thực hiện " + "; ".join(cited)
+
+
+def _actual(trip: dict) -> list[str]:
+    """What the report says of who actually went and what was spent, when it is given."""
+    d, report = trip["delegation"], trip["report"]
+    lines = []
+    planned = delegation_size(d)
+    went = report["actual_size"] or len(report["actual_members"]) or None
+    if went is not None:
+        gone = {focus_key(n) for n in report["actual_members"]}
+        stayed = [p["name"] for p in (d["leader"], *d["members"]) if gone and focus_key(p["name"]) not in gone]
+        if went == planned:
+            lines.append(f"Đoàn đi đủ {two_digits(went)} người theo kế hoạch.")
+        else:
+            who = f"; không tham gia: {'các đồng chí' if len(stayed) > 1 else 'đồng chí'} {', '.join(stayed)}"
+            lines.append(f"Thực tế đoàn đi {two_digits(went)} người (theo kế hoạch {two_digits(planned)} người)"
+                         f"{who if stayed else ''}.")
+    spent = report["actual_spending"]
+    if spent is not None:
+        planned_amount = d["funding"]["amount"]
+        lines.append(f"Kinh phí thực hiện: {money(spent)} (Bằng chữ: {money_in_words(spent)})"
+                     + (f"; dự toán {money(planned_amount)}." if planned_amount is not None else "."))
+    return lines
 
 
 def report_status(trip: dict, profile: Profile, calendar: WorkCalendar) -> tuple[str, str]:
@@ -234,6 +293,30 @@ def report_status(trip: dict, profile: Profile, calendar: WorkCalendar) -> tuple
     if report["date"] > latest:
         return "late", f"Trễ hạn ({dmy(report['date'])})"
     return "on_time", f"Đúng hạn ({dmy(report['date'])})"
+
+
+def _annual_overview(year: int, trips: list[dict], statuses: list[str]) -> str:
+    """The year in the words a văn thư writes: “02 đoàn, 11 lượt người”, “không có báo cáo chậm”."""
+    if not trips:
+        return f"Trong năm {year}, đơn vị không tổ chức đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh."
+    people = sum(delegation_size(t["delegation"]) for t in trips)
+    places = {focus_key(s["place"]) for t in trips for s in t["delegation"]["stops"] if s["place"]}
+    amounts = [t["delegation"]["funding"]["amount"] for t in trips if t["delegation"]["funding"]["amount"] is not None]
+    text = (f"Trong năm {year}, đơn vị tổ chức {two_digits(len(trips))} đoàn, {two_digits(people)} lượt người, "
+            f"đến {two_digits(len(places))} địa phương")
+    if amounts:
+        text += f"; tổng kinh phí {money(sum(amounts))} (Bằng chữ: {money_in_words(sum(amounts))})"
+    on_time, late, missing = (statuses.count(s) for s in ("on_time", "late", "missing"))
+    if on_time == len(trips):
+        reports = ("đoàn đã gửi báo cáo kết quả đúng hạn" if on_time == 1
+                   else "các đoàn đều gửi báo cáo kết quả đúng hạn")
+    else:
+        said = [f"{two_digits(on_time)} đoàn gửi báo cáo kết quả đúng hạn"] if on_time else []
+        said.append(f"{two_digits(late)} đoàn gửi báo cáo chậm" if late else "không có báo cáo chậm")
+        if missing:
+            said.append(f"{two_digits(missing)} đoàn chưa gửi báo cáo")
+        reports = ", ".join(said)
+    return f"{text}. Sau chuyến đi, {reports}."
 
 
 def annual_context(inp: Inputs) -> dict:
@@ -262,6 +345,7 @@ def annual_context(inp: Inputs) -> dict:
         "total_stops": str(sum(len(t["delegation"]["stops"]) for t in trips)),
         "total_amount": group_thousands(total),
         "total_amount_words": _money_fields(total)["amount_words"],
+        "overview": _annual_overview(data["year"], trips, statuses),
         "on_time": two_digits(statuses.count("on_time")),
         "late": two_digits(statuses.count("late")),
         "missing": two_digits(statuses.count("missing")),
@@ -273,14 +357,14 @@ def annual_context(inp: Inputs) -> dict:
 REQUEST = Kind(
     name="request",
     section="request",
-    rules=("P00", "R01", "R02", "R03", "R04", "R05", "R06", "R09", "R10"),
+    rules=("P00", "P01", "R01", "R02", "R03", "R04", "R05", "R06", "R09", "R10"),
     type_abbr="TTr",
     type_title="TỜ TRÌNH",
     subject="Về việc xin ý kiến tổ chức đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh",
     context=request_context,
     variables=HEADER_VARIABLES | DELEGATION_VARIABLES | {
-        "recipient", "size_limit", "key_leader_count", "report_deadline", "report_days", "year", "year_count",
-        "approval"},
+        "recipient", "size_limit", "key_leader_count", "key_leaders", "report_deadline", "report_days", "year",
+        "year_count", "approval"},
     required=HEADER_REQUIRED | {"recipient", "purpose", "weak_point", "focus_areas", "stops", "members", "depart",
                                 "return", "funding_source", "amount"},
 )
@@ -288,7 +372,7 @@ REQUEST = Kind(
 ESCALATION = Kind(
     name="escalation",
     section="escalation",
-    rules=("P00", "R02", "R04", "R05", "R09", "R12"),
+    rules=("P00", "P01", "R02", "R04", "R05", "R09", "R12"),
     type_abbr="TTr",
     type_title="TỜ TRÌNH",
     subject="Về việc xin bổ sung thành phần đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh",
@@ -301,28 +385,28 @@ ESCALATION = Kind(
 REPORT = Kind(
     name="report",
     section="report",
-    rules=("R07", "R08"),
+    rules=("P01", "R07", "R08"),
     type_abbr="BC",
     type_title="BÁO CÁO",
     subject="Kết quả đoàn đi học tập, trao đổi kinh nghiệm tại {places}",
     context=report_context,
     variables=HEADER_VARIABLES | DELEGATION_VARIABLES | {
         "recipient", "results", "good_practices", "proposals", "report_days", "report_deadline", "late",
-        "delay_reason"},
+        "delay_reason", "basis", "actual"},
     required=HEADER_REQUIRED | {"results", "good_practices", "proposals", "delay_reason"},
 )
 
 ANNUAL = Kind(
     name="annual",
     section="annual",
-    rules=("R11",),
+    rules=("P01", "R11"),
     type_abbr="BC",
     type_title="BÁO CÁO",
     subject="Tổng hợp tình hình đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh năm {year}",
     context=annual_context,
     variables=HEADER_VARIABLES | {
         "recipient", "regulation", "year", "rows", "total_delegations", "total_people", "total_stops",
-        "total_amount", "total_amount_words", "on_time", "late", "missing", "summary", "proposals"},
+        "total_amount", "total_amount_words", "overview", "on_time", "late", "missing", "summary", "proposals"},
     required=HEADER_REQUIRED | {"year", "rows", "total_delegations", "total_people", "total_amount"},
 )
 

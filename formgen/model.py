@@ -8,6 +8,8 @@ from marshmallow import RAISE, Schema, ValidationError, post_load, validates_sch
 from .errors import InvalidInput, Problem
 from .fields import (Amount, Choice, Count, Date, Entry, Flag, List, Nested, Text, check_positive,
                      invisible_character, name_key)
+from .formats import authority_spellings
+from .yamlio import literal_text
 from .legacy import convert_legacy as _convert, find_legacy
 
 RANKS = {
@@ -16,14 +18,8 @@ RANKS = {
     "other": "other", "khác": "other",
 }
 STYLES = {"state": "state", "nhà nước": "state", "party": "party", "đảng": "party"}
-# Signing authority: the canonical code, whichever format's spelling the user typed.
-AUTHORITIES = {
-    "TM": "TM", "TM.": "TM", "T/M": "TM",
-    "KT": "KT", "KT.": "KT", "K/T": "KT",
-    "TL": "TL", "TL.": "TL", "T/L": "TL",
-    "TUQ": "TUQ", "TUQ.": "TUQ",
-    "Q": "Q", "Q.": "Q",
-}
+# Signing authority: the canonical code, whichever format's spelling the user typed (formats/*.yaml).
+AUTHORITIES = authority_spellings()
 
 
 class Base(Schema):
@@ -151,20 +147,40 @@ class RequestSchema(_Outgoing):
     recipient = Text(required=True)
 
 
+class ExtraMemberSchema(Base):
+    name = Text(required=True)               # as in delegation.members
+    reason = Text(load_default="")           # why this person is needed (printed with the general reason)
+
+
+class ExtraMember(Nested):
+    """A person added above the limit: a name, or {name, reason}; always read as the mapping."""
+
+    default_error_messages = {"type": "Phải là họ tên, hoặc một mục {name: họ tên, reason: lý do}."}
+
+    def __init__(self, **kwargs):
+        super().__init__(ExtraMemberSchema, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if isinstance(value, str) or literal_text(value) is not None:
+            value = {"name": value}
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
 class EscalationSchema(_Outgoing):
     recipient = Text(load_default=None)      # default: the profile's escalation body
-    extra_members = List(Text(), load_default=list)
-    reason = Text(load_default="")
+    extra_members = List(ExtraMember(), load_default=list)
+    reason = Text(load_default="")           # the reason for all of them; each may add its own
 
     @validates_schema
     def _extras_once(self, data, **kwargs):
         """A name written twice would count twice against the people over the limit (R12)."""
         first: dict[str, int] = {}
         errors = {}
-        for i, name in enumerate(data.get("extra_members") or []):
-            j = first.setdefault(name_key(name), i)
+        for i, person in enumerate(data.get("extra_members") or []):
+            j = first.setdefault(name_key(person["name"]), i)
             if j != i:
-                errors[i] = [_LISTED_AGAIN["extra"].format(name=name, first=f"escalation.extra_members[{j}]")]
+                errors[i] = [_LISTED_AGAIN["extra"].format(name=person["name"],
+                                                           first=f"escalation.extra_members[{j}]")]
         if errors:
             raise ValidationError({"extra_members": errors})
 
@@ -181,6 +197,10 @@ class ReportSchema(_Outgoing):
     good_practices = Text(load_default="")
     proposals = Text(load_default="")
     delay_reason = Text(load_default="")
+    # what actually happened, printed when given: who went (a count, or the names) and what was spent
+    actual_size = Count(load_default=None, allow_none=True, validate=check_positive)
+    actual_members = List(Text(required=True), load_default=list)   # leader and members who went
+    actual_spending = Amount(load_default=None)
 
 
 class TripSchema(Base):
@@ -215,12 +235,46 @@ class TripSchema(Base):
         if errors:
             raise ValidationError({"delegation": {"members": errors}})
 
+    @validates_schema(skip_on_field_errors=True)
+    def _went_as_listed(self, data, **kwargs):
+        """Who actually went is someone of the delegation, once, and no more people than it had."""
+        report, d = data.get("report"), data.get("delegation")
+        if not report or not d:
+            return
+        listed = {name_key(p["name"]) for p in (d["leader"], *d["members"]) if p["name"]}
+        planned = 1 + len(d["members"])
+        errors: dict = {}
+        first: dict[str, int] = {}
+        for i, name in enumerate(report["actual_members"]):
+            j = first.setdefault(name_key(name), i)
+            if j != i:
+                errors.setdefault("actual_members", {})[i] = [
+                    _LISTED_AGAIN["member"].format(name=name, first=f"report.actual_members[{j}]")]
+            elif name_key(name) not in listed:
+                errors.setdefault("actual_members", {})[i] = [_ACTUAL["unknown"].format(name=name)]
+        size, names = report["actual_size"], len(report["actual_members"])
+        if size is not None and names and size != names:
+            errors["actual_size"] = [_ACTUAL["disagree"].format(size=size, names=names)]
+        elif size is not None and size > planned:
+            errors["actual_size"] = [_ACTUAL["more"].format(size=size, planned=planned)]
+        if errors:
+            raise ValidationError({"report": errors})
+
 
 _LISTED_AGAIN = {
     "leader": "“{name}” đã có trong đoàn (trưởng đoàn, {first}): mỗi người chỉ ghi một lần; danh sách thành viên "
               "(members) không ghi lại trưởng đoàn.",
     "member": "“{name}” đã có trong đoàn (thành viên, {first}): mỗi người chỉ ghi một lần.",
     "extra": "“{name}” đã có trong danh sách người bổ sung ({first}): mỗi người chỉ ghi một lần.",
+}
+
+
+_ACTUAL = {
+    "unknown": "“{name}” không có trong đoàn (trưởng đoàn hoặc delegation.members): người đi thực tế phải là "
+               "người của đoàn.",
+    "disagree": "Số người đi thực tế {size} khác số người nêu tên trong report.actual_members ({names}).",
+    "more": "Số người đi thực tế {size} nhiều hơn số người của đoàn ({planned}, kể cả trưởng đoàn): ghi người "
+            "đi thêm vào danh sách đoàn.",
 }
 
 

@@ -180,6 +180,12 @@ def upper(text: str) -> str:
     return _nfc(_nfc(text).upper())
 
 
+def without_diacritics(text: str) -> str:
+    """Text as typed on a keyboard without Vietnamese input, lower case: "Phó Giám đốc" -> "pho giam doc"."""
+    decomposed = unicodedata.normalize("NFD", " ".join(text.casefold().split()).replace("đ", "d"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def capitalize_first(text: str) -> str:
     """Upper-case the first letter, leave the rest as is; NFC ("(một)" -> "(Một)")."""
     text = _nfc(text)

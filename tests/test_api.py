@@ -236,7 +236,8 @@ def test_the_readme_library_snippet_runs_as_printed(tmp_path, monkeypatch, capsy
     shutil.copytree(ROOT / "fixtures", tmp_path / "fixtures")
     monkeypatch.chdir(tmp_path)
     exec(compile(blocks[0], "README.md", "exec"), {"__name__": "readme"})
-    assert capsys.readouterr().out.splitlines() == ["2024-05-20"]
+    *findings, date = capsys.readouterr().out.splitlines()
+    assert [line.split(" [")[0] for line in findings] == ["CẢNH BÁO P01"] and date == "2024-05-20"
     made = sorted(p.name for p in tmp_path.iterdir())
     assert made == ["fixtures", "so-theo-doi.sqlite", "to-trinh.docx", "tt-stamped.pdf", "tt.docx", "tt.pdf"]
 
@@ -402,8 +403,8 @@ def test_batch_json_carries_each_rows_result_and_counts_as_numbers(world, run_fo
     result = run_formgen("batch", "request", world["tmp"] / "mixed.jsonl", "-o", world["tmp"] / "out", "--jobs", "1",
                          "--json")
     document = json.loads(result.stdout)
-    assert [(r["row"], r["status"], r["codes"]) for r in document["rows"]] == [(1, "written", []),
-                                                                               (2, "refused", ["R06"])]
+    assert [(r["row"], r["status"], r["codes"]) for r in document["rows"]] == [(1, "written", ["P01"]),
+                                                                               (2, "refused", ["P01", "R06"])]
     assert document["counts"] == {"errors": 0, "warnings": 0, "rows": 2, "written": 1, "refused": 1, "invalid": 0,
                                   "failed": 0}
     assert (document["error"], document["kind"]) == ("refused", "request")
@@ -415,7 +416,7 @@ def test_a_refused_document_and_a_checked_one_list_findings_under_one_name(world
     checked = json.loads(run_formgen("check", world["refused"], "--json").stdout)
     refused = json.loads(run_formgen("render", "request", world["refused"], "-o", world["tmp"] / "a.docx",
                                      "--json").stdout)
-    assert [f["code"] for f in checked["findings"]] == [f["code"] for f in refused["findings"]] == ["R06"]
+    assert [f["code"] for f in checked["findings"]] == [f["code"] for f in refused["findings"]] == ["P01", "R06"]
     assert checked["counts"]["errors"] == refused["counts"]["errors"] == 1
     assert (checked["error"], refused["error"]) == ("refused", "refused")
     assert (checked["kind"], refused["kind"]) == ("request", "request")

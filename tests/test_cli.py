@@ -184,6 +184,7 @@ def test_check_json_lists_every_violation_with_code_path_message_citation(
     data = json.loads(result.stdout)
     assert data["ok"] is False
     assert [(f["code"], f["path"]) for f in data["findings"]] == [
+        ("P01", "policy"),          # the built-in regulation's number is not known: a warning
         ("R01", "request.date"),
         ("R04", "delegation.stops[0]"),
         ("R05", "delegation.members"),
@@ -191,9 +192,9 @@ def test_check_json_lists_every_violation_with_code_path_message_citation(
         ("R09", "delegation.focus_areas[0]"),
     ]
     for finding in data["findings"]:
-        assert finding["severity"] == "error"
+        assert finding["severity"] == ("warning" if finding["code"] == "P01" else "error")
         assert finding["message"] and finding["citation"]
-    r06 = data["findings"][3]
+    r06 = data["findings"][4]
     assert R06_CITATION in r06["citation"]
     assert data["deadlines"]["latest_request_date"] == "2024-05-20"
 
@@ -202,14 +203,14 @@ def test_check_json_of_the_compliant_fixture(run_formgen):
     result = run_formgen("check", FIXTURE_FILE, "--json")
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert (data["ok"], data["kind"], data["findings"]) == (True, "request", [])
+    assert (data["ok"], data["kind"], [f["code"] for f in data["findings"]]) == (True, "request", ["P01"])
 
 
 def test_check_reads_a_json_file_like_a_yaml_one(run_formgen, tmp_path, trip_data, write_trip):
     path = write_trip(tmp_path, eight_people_led_by_a_deputy(trip_data), "trip.json")
     result = run_formgen("check", path, "--json")
     assert result.exit_code == 1
-    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["R06"]
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["P01", "R06"]
 
 
 # --- render --------------------------------------------------------------------------------
@@ -219,7 +220,8 @@ def test_render_writes_the_request_letter(run_formgen, tmp_path):
     out = tmp_path / "to-trinh.docx"
     result = run_formgen("render", "request", FIXTURE_FILE, "-o", out)
     assert result.exit_code == 0, result.stderr
-    assert result.stdout.splitlines() == [f"Đã tạo / written: {out}"]
+    warning, written = result.stdout.splitlines()
+    assert warning.startswith(f"{FIXTURE_FILE}: CẢNH BÁO P01 [policy]") and written == f"Đã tạo / written: {out}"
     text = docx_lines(out)
     assert "Hậu Giang, ngày 20 tháng 5 năm 2024" in text
     assert "Số: 05/TTr-SNV" in text
@@ -251,7 +253,7 @@ def test_a_refused_render_writes_nothing_and_lists_every_violation(run_formgen, 
     assert not out.exists()
     assert sorted(os.listdir(tmp_path)) == ["trip.yaml"]  # no .part left behind either
     codes = [line.split(" [")[0] for line in result.err_lines]
-    assert codes == [f"{path}: LỖI {code}" for code in ("R01", "R04", "R05", "R06", "R09")]
+    assert codes == [f"{path}: CẢNH BÁO P01"] + [f"{path}: LỖI {code}" for code in ("R01", "R04", "R05", "R06", "R09")]
     assert all("(Căn cứ: “" in line for line in result.err_lines)
     assert result.stdout == ""
     no_traceback(result)
@@ -265,8 +267,8 @@ def test_a_refused_render_as_json_lists_every_violation(run_formgen, tmp_path, t
     assert not out.exists()
     data = json.loads(result.stdout)
     assert (data["ok"], data["error"], data["source"]) == (False, "refused", str(path))
-    assert [(p["code"], p["path"]) for p in data["findings"]] == [("R06", "delegation.members")]
-    assert R06_CITATION in data["findings"][0]["citation"]
+    assert [(p["code"], p["path"]) for p in data["findings"]] == [("P01", "policy"), ("R06", "delegation.members")]
+    assert R06_CITATION in data["findings"][1]["citation"]
 
 
 def test_a_refused_render_leaves_an_earlier_letter_untouched(run_formgen, tmp_path, trip_data, write_trip):

@@ -462,8 +462,8 @@ def test_tcvn3_in_a_table_row_refuses_that_row_naming_the_field_or_converts_when
     result = batch(run_formgen, tmp_path, path, "--convert-legacy")
     assert result.exit_code == 0
     manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
-    assert [r["messages"] for r in manifest["rows"] if r["run"] == 2] == [  # run 1 refused the row
-        ["[delegation.leader.name] Đã chuyển chữ TCVN3 (ABC) sang Unicode: “Nguyễn Văn An”."]]
+    assert [r["messages"][0] for r in manifest["rows"] if r["run"] == 2] == [  # run 1 refused the row
+        "[delegation.leader.name] Đã chuyển chữ TCVN3 (ABC) sang Unicode: “Nguyễn Văn An”."]
 
 
 def test_file_names_from_the_data_cannot_leave_the_output_folder(tmp_path, run_formgen):

@@ -14,6 +14,7 @@ from formgen.yamlio import load_yaml
 HERE = Path(__file__).parent
 FIXTURE = load_yaml(HERE.parent / "fixtures" / "request.yaml")
 SCENARIOS = load_yaml(HERE / "scenarios" / "request.yaml")
+UNIT_PROFILE = str(HERE / "scenarios" / "unit-profile.yaml")  # the regulation with its number and day
 
 
 def apply(data: dict, path: str, value) -> None:
@@ -54,7 +55,8 @@ def history(spec: dict) -> list[dict] | None:
 
 @pytest.mark.parametrize("spec", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
 def test_scenario(spec):
-    result = formgen.check(scenario_trip(spec), "request", history=history(spec))
+    result = formgen.check(scenario_trip(spec), "request", history=history(spec),
+                           profile=spec.get("profile", UNIT_PROFILE))
     assert sorted(f.code for f in result.errors) == sorted(spec["expect"])
     assert sorted(f.code for f in result.warnings) == sorted(spec.get("warn", []))
     assert result.ok == (not spec["expect"])
@@ -85,7 +87,7 @@ def test_approval_message_cites_the_approval():
 
 def test_validity_warning_names_the_merger():
     spec = next(s for s in SCENARIOS if s["name"].startswith("a departure after Hậu Giang"))
-    (warning,) = formgen.check(scenario_trip(spec)).warnings
+    (warning,) = formgen.check(scenario_trip(spec), profile=UNIT_PROFILE).warnings
     assert warning.severity == "warning"
     assert "30/06/2025" in warning.message and "Cần Thơ" in warning.message
 

@@ -90,15 +90,15 @@ def test_annual_reports_from_the_register_for_one_unit_and_for_all(tmp_path, run
                          "--register", db)
     assert result.exit_code == 0
     text = "\n".join(docx_lines(tmp_path / "snv.docx"))
-    assert "đơn vị tổ chức 01 đoàn với 7 lượt người, đến 2 địa phương; tổng kinh phí 150.000.000 đồng" in text
-    assert "01 đúng hạn, 00 trễ hạn, 00 chưa báo cáo" in text
+    assert "đơn vị tổ chức 01 đoàn, 07 lượt người, đến 02 địa phương; tổng kinh phí 150.000.000 đồng" in text
+    assert "Sau chuyến đi, đoàn đã gửi báo cáo kết quả đúng hạn." in text
     result = run_formgen("annual", "--year", "2024", "--all", "--meta", meta, "-o", tmp_path / "all",
                          "--register", db)
     assert result.exit_code == 0
     assert sorted(p.name for p in (tmp_path / "all").glob("*.docx")) == ["annual-btgtu-2024.docx",
                                                                           "annual-snv-2024.docx"]
     party = "\n".join(docx_lines(tmp_path / "all" / "annual-btgtu-2024.docx"))
-    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in party and "00 đúng hạn, 01 trễ hạn" in party
+    assert "ĐẢNG CỘNG SẢN VIỆT NAM" in party and "Sau chuyến đi, 01 đoàn gửi báo cáo chậm." in party
     assert json.loads((tmp_path / "all" / "manifest.json").read_text(encoding="utf-8"))["rows"][0]["status"] == \
         "written"
 

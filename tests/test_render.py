@@ -40,8 +40,8 @@ def test_the_letter_holds_every_part_of_the_request(tmp_path):
         "Số: 05/TTr-SNV", "Hậu Giang, ngày 20 tháng 5 năm 2024", "TỜ TRÌNH",
         "Về việc xin ý kiến tổ chức đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh",
         "Kính gửi: Ban Thường vụ Tỉnh ủy.",
-        "Căn cứ Quy định về việc tổ chức và quản lý đoàn đi ngoài tỉnh học tập, trao đổi kinh nghiệm của "
-        "Tỉnh ủy Hậu Giang (ban hành tháng 5/2024);",
+        "Căn cứ Quy định của Tỉnh ủy Hậu Giang về việc tổ chức và quản lý đoàn đi ngoài tỉnh học tập, trao đổi "
+        "kinh nghiệm (ban hành tháng 5/2024);",
         "Lĩnh vực tập trung: cải cách hành chính.",
         "- Thành phố Đà Nẵng, làm việc với Sở Nội vụ thành phố Đà Nẵng: học tập mô hình chính quyền số",
         "Đoàn gồm 07 người (kể cả trưởng đoàn), do đồng chí Nguyễn Văn An, Phó Giám đốc Sở Nội vụ làm trưởng đoàn; "
@@ -116,7 +116,7 @@ def test_a_refused_letter_writes_nothing(tmp_path):
     out = tmp_path / "letter.docx"
     with pytest.raises(Refused) as err:
         formgen.render("request", validate_trip(data), out)
-    assert [p.code for p in err.value.problems] == ["R06"]
+    assert [p.code for p in err.value.problems if p.severity == "error"] == ["R06"]
     assert list(tmp_path.iterdir()) == []
 
 

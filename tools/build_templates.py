@@ -363,7 +363,7 @@ def request(b: Builder):
     stops_with_models(b)
     b.heading("3. Thành phần đoàn")
     b.body("Đoàn gồm {{ size }} người (kể cả trưởng đoàn), do đồng chí {{ leader_name }}, {{ leader_position }} "
-           "làm trưởng đoàn; trong đoàn có {{ key_leader_count }} lãnh đạo chủ chốt của đơn vị. "
+           "làm trưởng đoàn; {{ key_leaders }}. "
            "{% if approval %}Số người theo {{ approval }}.{% else %}Số người trong giới hạn "
            "{{ size_limit }} người theo quy định.{% endif %} Danh sách cụ thể:")
     people_table(b)
@@ -404,10 +404,11 @@ def escalation(b: Builder):
 
 
 def report(b: Builder):
-    b.body("Thực hiện {{ regulation }}, đoàn đi học tập, trao đổi kinh nghiệm của {{ issuer_name }} gồm "
+    b.body("{{ basis }}, đoàn đi học tập, trao đổi kinh nghiệm của {{ issuer_name }} gồm "
            "{{ size }} người, do đồng chí {{ leader_name }}, {{ leader_position }} làm trưởng đoàn, đã đi "
            "từ ngày {{ depart }} đến ngày {{ return }}:")
     stops_with_days(b)
+    paragraphs(b, "actual")
     b.body("Đoàn báo cáo kết quả như sau:")
     b.heading("I. KẾT QUẢ ĐẠT ĐƯỢC")
     paragraphs(b, "results")
@@ -430,10 +431,7 @@ def annual(b: Builder):
     b.body("Thực hiện {{ regulation }}, {{ issuer_name }} báo cáo tình hình tổ chức đoàn đi học tập, trao đổi "
            "kinh nghiệm ngoài tỉnh năm {{ year }} như sau:")
     b.heading("1. Tình hình chung")
-    b.body("Trong năm {{ year }}, đơn vị tổ chức {{ total_delegations }} đoàn với {{ total_people }} lượt người, "
-           "đến {{ total_stops }} địa phương; tổng kinh phí {{ total_amount }} đồng{% if total_amount_words %} "
-           "(Bằng chữ: {{ total_amount_words }}){% endif %}. Báo cáo kết quả sau chuyến đi: {{ on_time }} đúng hạn, "
-           "{{ late }} trễ hạn, {{ missing }} chưa báo cáo.")
+    b.body("{{ overview }}")
     b.heading("2. Danh sách các đoàn")
     looped_table(
         b, ["STT", "Thời gian", "Địa phương đến", "Số người", "Trưởng đoàn", "Kinh phí (đồng)", "Báo cáo"],

@@ -31,6 +31,22 @@ def _load(style: str, folders: str) -> dict:
         return load_yaml(path)
 
 
+def format_styles() -> list[str]:
+    """The formats shipped with formgen: one YAML file each."""
+    folder = resources.files(__package__)
+    return sorted(p.name.removesuffix(".yaml") for p in folder.iterdir() if p.name.endswith(".yaml"))
+
+
+def authority_spellings() -> dict[str, str]:
+    """Every spelling of a signing authority the formats print (“KT.”, “K/T”, “KT”) -> its code."""
+    spellings: dict[str, str] = {}
+    for style in format_styles():
+        for code, word in load_format(style)["authority"].items():
+            for spelling in (code, word, word.rstrip(".")):
+                spellings.setdefault(spelling, code)
+    return spellings
+
+
 def document_number(fmt: dict, number: int | None, doc_type: str, issuer_abbr: str) -> str:
     """“Số: 05/TTr-SNV”: two digits below 10; a blank for the văn thư when not yet numbered."""
     shown = f"{number:02d}" if number else fmt["words"]["number_blank"]

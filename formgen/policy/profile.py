@@ -9,11 +9,12 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from marshmallow import RAISE, Schema, ValidationError, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
 from ..errors import InvalidInput
 from ..fields import Count, Date, Text, name_key
 from ..model import flatten_errors
+from ..vn import dmy
 from ..yamlio import load_yaml
 
 BUILTIN_DIR = "profiles"
@@ -70,11 +71,28 @@ class Profile:
         """The profile's own spelling of a focus area, or None if it is not one."""
         return self.focus_keys.get(focus_key(text))
 
+    @property
+    def signed_on(self) -> dt.date | None:
+        """The day of signature, when the profile gives one (signed: 2024-05-10; a month alone is None)."""
+        return dt.date.fromisoformat(self.signed) if self.signed and len(self.signed) == 10 else None
+
     def regulation_name(self) -> str:
-        """How documents cite the regulation: “Quy định số 05-QĐ/TU ...” or by its month."""
-        number = f" số {self.number}" if self.number else ""
-        when = f" (ban hành tháng {_month_words(self.signed)})" if self.signed and not self.number else ""
-        return f"{self.title[0].upper()}{self.title[1:]}{number} của {self.issued_by}{when}"
+        """How documents cite the regulation, as NĐ 30 asks of a first citation: type, number, date, issuing
+        body and subject — “Quy định số 05-QĐ/TU ngày 10/05/2024 của Tỉnh ủy Hậu Giang về việc ...”;
+        what the profile does not know is left out (policy rule P01 warns), a month stands for a missing day.
+        """
+        doc_type, about, subject = self.title.partition(" về ")
+        parts = [doc_type[0].upper() + doc_type[1:]]
+        if self.number:
+            parts.append(f"số {self.number}")
+        if self.signed_on:
+            parts.append(f"ngày {dmy(self.signed_on)}")
+        parts.append(f"của {self.issued_by}")
+        if about:
+            parts.append(f"về {subject}")
+        if self.signed and not self.signed_on and not self.number:
+            parts.append(f"(ban hành tháng {_month_words(self.signed)})")
+        return " ".join(parts)
 
 
 LED_BY = {
@@ -138,7 +156,9 @@ class _ProfileSchema(Schema):
     title = Text(required=True)
     issued_by = Text(required=True)
     number = Text(load_default=None, allow_none=True)
-    signed = Text(load_default=None, allow_none=True)
+    signed = Text(load_default=None, allow_none=True,   # 2024-05-10, or the month alone: 2024-05
+                  validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$",
+                                           error="Ngày ban hành ghi năm-tháng-ngày (2024-05-10) hoặc năm-tháng (2024-05)."))
     valid_from = Date(load_default=None, allow_none=True)
     valid_until = Date(load_default=None, allow_none=True)
     validity_note = Text(load_default="")
@@ -146,6 +166,14 @@ class _ProfileSchema(Schema):
     parameters = fields.Nested(_ParametersSchema, required=True)
     rules = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Z]\d\d$")),
                         values=fields.Nested(_RuleSchema), required=True)
+
+    @validates("signed")
+    def _a_real_day(self, value, **kwargs):
+        try:
+            if value and len(value) == 10:
+                dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValidationError(f"Ngày ban hành “{value}” không có trên lịch.") from None
 
 
 def _deep_merge(base: dict, over: dict) -> dict:

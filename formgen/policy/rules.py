@@ -1,11 +1,12 @@
 """One small check per rule: each reads the trip and yields where and what, never the wording."""
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..calendar import WorkCalendar
-from ..vn import dmy
+from ..vn import dmy, without_diacritics
 from .profile import Profile, focus_key
 
 
@@ -84,6 +85,17 @@ def profile_validity(ctx: Context) -> Iterator[Hit]:
         yield Hit("after", "delegation.depart_on",
                   {"depart_on": dmy(depart), "profile": p.id, "valid_until": dmy(p.valid_until),
                    "note": p.validity_note})
+
+
+@check("P01", "no_number", "no_date")
+def citation(ctx: Context) -> Iterator[Hit]:
+    """Every document cites the regulation; a citation needs its number and day of signature."""
+    p = ctx.profile
+    params = {"regulation": p.regulation_name(), "profile": p.id}
+    if not p.number:
+        yield Hit("no_number", "policy", params)
+    elif not p.signed_on:
+        yield Hit("no_date", "policy", params)
 
 
 @check("R01", "late")
@@ -198,10 +210,20 @@ def focus(ctx: Context) -> Iterator[Hit]:
         yield Hit("no_focus", "delegation.focus_areas", {"choices": choices})
     for i, area in enumerate(d["focus_areas"]):
         if ctx.profile.focus_area(area) is None:
-            yield Hit("unknown_focus", f"delegation.focus_areas[{i}]", {"value": area, "choices": choices})
+            near = nearest_focus(ctx.profile, area)
+            # a profile written before the suggestion (no near_focus message) still names the choices
+            variant = "near_focus" if near and "near_focus" in ctx.profile.rules["R09"].messages else "unknown_focus"
+            yield Hit(variant, f"delegation.focus_areas[{i}]", {"value": area, "choices": choices, "suggestion": near})
     for i, stop in enumerate(d["stops"]):
         if not stop["model"]:
             yield Hit("no_model", f"delegation.stops[{i}].model", {"place": stop["place"] or f"thứ {i + 1}"})
+
+
+def nearest_focus(profile: Profile, typed: str) -> str | None:
+    """The profile's focus area the user most likely meant (diacritics left out, a letter or two wrong)."""
+    spelled = {without_diacritics(focus_key(a)): a for a in profile["focus_areas"]}
+    found = difflib.get_close_matches(without_diacritics(focus_key(typed)), list(spelled), n=1, cutoff=0.8)
+    return spelled[found[0]] if found else None
 
 
 @check("R07", "late", "late_with_reason", "before_return", "no_return")
@@ -232,8 +254,9 @@ def report_content(ctx: Context) -> Iterator[Hit]:
             yield Hit("missing", f"report.{key}", {"what": what})
 
 
-@check("R12", "not_needed", "no_extra", "too_few", "unknown_member", "no_reason")
+@check("R12", "not_needed", "no_extra", "too_few", "too_many", "unknown_member", "no_reason")
 def escalation(ctx: Context) -> Iterator[Hit]:
+    """The people named are exactly those above the limit, each with a reason (theirs or the letter's)."""
     esc, d = ctx.trip.get("escalation"), ctx.trip["delegation"]
     if not esc:
         return
@@ -243,14 +266,18 @@ def escalation(ctx: Context) -> Iterator[Hit]:
         yield Hit("not_needed", "escalation", {"size": n, "limit": limit, "led_by": led_by})
         return
     names = {focus_key(m["name"]) for m in d["members"]}
-    for i, name in enumerate(esc["extra_members"]):
-        if focus_key(name) not in names:
-            yield Hit("unknown_member", f"escalation.extra_members[{i}]", {"name": name})
-    if not esc["extra_members"]:
+    extras = esc["extra_members"]
+    for i, person in enumerate(extras):
+        if focus_key(person["name"]) not in names:
+            yield Hit("unknown_member", f"escalation.extra_members[{i}]", {"name": person["name"]})
+    over = {"over": n - limit, "count": len(extras), "size": n, "limit": limit, "led_by": led_by}
+    if not extras:
         yield Hit("no_extra", "escalation.extra_members", {})
-    elif len(esc["extra_members"]) < n - limit:
-        yield Hit("too_few", "escalation.extra_members", {"over": n - limit, "count": len(esc["extra_members"])})
-    if not esc["reason"]:
+    elif len(extras) < n - limit:
+        yield Hit("too_few", "escalation.extra_members", over)
+    elif len(extras) > n - limit:
+        yield Hit("too_many", "escalation.extra_members", over)
+    if not esc["reason"] and not (extras and all(p["reason"] for p in extras)):
         yield Hit("no_reason", "escalation.reason", {})
 
 
