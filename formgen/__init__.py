@@ -22,7 +22,8 @@ from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
 from .pdf import Converter
 from .legacy import LegacyTextConverted
 from .files import refuse_existing, require_suffix
-from .render import find_template, render_docx
+from .rendering import render_docx
+from .templates import find_template
 from .stamping import stamp_lines, stamp_pdf
 
 try:

@@ -583,7 +583,7 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     from . import KINDS
     from .documents import template_name
     from .model import STYLES
-    from .render import find_template
+    from .templates import find_template
     if kind not in KINDS or kind == "annual":
         raise InvalidInput(f"Lập hàng loạt nhận: {', '.join(k for k in KINDS if k != 'annual')}.")
     notes: list[str] = []

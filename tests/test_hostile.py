@@ -29,7 +29,7 @@ import formgen
 from formgen.batch import read_rows
 from formgen.errors import InvalidInput
 from formgen.files import write_atomically
-from formgen.render import jinja_env
+from formgen.rendering import jinja_env
 from formgen.templates import builtin_templates
 from helpers import docx_lines
 from test_batch import BASE

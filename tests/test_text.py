@@ -12,7 +12,7 @@ import formgen
 from formgen.errors import InvalidInput
 from formgen.loader import load
 from formgen.model import validate_trip
-from formgen.policy.profile import load_profile
+from formgen.policy import load_profile
 from formgen.register import Register
 from helpers import docx_lines
 
