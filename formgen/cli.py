@@ -12,11 +12,12 @@ import click
 from . import KINDS, __version__, check, deadlines, load, render, stamp
 from .calendar import WorkCalendar
 from .deadlines import write_ics
-from .batch import Entry, Manifest, run_batch, safe_name
+from .annual import annual_report, annual_reports
+from .batch import run_batch
+from .manifest import Manifest
 from .envelope import dumps, envelope
-from .errors import FormgenError, InvalidInput, Problem, Refused
+from .errors import EXIT_ABORTED, EXIT_INTERNAL, FormgenError, InvalidInput, Problem, Refused
 from .fields import Date
-from .files import output_folder
 from .interrupts import interruption, signals_raise
 from .legacy import converted_fields
 from .pdf import ENV_SOFFICE
@@ -24,9 +25,6 @@ from .loader import read_data
 from .policy import load_profile
 from .register import ENV_REGISTER, IdentityConflict, Register
 from .templates import check_template, export_templates, template_kind, template_refusal
-
-EXIT_INTERNAL = 70  # a bug in formgen itself, not the user's input
-
 
 class DateParam(click.ParamType):
     """A date on the command line: 2024-06-03 or 03/06/2024."""
@@ -570,25 +568,14 @@ def annual_cmd(year, unit, all_units, meta, out, as_pdf, templates, register_db,
     calendar = _calendar(notices)
     with Register(register_db) as reg:
         if unit:
-            data = reg.annual_input(unit, year, section, policy=policy)
-            result = render("annual", data, out, templates=templates, profile=policy, calendar=calendar, pdf=as_pdf,
-                            overwrite=overwrite)
+            result = annual_report(reg, unit, year, section, out, templates=templates, profile=policy,
+                                   calendar=calendar, pdf=as_pdf, overwrite=overwrite)
             _emit(as_json, result.as_dict(), [f"Đã tạo / written: {p}" for p in result.outputs])
             return
-        folder = output_folder(out)
-        manifest = Manifest("annual", f"register {reg.location}, {year}")
-        for number, (code, _) in enumerate(reg.units(year), 1):
-            try:
-                data = reg.annual_input(code, year, section, policy=policy)
-                result = render("annual", data, folder / f"annual-{safe_name(code)}-{year}.docx", templates=templates,
-                                profile=policy, calendar=calendar, pdf=as_pdf, overwrite=overwrite)
-                manifest.entries.append(Entry(number, "written", [str(p) for p in result.outputs],
-                                              messages=[f"{code}"]))
-            except FormgenError as exc:
-                manifest.entries.append(Entry(number, {1: "refused", 2: "invalid"}.get(exc.exit_code, "failed"),
-                                              messages=[f"{code}: {line}" for line in exc.lines()]))
-    files = [str(p) for p in manifest.write(folder)]
-    _emit(as_json, _manifest_payload(manifest, files), [manifest.summary()], exit_code=manifest.exit_code)
+        manifest, files = annual_reports(reg, year, section, out, templates=templates, profile=policy,
+                                         calendar=calendar, pdf=as_pdf, overwrite=overwrite)
+    _emit(as_json, _manifest_payload(manifest, [str(p) for p in files]), [manifest.summary()],
+          exit_code=manifest.exit_code)
 
 
 def _dmy(day) -> str:
@@ -714,12 +701,12 @@ def main(argv: list[str] | None = None) -> None:
         if stopped:
             _fail(as_json, [f"formgen: đã dừng theo tín hiệu {stopped.name} / stopped by {stopped.name}."],
                   stopped.exit_code, error="aborted")
-        _fail(as_json, ["formgen: đã dừng / aborted."], 130, error="aborted")
+        _fail(as_json, ["formgen: đã dừng / aborted."], EXIT_ABORTED, error="aborted")
     except click.UsageError as exc:
         if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())) and not as_json:
             click.echo(exc.format_message(), err=True)  # `formgen` alone: the help, as click would show it
-            sys.exit(2)
-        _fail(as_json, [_usage_line(exc)], 2, error="usage", ctx=exc.ctx)
+            sys.exit(InvalidInput.exit_code)
+        _fail(as_json, [_usage_line(exc)], InvalidInput.exit_code, error="usage", ctx=exc.ctx)
     except click.ClickException as exc:
         _fail(as_json, [f"formgen: {exc.format_message()}"], exc.exit_code, error="usage")
     except Exception as exc:  # a bug: one line, the traceback only when asked for
