@@ -20,7 +20,6 @@ from .loader import load, validate
 from .model import Valid
 from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
 from .pdf import Converter
-from .legacy import LegacyTextConverted
 from .files import refuse_existing, require_suffix
 from .rendering import render_docx
 from .templates import find_template
@@ -32,8 +31,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
-    "CheckResult", "Deadlines", "EnvironmentFailed", "FormgenError", "InvalidInput", "KINDS", "LegacyTextConverted",
-    "Problem",
+    "CheckResult", "Deadlines", "EnvironmentFailed", "FormgenError", "InvalidInput", "KINDS", "Problem",
     "Refused", "RenderResult", "Valid", "WorkCalendar", "check", "deadlines", "load", "load_profile", "render",
     "stamp", "validate",
 ]

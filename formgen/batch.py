@@ -277,11 +277,9 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
 
 def _validate(data: dict, convert_legacy: bool) -> tuple[dict, list[Problem]]:
     """The validated row, and a warning per field converted from TCVN3/VNI."""
-    from .legacy import converted_fields
     from .model import validate_trip
-    with converted_fields() as notes:
-        trip = validate_trip(data, convert_legacy=convert_legacy)
-    return trip, notes
+    trip = validate_trip(data, convert_legacy=convert_legacy)
+    return trip, trip.notes
 
 
 def _line(p: Problem) -> str:

@@ -19,7 +19,6 @@ from .envelope import dumps, envelope
 from .errors import EXIT_ABORTED, EXIT_INTERNAL, FormgenError, InvalidInput, Problem, Refused
 from .fields import Date
 from .interrupts import interruption, signals_raise
-from .legacy import converted_fields
 from .pdf import ENV_SOFFICE
 from .loader import read_data
 from .policy import load_profile
@@ -128,9 +127,8 @@ def _history(register_db: str | None, data: dict) -> list[dict] | None:
 
 def _load(file: str, convert_legacy: bool) -> tuple[dict, list[Problem]]:
     """The validated file, and a warning per field converted from TCVN3/VNI (with --convert-legacy)."""
-    with converted_fields() as notes:
-        data = load(file, convert_legacy=convert_legacy)
-    return data, notes
+    data = load(file, convert_legacy=convert_legacy)
+    return data, data.notes
 
 
 def _calendar(notices: tuple[str, ...]) -> WorkCalendar:
