@@ -1236,7 +1236,7 @@ def test_an_xlsx_inflating_past_the_limit_is_refused_from_its_zip_directory_befo
 
 def test_an_xlsx_with_more_shared_strings_than_the_cell_limit_is_refused_before_loading(tmp_path, run_formgen,
                                                                                        monkeypatch):
-    monkeypatch.setattr("formgen.tables.MAX_CELLS", 50_000)
+    monkeypatch.setattr("formgen.tables.xlsxfile.MAX_CELLS", 50_000)
     path = _with_shared_strings(write_xlsx(tmp_path / "bang.xlsx", table(1)), 60_000)
     result = run_formgen("register", "import", path, "--register", tmp_path / "so.sqlite")
     assert result.exit_code == 2
@@ -1246,7 +1246,7 @@ def test_an_xlsx_with_more_shared_strings_than_the_cell_limit_is_refused_before_
 
 def test_a_sheet_with_more_cells_than_the_limit_is_refused_before_openpyxl_reads_it(tmp_path, run_formgen,
                                                                                    monkeypatch):
-    monkeypatch.setattr("formgen.tables.MAX_CELLS", 100)
+    monkeypatch.setattr("formgen.tables.xlsxfile.MAX_CELLS", 100)
     path = write_xlsx(tmp_path / "bang.xlsx", table(5))   # 6 rows of 23 cells
     result = batch(run_formgen, tmp_path, path)
     assert result.exit_code == 2 and not (tmp_path / "out").exists()
