@@ -350,6 +350,7 @@ def test_a_csv_that_breaks_far_down_stops_there_and_keeps_the_rows_before(tmp_pa
     assert len(json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["rows"]) == 120
 
 
+@pytest.mark.slow
 def test_a_50_mb_csv_streams_in_bounded_memory(tmp_path):
     row = ",".join(f'"{v}"' for v in BASE.values()) + "\r\n"
     path = tmp_path / "lon.csv"
@@ -1145,7 +1146,7 @@ def test_money_150_000_000_with_commas_in_a_csv_row_refuses_that_row_saying_why(
             "phân (Luật Kế toán: dấu chấm ngăn cách hàng nghìn); hãy viết 150000000 hoặc 150.000.000."
             ) in result.stdout.splitlines()
     assert len(list((tmp_path / "out").glob("*.docx"))) == 1
-# --- tables: one reader for batch and register import (formgen/tables.py) ---------------------------
+# --- tables: one reader for batch and register import (formgen/tables/) -----------------------------
 
 
 def _rewrite_sheet(path: Path, edit) -> Path:
@@ -1760,6 +1761,7 @@ def test_a_part_compressed_beyond_the_ratio_limit_is_refused(tmp_path, run_formg
     assert re.search(r"phần word/bom\.xml, nén \d+ lần, quá giới hạn 200 lần", checked) and checked == rendered
 
 
+@pytest.mark.slow
 def test_parts_too_big_together_are_refused_naming_the_total(tmp_path, run_formgen):
     chunk = os.urandom(2**20).hex().encode()  # 2 MiB that compress about 2:1
     edits = {f"word/media/anh{i}.bin": chunk * 5 for i in range(6)}  # 6 x 10 MiB = 60 MiB

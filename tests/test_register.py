@@ -430,6 +430,7 @@ with Register(sys.argv[1]) as register:
 """
 
 
+@pytest.mark.slow
 def test_two_processes_adding_100_delegations_each_end_with_200(location):
     Register(location).close()  # created (and migrated) once, as a committee's register already is
     children = [subprocess.Popen([sys.executable, "-c", CHILD, str(location), unit, str(ROOT),
