@@ -1,7 +1,7 @@
 """formgen: official documents for out-of-province study delegations, checked against the regulation.
 
 The pipeline, one module a step: load (loader, model) → check (policy) → build context
-(documents) → render (render). This module is the public API another program calls.
+(documents) → render (rendering). This module is the public API another program calls.
 """
 from __future__ import annotations
 

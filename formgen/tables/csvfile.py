@@ -13,8 +13,6 @@ from .common import CSV_ERRORS, CSV_SAMPLE_BYTES, CSV_SEPARATORS, HEADER_SEARCH_
 from .vocabulary import header_index, known_header
 
 
-# --- CSV ------------------------------------------------------------------------------------------------
-
 _UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 

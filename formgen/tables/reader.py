@@ -14,8 +14,6 @@ from .vocabulary import Column, Heading, clean_cell, header_index, header_key, n
 from .xlsxfile import audit, open_xlsx
 
 
-# --- the table ------------------------------------------------------------------------------------------
-
 @dataclass
 class Row:
     """One data row: its number as the user sees it (Excel's row), its cells by heading title, or why it is bad."""

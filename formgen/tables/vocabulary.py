@@ -7,8 +7,6 @@ import unicodedata
 from dataclasses import dataclass
 
 
-# --- the header vocabulary ----------------------------------------------------------------------------
-
 @dataclass(frozen=True)
 class Column:
     """One column a committee's table may carry: how formgen writes its header, what else it may be called,

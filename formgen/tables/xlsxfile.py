@@ -10,8 +10,6 @@ from .common import MAX_CELLS, MAX_PART_BYTES, MAX_SHEET_BYTES, MESSAGES, letter
 from .vocabulary import Heading, header_key
 
 
-# --- XLSX -----------------------------------------------------------------------------------------------
-
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted .xlsx, or an old .xls, is an OLE2 file
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 
