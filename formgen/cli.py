@@ -208,7 +208,7 @@ def batch_cmd(kind, table, folder, as_pdf, with_stamp, font, jobs, templates, so
               if e.status != "written" for m in e.messages[:1]]
     lines += [manifest.summary(), f"Danh sách / manifest: {files[0]}"]
     emit(as_json, {**manifest_payload(manifest, files), "notes": manifest.notes}, lines,
-          exit_code=manifest.exit_code)
+         exit_code=manifest.exit_code)
 
 
 class _Progress:
@@ -265,7 +265,7 @@ def templates_check_cmd(file, kind, as_json):
         raise template_refusal(file, problems)
     kind = template_kind(file, kind)
     emit(as_json, {"template": file, "kind": kind},
-          [f"{file}: Mẫu dùng được (loại “{kind}”): không có lỗi."])
+         [f"{file}: Mẫu dùng được (loại “{kind}”): không có lỗi."])
 
 
 # click's own messages are English: the usage errors a user meets most are worded here (first match wins).

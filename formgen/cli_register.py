@@ -69,7 +69,7 @@ def register_add_cmd(files, record_id, replace, force, register_db, policy, noti
                      f"{r.state_label} ({f})")
         lines += [f"  {note}" for note in a.notes()]
     emit(as_json, {"records": [a.as_dict() for a in added], "counts": {"records": len(added)},
-                    "findings": [p for a in added for p in a.findings]}, lines)
+                   "findings": [p for a in added for p in a.findings]}, lines)
 
 
 @register_group.command("list")
@@ -86,7 +86,7 @@ def register_list_cmd(unit, year, state, register_db, as_json):
     lines += [f"{r.id:>4}  {r.unit_code:<8} {dmy_or_blank(r.depart_on):<10} {dmy_or_blank(r.return_on):<10} {r.size:>5}  "
               f"{r.state_label:<14} {', '.join(r.places)}" for r in records]
     emit(as_json, {"records": [r.as_dict() for r in records], "counts": {"records": len(records)}},
-          lines + [f"{len(records)} đoàn."])
+         lines + [f"{len(records)} đoàn."])
 
 
 @register_group.command("show")
@@ -99,7 +99,7 @@ def register_show_cmd(record_id, register_db, as_json):
         record = reg.get(record_id)
     facts = record.as_dict()
     emit(as_json, {"record": record.as_dict(trip=True)},
-          [f"{key}: {value}" for key, value in facts.items() if value not in (None, [], "")])
+         [f"{key}: {value}" for key, value in facts.items() if value not in (None, [], "")])
 
 
 @register_group.command("overdue")
@@ -121,9 +121,9 @@ def register_overdue_cmd(on, within, register_db, policy, notices, as_json):
              for d in due]
     overdue = sum(d.overdue for d in due)
     emit(as_json, {"on": on.isoformat(), "within": within, "due": [d.as_dict() for d in due],
-                    "counts": {"due": len(due), "overdue": overdue}, **({"error": "overdue"} if overdue else {})},
-          lines or [f"Không có báo cáo quá hạn hay đến hạn trong {within} ngày làm việc tính từ {dmy_or_blank(on)}."],
-          exit_code=Refused.exit_code if overdue else 0)  # so that a script can alert on a report past its deadline
+                   "counts": {"due": len(due), "overdue": overdue}, **({"error": "overdue"} if overdue else {})},
+         lines or [f"Không có báo cáo quá hạn hay đến hạn trong {within} ngày làm việc tính từ {dmy_or_blank(on)}."],
+         exit_code=Refused.exit_code if overdue else 0)  # so that a script can alert on a report past its deadline
 
 
 @register_group.command("remove")
@@ -135,8 +135,8 @@ def register_remove_cmd(record_id, register_db, as_json):
     with Register(register_db) as reg:
         r = reg.remove(record_id)
     emit(as_json, {"record": r.as_dict(trip=True), "counts": {"removed": 1}},
-          [f"Đã xóa đoàn {r.id}: {r.unit_code}, đi {dmy_or_blank(r.depart_on)}, trưởng đoàn {r.leader_name}, "
-           f"{r.state_label}" + (f" ({r.source})" if r.source else "") + "."])
+         [f"Đã xóa đoàn {r.id}: {r.unit_code}, đi {dmy_or_blank(r.depart_on)}, trưởng đoàn {r.leader_name}, "
+          f"{r.state_label}" + (f" ({r.source})" if r.source else "") + "."])
 
 
 @register_group.command("import")
@@ -152,8 +152,8 @@ def register_import_cmd(table, register_db, policy, notices, sheet, as_json):
         result = reg.import_table(table, profile=policy, calendar=calendar_of(notices), sheet=sheet)
     found = result.as_dict()
     emit(as_json, {**found, "counts": {k: len(v) for k, v in found.items() if k != "notes"}},
-          [f"Ghi chú: {note}" for note in result.notes]
-          + [f"Đã nhập: {len(result.added)} mới, {len(result.updated)} cập nhật, {len(result.unchanged)} không đổi."])
+         [f"Ghi chú: {note}" for note in result.notes]
+         + [f"Đã nhập: {len(result.added)} mới, {len(result.updated)} cập nhật, {len(result.unchanged)} không đổi."])
 
 
 @register_group.command("export")
@@ -202,4 +202,4 @@ def annual_cmd(year, unit, all_units, meta, out, as_pdf, templates, register_db,
         manifest, files = annual_reports(reg, year, section, out, templates=templates, profile=policy,
                                          calendar=calendar, pdf=as_pdf, overwrite=overwrite)
     emit(as_json, manifest_payload(manifest, [str(p) for p in files]), [manifest.summary()],
-          exit_code=manifest.exit_code)
+         exit_code=manifest.exit_code)

@@ -65,7 +65,7 @@ class Register(Storage):
         cal = calendar or WorkCalendar()
         with self.transaction(write=True) as conn:
             return [add_trip(conn, trip, source, profile_for(profile, trip), cal, on=on, force=force, replace=replace,
-                         record_id=record_id) for trip, source in items]
+                             record_id=record_id) for trip, source in items]
 
     def remove(self, record_id: int | str) -> Record:
         """Take a delegation out of the register (entered by mistake); the removed record is returned."""

@@ -294,7 +294,7 @@ def _request_key(trip: Mapping) -> tuple[int, int] | None:
 
 
 def match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, strict: bool = True,
-           source: str | None = None):
+          source: str | None = None):
     """The row of the delegation `trip` is, by its identity (the module's docstring), or None.
 
     strict: a request number another delegation carries, or a file that is two records at once, is
@@ -389,7 +389,7 @@ def _kept_words(key: str, record: Record) -> str:
 
 
 def add_trip(conn: sa.Connection, trip: dict, source: str | None, profile: Profile, calendar: WorkCalendar, *,
-         on: dt.date | None, force: bool, replace: bool, record_id: int | None) -> Added:
+             on: dt.date | None, force: bool, replace: bool, record_id: int | None) -> Added:
     """One delegation into the register, within the caller's write transaction."""
     try:
         facts = facts_of(trip, profile, calendar)

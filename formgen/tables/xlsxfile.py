@@ -23,7 +23,7 @@ def _check_parts(p: Path, archive: zipfile.ZipFile) -> None:
             continue
         if info.file_size > MAX_PART_BYTES:
             raise refuse(p, MESSAGES["too_big"].format(part=name, size=info.file_size // 2**20,
-                                                        limit=MAX_PART_BYTES // 2**20))
+                                                       limit=MAX_PART_BYTES // 2**20))
         if name.lower().endswith("sharedstrings.xml"):  # openpyxl builds every string at once: count them first
             _count(p, archive, name, _NS + "si", MESSAGES["too_many_strings"])
 
@@ -108,7 +108,7 @@ def _scan_sheet(p: Path, sheet) -> tuple[list[str], list[str]]:
             size = archive.getinfo(part).file_size
             if size > MAX_SHEET_BYTES:
                 raise refuse(p, MESSAGES["too_big"].format(part=part, size=size // 2**20,
-                                                            limit=MAX_SHEET_BYTES // 2**20))
+                                                           limit=MAX_SHEET_BYTES // 2**20))
             with archive.open(part) as xml:
                 data = None
                 for event, el in iterparse(xml, events=("start", "end")):
