@@ -35,7 +35,7 @@ import formgen  # noqa: E402
 from formgen.batch import read_rows, unflatten  # noqa: E402
 from formgen.documents import KINDS, Inputs, template_name  # noqa: E402
 from formgen.model import validate_trip  # noqa: E402
-from formgen.render import builtin_template, jinja_env  # noqa: E402
+from formgen.rendering import builtin_template, jinja_env  # noqa: E402
 
 SAMPLE = ROOT / "fixtures" / "batch" / "requests.csv"
 

@@ -1,7 +1,7 @@
 """formgen: official documents for out-of-province study delegations, checked against the regulation.
 
 The pipeline, one module a step: load (loader, model) → check (policy) → build context
-(documents) → render (render). This module is the public API another program calls.
+(documents) → render (rendering). This module is the public API another program calls.
 """
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from .loader import load, validate
 from .model import Valid
 from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
 from .pdf import Converter
-from .legacy import LegacyTextConverted
 from .files import refuse_existing, require_suffix
 from .formats.rules import check_format
-from .render import find_template, render_docx
+from .rendering import render_docx
+from .templates import find_template
 from .stamping import stamp_lines, stamp_pdf
 
 try:
@@ -32,8 +32,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
     __version__ = "0+unknown"
 
 __all__ = [
-    "CheckResult", "Deadlines", "EnvironmentFailed", "FormgenError", "InvalidInput", "KINDS", "LegacyTextConverted",
-    "Problem",
+    "CheckResult", "Deadlines", "EnvironmentFailed", "FormgenError", "InvalidInput", "KINDS", "Problem",
     "Refused", "RenderResult", "Valid", "WorkCalendar", "check", "deadlines", "load", "load_profile", "render",
     "stamp", "validate",
 ]

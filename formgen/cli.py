@@ -1,185 +1,29 @@
 """The command line: parse, call the library, print; exit statuses are decided in main() alone."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 import sys
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from . import KINDS, __version__, check, deadlines, load, render, stamp
-from .calendar import WorkCalendar
-from .deadlines import write_ics
-from .batch import Entry, Manifest, run_batch, safe_name
+from .batch import run_batch
 from .envelope import dumps, envelope
-from .errors import FormgenError, InvalidInput, Problem, Refused
-from .fields import Date
-from .files import output_folder
+from .errors import EXIT_ABORTED, EXIT_INTERNAL, FormgenError, InvalidInput, Refused
 from .interrupts import interruption, signals_raise
-from .legacy import converted_fields
 from .pdf import ENV_SOFFICE
-from .loader import read_data
 from .policy import load_profile
-from .register import ENV_REGISTER, IdentityConflict, Register
 from .templates import check_template, export_templates, template_kind, template_refusal
-
-EXIT_INTERNAL = 70  # a bug in formgen itself, not the user's input
-
-
-class DateParam(click.ParamType):
-    """A date on the command line: 2024-06-03 or 03/06/2024."""
-
-    name = "DATE"
-
-    def convert(self, value, param, ctx):
-        try:
-            return Date().deserialize(value)
-        except Exception as exc:  # marshmallow.ValidationError, with our Vietnamese message
-            self.fail(" ".join(getattr(exc, "messages", [str(exc)])), param, ctx)
+from .cli_base import (DateParam, Group, INVOKED, KindParam, OutputParam, YearParam, calendar_of, command_name,
+                       convert_legacy_option, deadline_outputs, emit, explain_option, font_option, ics_option,
+                       json_option, load_file, manifest_payload, notices_option, overwrite_option, policy_option,
+                       register_history, register_option)
+from .cli_register import annual_cmd, register_group
 
 
-class KindParam(click.ParamType):
-    """A document kind, refused in Vietnamese when unknown."""
-
-    name = "KIND"
-
-    def convert(self, value, param, ctx):
-        if value in KINDS:
-            return value
-        self.fail(f"loại văn bản “{value}” không có; chọn: {', '.join(KINDS)}.", param, ctx)
-
-
-class OutputParam(click.ParamType):
-    """The path of a file to write; a folder is refused before anything is done."""
-
-    name = "PATH"
-
-    def __init__(self, example: str = "to-trinh.docx"):
-        self.example = example
-
-    def convert(self, value, param, ctx):
-        if os.path.isdir(value):
-            self.fail(f"“{value}” là thư mục; hãy ghi đường dẫn tệp, ví dụ {os.path.join(value, self.example)}.",
-                      param, ctx)
-        return value
-
-
-class YearParam(click.ParamType):
-    """A calendar year, refused in Vietnamese when it is not one."""
-
-    name = "NĂM"
-
-    def convert(self, value, param, ctx):
-        text = str(value).strip()
-        if text.isascii() and text.isdigit() and 1 <= int(text) <= 9999:
-            return int(text)
-        self.fail(f"năm “{value}” không hợp lệ; ghi năm bằng số, ví dụ 2026.", param, ctx)
-
-
-def _emit(as_json: bool, payload: dict, lines: list[str], *, exit_code: int = 0) -> None:
-    """Print the command's result: its lines, or with --json the one envelope (formgen/envelope.py).
-
-    payload holds the envelope's parts (kind, findings, outputs, deadlines, counts) and any extra key
-    the command reports; a non-zero exit_code is a failure (ok false, error, message: the last line)
-    and the process exits with it.
-    """
-    if as_json:
-        ctx = click.get_current_context(silent=True)
-        payload = {"kind": ctx.params.get("kind") if ctx else None, **payload}
-        click.echo(dumps(envelope(_command(ctx), payload, exit_code=exit_code,
-                                  message=lines[-1] if exit_code and lines else None)))
-    else:
-        for line in lines:
-            click.echo(line)
-    if exit_code:
-        sys.exit(exit_code)
-
-
-def _command(ctx: click.Context | None) -> str | None:
-    """The command as typed after `formgen`: "check", "register add"; None for formgen itself."""
-    path = ctx.command_path.split(" ", 1) if ctx else []
-    return path[1] if len(path) > 1 else None
-
-
-class _Command(click.Command):
-    """Remembers the context it parses: a failure raised later still names its command in --json."""
-
-    def parse_args(self, ctx, args):
-        _INVOKED[:] = [ctx]
-        return super().parse_args(ctx, args)
-
-
-class _Group(_Command, click.Group):
-    command_class = _Command
-    group_class = type  # subgroups (register, templates) are _Group too
-
-
-_INVOKED: list[click.Context] = []
-
-
-def _history(register_db: str | None, data: dict) -> list[dict] | None:
-    """Earlier delegations from the register named by --register or $FORMGEN_REGISTER; None without one."""
-    location = register_db if register_db is not None else os.environ.get(ENV_REGISTER)  # "" is refused, not ignored
-    if location is None or "delegation" not in data:
-        return None
-    with Register(location) as reg:
-        return reg.history(data)
-
-
-def _load(file: str, convert_legacy: bool) -> tuple[dict, list[Problem]]:
-    """The validated file, and a warning per field converted from TCVN3/VNI (with --convert-legacy)."""
-    with converted_fields() as notes:
-        data = load(file, convert_legacy=convert_legacy)
-    return data, notes
-
-
-def _calendar(notices: tuple[str, ...]) -> WorkCalendar:
-    return WorkCalendar.from_files(notices) if notices else WorkCalendar()
-
-
-policy_option = click.option("--policy", metavar="TÊN|TỆP",
-                             help="Quy định áp dụng (mặc định: theo tệp, hoặc hau-giang-2024) / policy profile.")
-notices_option = click.option("--notices", multiple=True, type=click.Path(dir_okay=False),
-                              help="Tệp YAML thông báo nghỉ/làm bù bổ sung / extra official notice (YAML).")
-font_option = click.option("--font", type=click.Path(dir_okay=False),
-                           help="Phông TrueType có tiếng Việt cho dấu / TrueType font with Vietnamese for the stamp.")
-register_option = click.option(
-    "--register", "register_db", metavar="DB",
-    help="Sổ theo dõi các đoàn (tệp SQLite hoặc URL PostgreSQL; mặc định: $FORMGEN_REGISTER) để đếm số đoàn "
-         "trong năm (R03) và tìm đoàn trùng (R10) / the register of delegations, for R03 and R10.")
-convert_legacy_option = click.option(
-    "--convert-legacy", is_flag=True,
-    help="Tự chuyển chữ TCVN3 (ABC), VNI dán từ văn bản cũ sang Unicode (mặc định: từ chối) / convert text in "
-         "the old TCVN3 or VNI encodings to Unicode instead of refusing it.")
-overwrite_option = click.option(
-    "--overwrite", is_flag=True,
-    help="Ghi đè tệp đầu ra đã có (mặc định: từ chối, không ghi gì) / replace an existing output file "
-         "(default: refuse and write nothing).")
-json_option = click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON / print JSON.")
-explain_option = click.option(
-    "--explain", is_flag=True,
-    help="Giải thích cách đếm từng ngày: ngày làm việc được tính, ngày nghỉ bỏ qua, ngày làm bù, kèm nguồn / "
-         "show the count day by day, with the source of each day off and make-up day.")
-ics_option = click.option(
-    "--ics", "ics", type=OutputParam("doan.ics"), metavar="TỆP.ics",
-    help="Ghi các hạn chót, ngày đi, ngày về ra tệp lịch .ics (Outlook, Google Calendar) / write the deadlines "
-         "as an iCalendar file.")
-
-
-def _deadline_outputs(found, calendar: WorkCalendar, explain: bool, ics: str | None, overwrite: bool):
-    """The deadlines with their count (--explain), and the .ics written (--ics): (deadlines, lines, outputs)."""
-    if explain:
-        found = found.explain(calendar)
-    lines, outputs = found.explanation_lines(), []
-    if ics:
-        outputs.append(str(write_ics(found, ics, version=__version__, overwrite=overwrite)))
-        lines.append(f"Đã tạo / written: {outputs[0]}")
-    return found, lines, outputs
-
-
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="formgen", message="%(prog)s %(version)s")
 def cli():
     """formgen: lập văn bản đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh, kiểm tra theo quy định.
@@ -210,9 +54,9 @@ def check_cmd(file, kind, register_db, policy, notices, convert_legacy, explain,
     Với --ics, tệp lịch được ghi cả khi hồ sơ không đạt (các hạn chót vẫn đúng) / with --ics the calendar
     file is written even when the file breaks a rule (the deadlines still hold).
     """
-    data, converted = _load(file, convert_legacy)
-    calendar = _calendar(notices)
-    result = check(data, kind, profile=policy, calendar=calendar, history=_history(register_db, data))
+    data, converted = load_file(file, convert_legacy)
+    calendar = calendar_of(notices)
+    result = check(data, kind, profile=policy, calendar=calendar, history=register_history(register_db, data))
     result.findings[:0] = converted
     if ics and not result.deadlines:
         raise InvalidInput("Tệp không có ngày đi (delegation.depart_on): không có hạn chót để ghi ra --ics.",
@@ -220,13 +64,13 @@ def check_cmd(file, kind, register_db, policy, notices, convert_legacy, explain,
     lines = [f"{file}: {p.line()}" for p in result.findings]
     outputs: list[str] = []
     if result.deadlines:
-        result.deadlines, more, outputs = _deadline_outputs(result.deadlines, calendar, explain, ics, overwrite)
+        result.deadlines, more, outputs = deadline_outputs(result.deadlines, calendar, explain, ics, overwrite)
         lines += result.deadlines.lines() + more
     lines.append("Đạt: không vi phạm quy định." if result.ok else f"Không đạt: {len(result.errors)} lỗi.")
     payload = result.as_dict()
     if outputs:
         payload["outputs"] = outputs
-    _emit(as_json, payload, lines, exit_code=0 if result.ok else Refused.exit_code)
+    emit(as_json, payload, lines, exit_code=0 if result.ok else Refused.exit_code)
 
 
 @cli.command("render")
@@ -251,18 +95,18 @@ def check_cmd(file, kind, register_db, policy, notices, convert_legacy, explain,
 def render_cmd(kind, file, out, templates, as_pdf, with_stamp, soffice, font, register_db, policy, notices,
                convert_legacy, overwrite, as_json):
     """Lập văn bản .docx (từ chối nếu vi phạm quy định) / render a document, refused if it breaks a rule."""
-    trip, converted = _load(file, convert_legacy)
+    trip, converted = load_file(file, convert_legacy)
     try:
-        result = render(kind, trip, out, templates=templates, profile=policy, calendar=_calendar(notices),
+        result = render(kind, trip, out, templates=templates, profile=policy, calendar=calendar_of(notices),
                         pdf=as_pdf, stamp=with_stamp, soffice=soffice, font=font,
-                        history=_history(register_db, trip), overwrite=overwrite)
+                        history=register_history(register_db, trip), overwrite=overwrite)
     except Refused as exc:
         exc.source = exc.source or file  # name the file, as check does
         raise
     result.warnings[:0] = converted
     lines = [f"{file}: {w.line()}" for w in result.warnings]
     lines += [f"Đã tạo / written: {p}" for p in result.outputs]
-    _emit(as_json, result.as_dict(), lines)
+    emit(as_json, result.as_dict(), lines)
 
 
 @cli.command("deadlines")
@@ -278,10 +122,10 @@ def deadlines_cmd(depart_on, return_on, policy, notices, explain, ics, overwrite
     """Tính hạn chót gửi văn bản trình và báo cáo / compute the request and report deadlines."""
     if return_on and return_on < depart_on:
         raise InvalidInput("Ngày về (--return) trước ngày đi (--depart).")
-    calendar = _calendar(notices)
+    calendar = calendar_of(notices)
     result = deadlines(depart_on, return_on, profile=load_profile(policy) if policy else None, calendar=calendar)
-    result, more, outputs = _deadline_outputs(result, calendar, explain, ics, overwrite)
-    _emit(as_json, {"deadlines": result, "outputs": outputs}, result.lines() + more)
+    result, more, outputs = deadline_outputs(result, calendar, explain, ics, overwrite)
+    emit(as_json, {"deadlines": result, "outputs": outputs}, result.lines() + more)
 
 
 @cli.command("calendar")
@@ -294,8 +138,8 @@ def calendar_cmd(year, notices, as_json):
     Đúng lịch formgen dùng để tính hạn chót (holidays, thông báo chính thức đi kèm, rồi --notices) / exactly
     the calendar formgen counts deadlines with.
     """
-    cal = _calendar(notices)
-    _emit(as_json, {"calendar": cal.year_summary(year)}, cal.year_lines(year))
+    cal = calendar_of(notices)
+    emit(as_json, {"calendar": cal.year_summary(year)}, cal.year_lines(year))
 
 
 @cli.command("stamp")
@@ -320,9 +164,9 @@ def stamp_cmd(src, out, trip, depart_on, return_on, all_pages, rule_codes, font,
     if return_on and depart_on and return_on < depart_on:
         raise InvalidInput("Ngày về (--return) trước ngày đi (--depart).")
     path = stamp(src, out, trip=load(trip) if trip else None, depart_on=depart_on, return_on=return_on,
-                 profile=policy, calendar=_calendar(notices), font=font, all_pages=all_pages, rule_codes=rule_codes,
+                 profile=policy, calendar=calendar_of(notices), font=font, all_pages=all_pages, rule_codes=rule_codes,
                  overwrite=overwrite)
-    _emit(as_json, {"outputs": [path]}, [f"Đã đóng dấu / stamped: {path}"])
+    emit(as_json, {"outputs": [path]}, [f"Đã đóng dấu / stamped: {path}"])
 
 
 @cli.command("batch")
@@ -363,16 +207,8 @@ def batch_cmd(kind, table, folder, as_pdf, with_stamp, font, jobs, templates, so
     lines += [f"{table}, dòng {e.row}: {m}" for e in sorted(manifest.entries, key=lambda e: e.row)
               if e.status != "written" for m in e.messages[:1]]
     lines += [manifest.summary(), f"Danh sách / manifest: {files[0]}"]
-    _emit(as_json, {**_manifest_payload(manifest, files), "notes": manifest.notes}, lines,
-          exit_code=manifest.exit_code)
-
-
-def _manifest_payload(manifest: Manifest, files: list[str]) -> dict:
-    """batch and annual --all: every row's result, the counts by status, the files written."""
-    rows = [asdict(e) for e in sorted(manifest.entries, key=lambda e: e.row)]
-    counts = {"rows": len(rows), **{s: manifest.count(s) for s in ("written", "refused", "invalid", "failed")}}
-    return {"kind": manifest.kind, "rows": rows, "counts": counts, "manifest": files, "message": manifest.summary(),
-            "outputs": [p for row in rows for p in row["outputs"]] + files}
+    emit(as_json, {**manifest_payload(manifest, files), "notes": manifest.notes}, lines,
+         exit_code=manifest.exit_code)
 
 
 class _Progress:
@@ -389,210 +225,8 @@ class _Progress:
         click.echo("", err=True)
 
 
-@cli.group("register")
-def register_group():
-    """Sổ theo dõi các đoàn: ghi, xem, tìm báo cáo quá hạn, nhập/xuất bảng / the register of delegations.
-
-    Sổ / register: --register DB, hoặc $FORMGEN_REGISTER, hoặc formgen-register.sqlite trong thư mục hiện tại.
-    """
-
-
-register_db_option = click.option("--register", "register_db", metavar="DB",
-                                  help="Tệp SQLite hoặc URL PostgreSQL / SQLite file or PostgreSQL URL.")
-
-
-ADD_REFUSED_HINT = "Chưa ghi gì vào sổ. Nếu cấp có thẩm quyền đã cho phép đoàn này, ghi lại với --force."
-
-
-@register_group.command("add")
-@click.argument("files", nargs=-1, required=True, type=click.Path(), metavar="FILE...")
-@click.option("--id", "record_id", metavar="ID",
-              help="Số đăng ký của đoàn mà tệp cập nhật (mặc định: nhận ra theo số tờ trình, hoặc ngày đi và trưởng "
-                   "đoàn) / the record this file updates.")
-@click.option("--replace", is_flag=True,
-              help="Thay cả hồ sơ đã ghi bằng nội dung tệp (mặc định: giữ phần sổ đã biết mà tệp không ghi, như ngày "
-                   "báo cáo) / replace the record by the file, forgetting what the file does not say.")
-@click.option("--force", is_flag=True,
-              help="Vẫn ghi đoàn vi phạm quy định cần sổ (quá số đoàn trong năm) / record a delegation the register's "
-                   "rules refuse.")
-@register_db_option
-@policy_option
-@notices_option
-@json_option
-def register_add_cmd(files, record_id, replace, force, register_db, policy, notices, as_json):
-    """Ghi (hoặc cập nhật) đoàn vào sổ / record or update delegations from their files.
-
-    Ghi tất cả các tệp hoặc không tệp nào; đoàn vượt số đoàn trong năm bị từ chối (mã thoát 1) trừ khi --force.
-    All files or none; a delegation over the yearly quota is refused (exit 1) unless --force.
-    """
-    if record_id is not None and len(files) != 1:
-        raise click.UsageError("--id chỉ dùng khi ghi đúng một tệp.")
-    trips = [(f, load(f)) for f in files]  # every file is read before anything is written
-    try:
-        with Register(register_db) as reg:
-            added = reg.add_all([(trip, f) for f, trip in trips], profile=policy, calendar=_calendar(notices),
-                                force=force, replace=replace, record_id=record_id)
-    except IdentityConflict as exc:
-        hint = f" Dòng lệnh: formgen register add --id {exc.record_id} {exc.source}" if exc.record_id else ""
-        raise InvalidInput(exc.message + hint, source=exc.source) from None
-    except Refused as exc:
-        raise Refused(exc.message, [*exc.problems, Problem("", ADD_REFUSED_HINT)], source=exc.source) from None
-    lines = []
-    for (f, _), a in zip(trips, added):
-        r = a.record
-        lines.append(f"{'Đã ghi' if a.new else 'Đã cập nhật'} đoàn {r.id}: {r.unit_code}, đi {_dmy(r.depart_on)}, "
-                     f"{r.state_label} ({f})")
-        lines += [f"  {note}" for note in a.notes()]
-    _emit(as_json, {"records": [a.as_dict() for a in added], "counts": {"records": len(added)},
-                    "findings": [p for a in added for p in a.findings]}, lines)
-
-
-@register_group.command("list")
-@click.option("--unit", metavar="MÃ", help="Mã đơn vị / unit code (issuer abbreviation).")
-@click.option("--year", type=int, help="Năm đi / departure year.")
-@click.option("--state", help="Trạng thái / state: requested, escalated, approved, done, reported.")
-@register_db_option
-@json_option
-def register_list_cmd(unit, year, state, register_db, as_json):
-    """Liệt kê các đoàn / list the delegations."""
-    with Register(register_db) as reg:
-        records = reg.list(unit=unit, year=year, state=state)
-    lines = [f"{'ID':>4}  {'Đơn vị':<8} {'Ngày đi':<10} {'Ngày về':<10} {'Người':>5}  {'Trạng thái':<14} Địa phương"]
-    lines += [f"{r.id:>4}  {r.unit_code:<8} {_dmy(r.depart_on):<10} {_dmy(r.return_on):<10} {r.size:>5}  "
-              f"{r.state_label:<14} {', '.join(r.places)}" for r in records]
-    _emit(as_json, {"records": [r.as_dict() for r in records], "counts": {"records": len(records)}},
-          lines + [f"{len(records)} đoàn."])
-
-
-@register_group.command("show")
-@click.argument("record_id", metavar="ID")
-@register_db_option
-@json_option
-def register_show_cmd(record_id, register_db, as_json):
-    """Xem một đoàn / show one delegation."""
-    with Register(register_db) as reg:
-        record = reg.get(record_id)
-    facts = record.as_dict()
-    _emit(as_json, {"record": record.as_dict(trip=True)},
-          [f"{key}: {value}" for key, value in facts.items() if value not in (None, [], "")])
-
-
-@register_group.command("overdue")
-@click.option("--on", "on", type=DateParam(), help="Tính đến ngày (mặc định: hôm nay) / as of this day.")
-@click.option("--within", type=click.IntRange(0, 60), default=5, show_default=True,
-              help="Cả các báo cáo đến hạn trong N ngày làm việc / also those due within N working days.")
-@register_db_option
-@policy_option
-@notices_option
-@json_option
-def register_overdue_cmd(on, within, register_db, policy, notices, as_json):
-    """Báo cáo kết quả quá hạn hoặc sắp đến hạn / reports overdue or due soon."""
-    on = on or dt.date.today()
-    with Register(register_db) as reg:
-        due = reg.overdue(on, within, profile=policy, calendar=_calendar(notices))
-    lines = [(f"Đoàn {d.record.id} ({d.record.unit_code}, trưởng đoàn {d.record.leader_name}, về "
-              f"{_dmy(d.record.return_on)}): hạn báo cáo {_dmy(d.deadline)}, "
-              + (f"quá hạn {d.working_days} ngày làm việc" if d.overdue else f"còn {d.working_days} ngày làm việc"))
-             for d in due]
-    overdue = sum(d.overdue for d in due)
-    _emit(as_json, {"on": on.isoformat(), "within": within, "due": [d.as_dict() for d in due],
-                    "counts": {"due": len(due), "overdue": overdue}, **({"error": "overdue"} if overdue else {})},
-          lines or [f"Không có báo cáo quá hạn hay đến hạn trong {within} ngày làm việc tính từ {_dmy(on)}."],
-          exit_code=Refused.exit_code if overdue else 0)  # so that a script can alert on a report past its deadline
-
-
-@register_group.command("remove")
-@click.argument("record_id", metavar="ID")
-@register_db_option
-@json_option
-def register_remove_cmd(record_id, register_db, as_json):
-    """Xóa một đoàn ghi nhầm khỏi sổ, theo số đăng ký (số không dùng lại) / remove one delegation by its number."""
-    with Register(register_db) as reg:
-        r = reg.remove(record_id)
-    _emit(as_json, {"record": r.as_dict(trip=True), "counts": {"removed": 1}},
-          [f"Đã xóa đoàn {r.id}: {r.unit_code}, đi {_dmy(r.depart_on)}, trưởng đoàn {r.leader_name}, "
-           f"{r.state_label}" + (f" ({r.source})" if r.source else "") + "."])
-
-
-@register_group.command("import")
-@click.argument("table", type=click.Path(), metavar="TABLE.csv|TABLE.xlsx")
-@register_db_option
-@policy_option
-@notices_option
-@click.option("--sheet", metavar="NAME", help="Trang tính cần đọc (mặc định: trang đang mở) / XLSX sheet to read.")
-@json_option
-def register_import_cmd(table, register_db, policy, notices, sheet, as_json):
-    """Nhập bảng các đoàn (CSV, XLSX; tiêu đề tiếng Việt) / import delegations from a table."""
-    with Register(register_db) as reg:
-        result = reg.import_table(table, profile=policy, calendar=_calendar(notices), sheet=sheet)
-    found = result.as_dict()
-    _emit(as_json, {**found, "counts": {k: len(v) for k, v in found.items() if k != "notes"}},
-          [f"Ghi chú: {note}" for note in result.notes]
-          + [f"Đã nhập: {len(result.added)} mới, {len(result.updated)} cập nhật, {len(result.unchanged)} không đổi."])
-
-
-@register_group.command("export")
-@click.argument("table", type=OutputParam(), metavar="TABLE.csv|TABLE.xlsx")
-@click.option("--unit", metavar="MÃ", help="Mã đơn vị / unit code.")
-@click.option("--year", type=int, help="Năm đi / departure year.")
-@register_db_option
-@overwrite_option
-@json_option
-def register_export_cmd(table, unit, year, register_db, overwrite, as_json):
-    """Xuất sổ ra bảng CSV hoặc XLSX / export the register to a table."""
-    with Register(register_db) as reg:
-        count = reg.export_table(table, unit=unit, year=year, overwrite=overwrite)
-    _emit(as_json, {"outputs": [table], "counts": {"rows": count}}, [f"Đã xuất {count} đoàn: {table}"])
-
-
-@cli.command("annual")
-@click.option("--year", type=int, required=True, help="Năm báo cáo / the year.")
-@click.option("--unit", metavar="MÃ", help="Mã đơn vị / one unit's code.")
-@click.option("--all", "all_units", is_flag=True, help="Mọi đơn vị có đoàn trong năm / every unit.")
-@click.option("--meta", type=click.Path(), required=True,
-              help="YAML phần “annual:” (số, ngày, người ký, nơi nhận) / the document's own section.")
-@click.option("-o", "--output", "out", required=True, type=click.Path(),
-              help="Tệp .docx (--unit) hoặc thư mục (--all) / output file or folder.")
-@click.option("--pdf", "as_pdf", is_flag=True, help="Thêm bản PDF / also write PDFs.")
-@click.option("--templates", type=click.Path(), help="Thư mục mẫu đã sửa / folder of edited templates.")
-@register_db_option
-@policy_option
-@notices_option
-@overwrite_option
-@json_option
-def annual_cmd(year, unit, all_units, meta, out, as_pdf, templates, register_db, policy, notices, overwrite,
-               as_json):
-    """Báo cáo tổng hợp năm từ sổ (R11) / the annual report of one unit, or of every unit, from the register."""
-    if bool(unit) == all_units:
-        raise InvalidInput("Cần đúng một trong hai: --unit MÃ hoặc --all.")
-    section = read_data(meta)
-    section = section.get("annual", section) if isinstance(section, dict) else section
-    calendar = _calendar(notices)
-    with Register(register_db) as reg:
-        if unit:
-            data = reg.annual_input(unit, year, section, policy=policy)
-            result = render("annual", data, out, templates=templates, profile=policy, calendar=calendar, pdf=as_pdf,
-                            overwrite=overwrite)
-            _emit(as_json, result.as_dict(), [f"Đã tạo / written: {p}" for p in result.outputs])
-            return
-        folder = output_folder(out)
-        manifest = Manifest("annual", f"register {reg.location}, {year}")
-        for number, (code, _) in enumerate(reg.units(year), 1):
-            try:
-                data = reg.annual_input(code, year, section, policy=policy)
-                result = render("annual", data, folder / f"annual-{safe_name(code)}-{year}.docx", templates=templates,
-                                profile=policy, calendar=calendar, pdf=as_pdf, overwrite=overwrite)
-                manifest.entries.append(Entry(number, "written", [str(p) for p in result.outputs],
-                                              messages=[f"{code}"]))
-            except FormgenError as exc:
-                manifest.entries.append(Entry(number, {1: "refused", 2: "invalid"}.get(exc.exit_code, "failed"),
-                                              messages=[f"{code}: {line}" for line in exc.lines()]))
-    files = [str(p) for p in manifest.write(folder)]
-    _emit(as_json, _manifest_payload(manifest, files), [manifest.summary()], exit_code=manifest.exit_code)
-
-
-def _dmy(day) -> str:
-    return day.strftime("%d/%m/%Y") if day else ""
+cli.add_command(register_group)
+cli.add_command(annual_cmd)
 
 
 @cli.group("templates")
@@ -611,7 +245,7 @@ def templates_export_cmd(folder, overwrite, as_json):
     Edit the copies in Word or LibreOffice, then use them with: formgen render ... --templates DIR.
     """
     paths = export_templates(folder, overwrite=overwrite)
-    _emit(as_json, {"outputs": paths}, [f"Đã chép / exported: {path}" for path in paths])
+    emit(as_json, {"outputs": paths}, [f"Đã chép / exported: {path}" for path in paths])
 
 
 @templates_group.command("check")
@@ -630,8 +264,8 @@ def templates_check_cmd(file, kind, as_json):
     if problems:
         raise template_refusal(file, problems)
     kind = template_kind(file, kind)
-    _emit(as_json, {"template": file, "kind": kind},
-          [f"{file}: Mẫu dùng được (loại “{kind}”): không có lỗi."])
+    emit(as_json, {"template": file, "kind": kind},
+         [f"{file}: Mẫu dùng được (loại “{kind}”): không có lỗi."])
 
 
 # click's own messages are English: the usage errors a user meets most are worded here (first match wins).
@@ -689,9 +323,9 @@ def _fail(as_json: bool, lines: list[str], exit_code: int, *, error: str | Formg
           ctx: click.Context | None = None) -> None:
     """The one way out on failure: the lines on stderr, or with --json the envelope on stdout."""
     if as_json:
-        ctx = ctx or (_INVOKED[0] if _INVOKED else None)
+        ctx = ctx or (INVOKED[0] if INVOKED else None)
         kind = ctx.params.get("kind") if ctx and isinstance(ctx.params.get("kind"), str) else None
-        click.echo(dumps(envelope(_command(ctx), {"kind": kind}, exit_code=exit_code, message=" ".join(lines),
+        click.echo(dumps(envelope(command_name(ctx), {"kind": kind}, exit_code=exit_code, message=" ".join(lines),
                                   error=error)))
     else:
         for line in lines:
@@ -703,7 +337,7 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: the only place that turns failures into messages and exit statuses."""
     args = sys.argv[1:] if argv is None else argv
     as_json = "--json" in args
-    _INVOKED.clear()
+    INVOKED.clear()
     try:
         with signals_raise():  # SIGTERM and SIGHUP stop formgen as Ctrl+C does: LibreOffice and temporary files go too
             status = cli.main(args=args, prog_name="formgen", standalone_mode=False)  # a command's ctx.exit(N): N
@@ -714,12 +348,12 @@ def main(argv: list[str] | None = None) -> None:
         if stopped:
             _fail(as_json, [f"formgen: đã dừng theo tín hiệu {stopped.name} / stopped by {stopped.name}."],
                   stopped.exit_code, error="aborted")
-        _fail(as_json, ["formgen: đã dừng / aborted."], 130, error="aborted")
+        _fail(as_json, ["formgen: đã dừng / aborted."], EXIT_ABORTED, error="aborted")
     except click.UsageError as exc:
         if isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ())) and not as_json:
             click.echo(exc.format_message(), err=True)  # `formgen` alone: the help, as click would show it
-            sys.exit(2)
-        _fail(as_json, [_usage_line(exc)], 2, error="usage", ctx=exc.ctx)
+            sys.exit(InvalidInput.exit_code)
+        _fail(as_json, [_usage_line(exc)], InvalidInput.exit_code, error="usage", ctx=exc.ctx)
     except click.ClickException as exc:
         _fail(as_json, [f"formgen: {exc.format_message()}"], exc.exit_code, error="usage")
     except Exception as exc:  # a bug: one line, the traceback only when asked for

@@ -32,11 +32,21 @@ class Problem:
         return text
 
 
+# Exit statuses of the failures that are no FormgenError: a bug of formgen's, a stop by Ctrl+C.
+EXIT_INTERNAL = 70
+EXIT_ABORTED = 130
+
+
 class FormgenError(Exception):
-    """Base of every failure formgen reports to its caller."""
+    """Base of every failure formgen reports to its caller.
+
+    Each class carries its exit status (`exit_code`), its name in --json (`kind`) and what a manifest
+    row it ends is marked (`row_status`): the one table from failure to status.
+    """
 
     exit_code = 2
     kind = "error"
+    row_status = "invalid"
 
     def __init__(self, message: str, problems: list[Problem] | None = None, source: str | None = None):
         super().__init__(message)
@@ -64,6 +74,7 @@ class InvalidInput(FormgenError):
 
     exit_code = 2
     kind = "invalid_input"
+    row_status = "invalid"
 
 
 class Refused(FormgenError):
@@ -71,6 +82,7 @@ class Refused(FormgenError):
 
     exit_code = 1
     kind = "refused"
+    row_status = "refused"
 
 
 class EnvironmentFailed(FormgenError):
@@ -78,3 +90,4 @@ class EnvironmentFailed(FormgenError):
 
     exit_code = 3
     kind = "environment"
+    row_status = "failed"

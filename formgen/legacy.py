@@ -21,10 +21,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-import warnings
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 TCVN3 = "TCVN3"
 VNI = "VNI"
@@ -237,28 +234,6 @@ class Legacy:
         return f"Đã chuyển chữ {NAMES[self.encoding]} sang Unicode: “{_short(self.converted)}”."
 
 
-class LegacyTextConverted(UserWarning):
-    """A field in TCVN3 or VNI was converted to Unicode (convert_legacy=True); .path and .message say which."""
-
-    def __init__(self, found: Legacy):
-        super().__init__(f"{found.path}: {found.note()}")
-        self.path = found.path
-        self.encoding = found.encoding
-        self.message = found.note()
-
-
-@contextmanager
-def converted_fields() -> Iterator[list]:
-    """Collect, as warning Problems (path, message), the fields converted inside the with block."""
-    from .errors import Problem
-    notes: list = []
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", LegacyTextConverted)
-        yield notes
-    notes += [Problem(w.message.path, w.message.message, severity="warning")
-              for w in caught if isinstance(w.message, LegacyTextConverted)]
-
-
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -288,12 +263,11 @@ def find_legacy(data, path: str = "") -> list[Legacy]:
 
 
 def convert_legacy(data, found: list[Legacy]):
-    """A copy of data with each found field converted to Unicode; a LegacyTextConverted warning for each."""
+    """A copy of data with each found field converted to Unicode (the caller notes which: Legacy.note())."""
     targets = {f.path: f for f in found}
 
     def walk(value, path: str):
         if path in targets:
-            warnings.warn(LegacyTextConverted(targets[path]), stacklevel=4)
             return targets[path].converted
         if not any(t.startswith(path) for t in targets):
             return value  # nothing to convert below: shared as it is, never expanded

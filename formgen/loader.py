@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from .errors import InvalidInput, Problem
@@ -52,8 +53,8 @@ def is_annual(data: object) -> bool:
 def load(path: str | os.PathLike, *, convert_legacy: bool = False) -> Valid:
     """Read and validate a delegation file or an annual file; InvalidInput lists every field error.
 
-    Text pasted in the old TCVN3 or VNI encodings is refused, or converted with convert_legacy=True
-    (a formgen.LegacyTextConverted warning names each field converted).
+    Text pasted in the old TCVN3 or VNI encodings is refused, or converted with convert_legacy=True:
+    the result's `notes` then hold a warning Problem naming each field converted.
     """
     if not isinstance(path, (str, os.PathLike)):
         raise InvalidInput(f"Tham số path phải là đường dẫn tệp (str hoặc Path), không phải {type(path).__name__}.")
@@ -75,7 +76,8 @@ def validate(data: object, *, source: str | None = None, convert_legacy: bool = 
 def load_annual(data: dict, path: Path, *, convert_legacy: bool = False, named: bool = True) -> Valid:
     """An annual file with each delegation loaded: from its file (relative to this one) or inline."""
     source = str(path) if named else None
-    annual = validate_annual(data, source=source, convert_legacy=convert_legacy)
+    notes: list[Problem] = []
+    annual = validate_annual(data, source=source, convert_legacy=convert_legacy, notes=notes)
     trips, problems = [], []
     files: dict[Path, int] = {}  # a file listed twice would count its delegation, people and money twice
     for i, entry in enumerate(annual["delegations"]):
@@ -86,9 +88,11 @@ def load_annual(data: dict, path: Path, *, convert_legacy: bool = False, named: 
                     problems.append(Problem(f"delegations[{i}]", f"Tệp “{entry}” đã có ở delegations[{first}]: "
                                                                  "mỗi đoàn chỉ ghi một lần."))
                     continue
-                trips.append(load(path.parent / entry, convert_legacy=convert_legacy))
+                trip = load(path.parent / entry, convert_legacy=convert_legacy)
             else:
-                trips.append(validate_trip({"issuer": annual["issuer"], **entry}, convert_legacy=convert_legacy))
+                trip = validate_trip({"issuer": annual["issuer"], **entry}, convert_legacy=convert_legacy)
+            trips.append(trip)
+            notes += [replace(p, path=f"delegations[{i}].{p.path}") for p in trip.notes]
         except InvalidInput as exc:
             file = f"{entry}: " if isinstance(entry, str) else ""
             problems += [Problem(f"delegations[{i}]" + (f".{p.path}" if p.path else ""), file + p.message)
@@ -96,4 +100,4 @@ def load_annual(data: dict, path: Path, *, convert_legacy: bool = False, named: 
     if problems:
         raise InvalidInput("Dữ liệu không hợp lệ.", problems=problems, source=source)
     annual["delegations"] = trips
-    return Valid(annual)
+    return Valid(annual, notes)

@@ -309,12 +309,20 @@ class Valid(dict):
     """Data that came out of the schema (validate_trip, loader.validate, load): check() and render()
     take it as it is, and validate any other dict first. A copy (dict(v), {**v}) is plain data again;
     a caller who changes a Valid in place vouches for the change (or validates a copy).
+
+    `notes` are warning Problems on how the data was read: each field converted from TCVN3/VNI.
     """
 
+    def __init__(self, data=(), notes=()):
+        super().__init__(data)
+        self.notes: list[Problem] = list(notes)
 
-def validate_annual(data: object, source: str | None = None, *, convert_legacy: bool = False) -> dict:
-    """Validate an annual file's own fields; its delegations are resolved by the loader."""
-    return _validate(_ANNUAL, data, source, convert_legacy, skip="delegations")  # the loader checks each one
+
+def validate_annual(data: object, source: str | None = None, *, convert_legacy: bool = False,
+                    notes: list | None = None) -> dict:
+    """Validate an annual file's own fields; its delegations are resolved by the loader. A field converted
+    from TCVN3/VNI adds a warning to notes."""
+    return _validate(_ANNUAL, data, source, convert_legacy, skip="delegations", notes=notes)  # the loader checks each one
 
 
 def stored_trip(data: dict) -> dict:
@@ -333,18 +341,22 @@ def validate_trip(data: object, source: str | None = None, *, convert_legacy: bo
     """Validate loaded data; return it normalised, or raise InvalidInput listing every error.
 
     Text in the old TCVN3 or VNI encodings is refused, naming the field and the encoding; with
-    convert_legacy=True it is converted to Unicode instead, with a legacy.LegacyTextConverted
-    warning per field (the CLI prints them).
+    convert_legacy=True it is converted to Unicode instead, with a warning per field in the result's
+    `notes` (the CLI prints them).
     """
-    return Valid(_validate(_TRIP, data, source, convert_legacy))
+    notes: list[Problem] = []
+    return Valid(_validate(_TRIP, data, source, convert_legacy, notes=notes), notes)
 
 
-def _validate(schema: Schema, data: object, source: str | None, convert_legacy: bool, skip: str = "") -> dict:
+def _validate(schema: Schema, data: object, source: str | None, convert_legacy: bool, skip: str = "",
+              notes: list | None = None) -> dict:
     unreadable = unreadable_text(data)
     if unreadable:  # nothing else is worth saying of a file that cannot even be printed
         raise InvalidInput("Dữ liệu không hợp lệ.", problems=unreadable, source=source)
     legacy = find_legacy({k: v for k, v in data.items() if k != skip} if isinstance(data, dict) else data)
     if legacy and convert_legacy:
+        if notes is not None:
+            notes += [Problem(found.path, found.note(), severity="warning") for found in legacy]
         data, legacy = _convert(data, legacy), []
     problems = [Problem(found.path, found.refusal()) for found in legacy]
     try:

@@ -1,9 +1,10 @@
-"""The .docx templates: export the built-in ones for editing, check an edited copy before it is used."""
+"""The .docx templates: find the one a document uses, export the built-in ones for editing, check an edited copy."""
 from __future__ import annotations
 
 import copy
 import difflib
 import html
+import os
 import re
 import shutil
 import zipfile
@@ -21,7 +22,7 @@ from .documents import KINDS, Kind
 from .errors import InvalidInput, Problem
 from .files import output_folder, write_atomically
 from .package import require_safe_package
-from .render import builtin_templates_folder, jinja_env
+from .rendering import builtin_template, builtin_templates_folder, jinja_env
 from .sandbox import run_limited
 
 MARK = "formgen-paragraph"  # an attribute set on each <w:p> so a Jinja line number leads back to its paragraph
@@ -128,6 +129,21 @@ def template_refusal(path, problems: list[Problem]) -> InvalidInput:
     details = "; ".join(p.message.rstrip(".") for p in problems)
     return InvalidInput(f"Mẫu “{path}” có {len(problems)} lỗi, chưa dùng được: {details}.", problems,
                         source=str(path))
+
+
+def find_template(name: str, templates_dir: str | os.PathLike | None) -> Path:
+    """A user's edited copy in templates_dir wins over the built-in template of the same name.
+
+    The copy is checked first (broken tags, unknown variables, missing content) and refused with
+    every problem listed; the built-in templates are checked by the test suite, not at each render.
+    """
+    if templates_dir is not None:
+        custom = Path(templates_dir) / name
+        if custom.is_file():
+            return require_usable(custom)
+        if not Path(templates_dir).is_dir():
+            raise InvalidInput(f"Không tìm thấy thư mục mẫu “{templates_dir}”.")
+    return builtin_template(name)
 
 
 def require_usable(path, kind: str | None = None) -> Path:

@@ -70,3 +70,20 @@ def run_formgen(capsys):
         return CliResult(code, out, err)
 
     return run
+
+
+SLOW_SECONDS = 4.0  # a test that takes longer carries @pytest.mark.slow (pyproject: markers)
+_UNMARKED_SLOW: list[tuple[str, float]] = []
+
+
+def pytest_runtest_logreport(report):
+    if report.when == "call" and report.duration > SLOW_SECONDS and "slow" not in report.keywords:
+        _UNMARKED_SLOW.append((report.nodeid, report.duration))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Name the tests that took over SLOW_SECONDS without the slow marker, so the quick set stays quick."""
+    if _UNMARKED_SLOW:
+        terminalreporter.section(f"over {SLOW_SECONDS:g} s without @pytest.mark.slow")
+        for nodeid, seconds in _UNMARKED_SLOW:
+            terminalreporter.write_line(f"{seconds:5.1f} s  {nodeid}")

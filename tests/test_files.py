@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import os
 import shutil
 import stat
@@ -28,7 +27,7 @@ FIX = ROOT / "fixtures"
 # every kind in both formats: fixtures/<kind>.yaml is a state body, fixtures/party/<kind>.yaml a Party one
 FIXTURES = sorted([*FIX.glob("*.yaml"), *(FIX / "party").glob("*.yaml")])
 LETTER_LIMIT = 60 * 1024
-RENDER_MODULE = importlib.import_module("formgen.render")  # formgen.render is also the name of a function
+from formgen import rendering as RENDER_MODULE
 WORD_MEMBERS = {"word/stylesWithEffects.xml", "docProps/thumbnail.jpeg"}
 
 

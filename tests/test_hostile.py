@@ -29,7 +29,7 @@ import formgen
 from formgen.batch import read_rows
 from formgen.errors import InvalidInput
 from formgen.files import write_atomically
-from formgen.render import jinja_env
+from formgen.rendering import jinja_env
 from formgen.templates import builtin_templates
 from helpers import docx_lines
 from test_batch import BASE
@@ -350,6 +350,7 @@ def test_a_csv_that_breaks_far_down_stops_there_and_keeps_the_rows_before(tmp_pa
     assert len(json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["rows"]) == 120
 
 
+@pytest.mark.slow
 def test_a_50_mb_csv_streams_in_bounded_memory(tmp_path):
     row = ",".join(f'"{v}"' for v in BASE.values()) + "\r\n"
     path = tmp_path / "lon.csv"
@@ -1145,7 +1146,7 @@ def test_money_150_000_000_with_commas_in_a_csv_row_refuses_that_row_saying_why(
             "phân (Luật Kế toán: dấu chấm ngăn cách hàng nghìn); hãy viết 150000000 hoặc 150.000.000."
             ) in result.stdout.splitlines()
     assert len(list((tmp_path / "out").glob("*.docx"))) == 1
-# --- tables: one reader for batch and register import (formgen/tables.py) ---------------------------
+# --- tables: one reader for batch and register import (formgen/tables/) -----------------------------
 
 
 def _rewrite_sheet(path: Path, edit) -> Path:
@@ -1236,7 +1237,7 @@ def test_an_xlsx_inflating_past_the_limit_is_refused_from_its_zip_directory_befo
 
 def test_an_xlsx_with_more_shared_strings_than_the_cell_limit_is_refused_before_loading(tmp_path, run_formgen,
                                                                                        monkeypatch):
-    monkeypatch.setattr("formgen.tables.MAX_CELLS", 50_000)
+    monkeypatch.setattr("formgen.tables.xlsxfile.MAX_CELLS", 50_000)
     path = _with_shared_strings(write_xlsx(tmp_path / "bang.xlsx", table(1)), 60_000)
     result = run_formgen("register", "import", path, "--register", tmp_path / "so.sqlite")
     assert result.exit_code == 2
@@ -1246,7 +1247,7 @@ def test_an_xlsx_with_more_shared_strings_than_the_cell_limit_is_refused_before_
 
 def test_a_sheet_with_more_cells_than_the_limit_is_refused_before_openpyxl_reads_it(tmp_path, run_formgen,
                                                                                    monkeypatch):
-    monkeypatch.setattr("formgen.tables.MAX_CELLS", 100)
+    monkeypatch.setattr("formgen.tables.xlsxfile.MAX_CELLS", 100)
     path = write_xlsx(tmp_path / "bang.xlsx", table(5))   # 6 rows of 23 cells
     result = batch(run_formgen, tmp_path, path)
     assert result.exit_code == 2 and not (tmp_path / "out").exists()
@@ -1760,6 +1761,7 @@ def test_a_part_compressed_beyond_the_ratio_limit_is_refused(tmp_path, run_formg
     assert re.search(r"phần word/bom\.xml, nén \d+ lần, quá giới hạn 200 lần", checked) and checked == rendered
 
 
+@pytest.mark.slow
 def test_parts_too_big_together_are_refused_naming_the_total(tmp_path, run_formgen):
     chunk = os.urandom(2**20).hex().encode()  # 2 MiB that compress about 2:1
     edits = {f"word/media/anh{i}.bin": chunk * 5 for i in range(6)}  # 6 x 10 MiB = 60 MiB

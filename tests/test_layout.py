@@ -19,7 +19,7 @@ from formgen.documents import KINDS, Inputs, template_name
 from formgen.policy import load_profile
 from formgen.calendar import WorkCalendar
 from formgen.pdf import Converter
-from formgen.render import builtin_template, render_docx
+from formgen.rendering import builtin_template, render_docx
 
 ROOT = Path(__file__).parent.parent
 FIX = ROOT / "fixtures"

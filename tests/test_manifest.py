@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from formgen import batch
+from formgen import manifest as manifest_module
 from formgen.batch import run_batch
 from formgen.errors import EnvironmentFailed
 from test_batch import table_rows, write_csv
@@ -61,7 +61,7 @@ def test_a_manifest_written_before_runs_were_recorded_is_kept_as_run_1(tmp_path)
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_while_a_run_goes_on_the_manifest_on_disk_lists_exactly_the_documents_on_disk(tmp_path, monkeypatch, jobs):
-    monkeypatch.setattr(batch, "FLUSH_SECONDS", 0.0)  # rewrite at every chunk, so each moment below is a new state
+    monkeypatch.setattr(manifest_module, "FLUSH_SECONDS", 0.0)  # rewrite at every chunk, so each moment below is a new state
     out = tmp_path / "out"
     seen = []
 
@@ -78,7 +78,7 @@ def test_while_a_run_goes_on_the_manifest_on_disk_lists_exactly_the_documents_on
 
 def _full_disk_after(monkeypatch, writes: int) -> None:
     """The manifest's writes after the first `writes` fail as on a full disk."""
-    real = batch.write_atomically
+    real = manifest_module.write_atomically
     done = []
 
     def write(out, save, **kw):
@@ -88,12 +88,12 @@ def _full_disk_after(monkeypatch, writes: int) -> None:
                 def save(tmp):
                     raise OSError(errno.ENOSPC, "No space left on device")
         return real(out, save, **kw)
-    monkeypatch.setattr(batch, "write_atomically", write)
+    monkeypatch.setattr(manifest_module, "write_atomically", write)
 
 
 def test_a_full_disk_while_writing_the_manifest_stops_the_run_with_exit_3_and_the_record_stays_exact(
         tmp_path, monkeypatch, run_formgen):
-    monkeypatch.setattr(batch, "FLUSH_SECONDS", 0.0)
+    monkeypatch.setattr(manifest_module, "FLUSH_SECONDS", 0.0)
     _full_disk_after(monkeypatch, 2)  # the run's opening record and its first chunk, then the disk is full
     rows, _, _ = table_rows(30)
     out = tmp_path / "out"
@@ -117,7 +117,7 @@ def test_a_full_disk_raises_environment_failed_from_the_library_too(tmp_path, mo
 
 def test_a_file_appearing_under_a_documents_name_during_the_run_is_kept_and_the_document_takes_the_next_name(
         tmp_path, monkeypatch):
-    monkeypatch.setattr(batch, "FLUSH_SECONDS", 0.0)
+    monkeypatch.setattr(manifest_module, "FLUSH_SECONDS", 0.0)
     out = tmp_path / "out"
     planted = []
 

@@ -65,18 +65,34 @@ def test_builtin_profile_carries_the_regulation_numbers():
     assert p.valid_until.isoformat() == "2025-06-30"
 
 
-def test_every_rule_has_a_citation_from_the_source_and_a_check():
-    source = (Path(__file__).parent.parent.parent / "shared" / "seeds" / "000_00e0c335777a146c.txt")
+SEED_ARTICLE = Path("shared") / "seeds" / "000_00e0c335777a146c.txt"
+
+
+def _seed_article() -> Path | None:
+    """The regulation's article as the project was seeded with it: beside the checkout (or a worktree's parent)."""
+    for folder in Path(__file__).resolve().parents:
+        if (folder / SEED_ARTICLE).is_file():
+            return folder / SEED_ARTICLE
+    return None
+
+
+def test_every_rule_has_a_citation_and_a_check():
     p = load_profile()
     for code, rule in p.rules.items():
         assert code in CHECKS
         assert rule.citation and rule.messages
-    if source.is_file():  # the seed article sits beside the project; the citations are its sentences
-        text = " ".join(source.read_text(encoding="utf-8").split())
-        for code, rule in p.rules.items():
-            if code.startswith("R"):
-                for sentence in rule.citation.split(". "):
-                    assert sentence.rstrip(".").casefold() in text.casefold(), (code, sentence)
+
+
+def test_every_citation_is_a_sentence_of_the_regulation():
+    source = _seed_article()
+    if source is None:
+        pytest.skip(f"the seed article {SEED_ARTICLE} is not beside this checkout: the citations cannot be compared")
+    text = " ".join(source.read_text(encoding="utf-8").split())
+    p = load_profile()
+    for code, rule in p.rules.items():
+        if code.startswith("R"):
+            for sentence in rule.citation.split(". "):
+                assert sentence.rstrip(".").casefold() in text.casefold(), (code, sentence)
 
 
 def test_a_second_profile_from_yaml_changes_the_numbers(city):

@@ -1,65 +1,21 @@
-"""The rules that gate the request letter, as scenarios read from tests/scenarios/request.yaml."""
+"""The request's findings in detail, for scenarios of tests/scenarios/request.yaml (all kinds run in test_scenarios.py)."""
 from __future__ import annotations
 
-import copy
 from pathlib import Path
-
-import pytest
-import yaml
 
 import formgen
 from formgen.model import validate_trip
 from formgen.yamlio import load_yaml
+from test_scenarios import scenario_input
 
 HERE = Path(__file__).parent
 FIXTURE = load_yaml(HERE.parent / "fixtures" / "request.yaml")
 SCENARIOS = load_yaml(HERE / "scenarios" / "request.yaml")
-UNIT_PROFILE = str(HERE / "scenarios" / "unit-profile.yaml")  # the regulation with its number and day
-
-
-def apply(data: dict, path: str, value) -> None:
-    """Set a dotted path (numbers index lists) in raw input data."""
-    *parents, last = path.split(".")
-    node = data
-    for key in parents:
-        node = node[int(key)] if key.isdigit() else node.setdefault(key, {})
-    node[int(last) if last.isdigit() else last] = value
-
-
-def resize(data: dict, people: int) -> None:
-    members = data["delegation"]["members"]
-    while 1 + len(members) < people:
-        members.append({"name": f"Thành viên bổ sung {len(members) + 1}", "position": "Chuyên viên",
-                        "unit": "Sở Nội vụ"})
-    del members[people - 1:]
+UNIT_PROFILE = str(HERE / "profiles" / "unit-profile.yaml")  # the regulation with its number and day
 
 
 def scenario_trip(spec: dict) -> dict:
-    data = copy.deepcopy(FIXTURE)
-    for path, value in (spec.get("set") or {}).items():
-        apply(data, path, value)
-    if "people" in spec:
-        resize(data, spec["people"])
-    return validate_trip(data)
-
-
-def history(spec: dict) -> list[dict] | None:
-    if "history" not in spec:
-        return None
-    trip = validate_trip(FIXTURE)
-    return [{"id": f"D{i}", "issuer": {**trip["issuer"], "abbreviation": h["abbreviation"]},
-             "depart_on": formgen.fields.parse_date(h["depart_on"]),
-             "places": h.get("places", []), "focus_areas": h.get("focus_areas", [])}
-            for i, h in enumerate(spec["history"], 1)]
-
-
-@pytest.mark.parametrize("spec", SCENARIOS, ids=[s["name"] for s in SCENARIOS])
-def test_scenario(spec):
-    result = formgen.check(scenario_trip(spec), "request", history=history(spec),
-                           profile=spec.get("profile", UNIT_PROFILE))
-    assert sorted(f.code for f in result.errors) == sorted(spec["expect"])
-    assert sorted(f.code for f in result.warnings) == sorted(spec.get("warn", []))
-    assert result.ok == (not spec["expect"])
+    return scenario_input("request", spec)
 
 
 def test_every_finding_carries_code_path_message_and_citation():

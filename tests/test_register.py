@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 import formgen
 from formgen import register as register_module
+from formgen.register import records, storage
 from formgen.errors import InvalidInput
 from formgen.model import validate_trip
 from formgen.register import DELEGATIONS, Register, default_location, schema_version
@@ -429,6 +430,7 @@ with Register(sys.argv[1]) as register:
 """
 
 
+@pytest.mark.slow
 def test_two_processes_adding_100_delegations_each_end_with_200(location):
     Register(location).close()  # created (and migrated) once, as a committee's register already is
     children = [subprocess.Popen([sys.executable, "-c", CHILD, str(location), unit, str(ROOT),
@@ -478,7 +480,7 @@ INSERT INTO schema_version VALUES (1);
 
 def _v1_register(path: Path) -> None:
     trip = delegation(dt.date(2024, 3, 4))
-    stored = register_module._jsonable(trip)
+    stored = records.jsonable(trip)
     with sqlite3.connect(path) as db:
         db.executescript(V1_SQL)
         db.execute(
@@ -486,7 +488,7 @@ def _v1_register(path: Path) -> None:
             "'Nguyễn Văn An', 'nguyễn văn an', 'Phó Giám đốc', '[\"thành phố Đà Nẵng\"]', "
             "'[\"cải cách hành chính\"]', 'Ngân sách', 150000000, '2024-02-02', NULL, NULL, NULL, NULL, ?, "
             "'file', 'doan.yaml', '2024-02-02 08:00:00.000000', '2024-02-02 08:00:00.000000')",
-            (register_module._json_text(stored),))
+            (storage.json_text(stored),))
     db.close()
 
 
@@ -513,7 +515,7 @@ def test_a_version_1_register_made_by_hand_opens_and_is_upgraded(tmp_path, monke
     _v1_register(path)
     with Register(path) as register:               # today's code reads it as it is
         assert register.get(7).trip()["delegation"]["depart_on"] == dt.date(2024, 3, 4)
-    monkeypatch.setattr(register_module, "MIGRATIONS", [*register_module.MIGRATIONS, _index_on_reported])
+    monkeypatch.setattr(storage, "MIGRATIONS", [*storage.MIGRATIONS, _index_on_reported])
     with Register(path) as register:
         assert _version(path) == 2 and "delegations_reported_on" in _indexes(path)
         assert [r.id for r in register.list(unit="SNV")] == [7]
@@ -528,7 +530,7 @@ def test_a_failed_migration_leaves_the_register_as_it_was(tmp_path, monkeypatch)
         _index_on_reported(conn)
         raise RuntimeError("migration failed half-way")
 
-    monkeypatch.setattr(register_module, "MIGRATIONS", [*register_module.MIGRATIONS, broken])
+    monkeypatch.setattr(storage, "MIGRATIONS", [*storage.MIGRATIONS, broken])
     with pytest.raises(RuntimeError):
         Register(path)
     assert _version(path) == 1 and "delegations_reported_on" not in _indexes(path)

@@ -187,7 +187,7 @@ def test_the_compiled_template_renders_what_docxtpl_renders(tmp_path):
     """The once-compiled path (batch speed) must give the same document as docxtpl's own render."""
     from docxtpl import DocxTemplate
     from formgen.documents import KINDS, Inputs, template_name
-    from formgen.render import CompiledTemplate, builtin_template, jinja_env
+    from formgen.rendering import CompiledTemplate, builtin_template, jinja_env
     profile, calendar = formgen.load_profile(), formgen.WorkCalendar()
     for fixture in ["request.yaml", "escalation.yaml", "report.yaml", "annual.yaml", "party/request.yaml"]:
         data = formgen.load(ROOT / "fixtures" / fixture)

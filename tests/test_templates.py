@@ -13,7 +13,7 @@ from docxtpl import DocxTemplate
 
 import formgen
 from formgen.errors import InvalidInput
-from formgen.render import jinja_env
+from formgen.rendering import jinja_env
 from formgen.templates import builtin_templates, check_template, export_templates, template_variables
 from helpers import docx_lines
 

@@ -12,7 +12,7 @@ import formgen
 from formgen.errors import InvalidInput
 from formgen.loader import load
 from formgen.model import validate_trip
-from formgen.policy.profile import load_profile
+from formgen.policy import load_profile
 from formgen.register import Register
 from helpers import docx_lines
 
@@ -275,9 +275,9 @@ def test_a_soft_hyphen_is_refused_in_unicode_text_and_read_as_u_horn_in_tcvn3_te
         validate_trip(trip_data)
     assert [p.path for p in caught.value.problems] == ["delegation.leader.position"]  # one line, not two
     assert "TCVN3" in caught.value.problems[0].message
-    with pytest.warns(formgen.LegacyTextConverted):
-        converted = validate_trip(trip_data, convert_legacy=True)
+    converted = validate_trip(trip_data, convert_legacy=True)
     assert converted["delegation"]["leader"]["position"] == "Trưởng phòng Nội vụ"
+    assert [n.path for n in converted.notes] == ["delegation.leader.position"]
 
 
 def test_a_leader_name_with_an_invisible_character_never_makes_a_second_register_record(tmp_path, trip_data,

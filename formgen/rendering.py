@@ -64,22 +64,6 @@ def builtin_template(name: str) -> Path:
     return Path(str(resource))
 
 
-def find_template(name: str, templates_dir: str | os.PathLike | None) -> Path:
-    """A user's edited copy in templates_dir wins over the built-in template of the same name.
-
-    The copy is checked first (broken tags, unknown variables, missing content) and refused with
-    every problem listed; the built-in templates are checked by the test suite, not at each render.
-    """
-    if templates_dir is not None:
-        custom = Path(templates_dir) / name
-        if custom.is_file():
-            from .templates import require_usable  # imported here: templates.py builds on this module
-            return require_usable(custom)
-        if not Path(templates_dir).is_dir():
-            raise InvalidInput(f"Không tìm thấy thư mục mẫu “{templates_dir}”.")
-    return builtin_template(name)
-
-
 # The parts of a .docx that docxtpl renders: the body, headers, footers, footnotes, properties.
 _RENDERED = re.compile(r"^(word/(document|header\d*|footer\d*|footnotes)\.xml|docProps/core\.xml)$")
 

@@ -1,0 +1,174 @@
+"""The Register: one object a program opens, over the storage, the records and the tables."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+import sqlalchemy as sa
+
+from ..calendar import WorkCalendar
+from ..errors import InvalidInput
+from ..model import stored_trip, validate_annual, validate_trip
+from ..policy import Profile
+from ..policy.profile import focus_key
+from . import tables
+from .messages import MESSAGES
+from .records import (Added, Due, Record, add_trip, history_of, identifiable, in_year, match, profile_for,
+                      record_from_row, record_id_of, report_deadline, state_code, text_or_none)
+from .storage import DELEGATIONS, D, Storage
+from .tables import ImportResult
+
+
+class Register(Storage):
+    """A register of delegations at a path (SQLite) or a database URL (postgresql+psycopg://...).
+
+    Opening creates a missing SQLite file and upgrades an older schema; `close()` (or `with`) ends it.
+    """
+
+    def __enter__(self) -> Register:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # writing ------------------------------------------------------------------------------
+
+    def add(self, trip: dict, source: str | os.PathLike | None = None, *, profile: Profile | str | None = None,
+            calendar: WorkCalendar | None = None, on: dt.date | None = None, force: bool = False,
+            replace: bool = False, record_id: int | str | None = None) -> Record:
+        """Record a validated delegation (formgen.load()), or update its record when it is already there.
+
+        See add_all(); this is its one-file form, returning the record.
+        """
+        return self.add_all([(trip, source)], profile=profile, calendar=calendar, on=on, force=force,
+                            replace=replace, record_id=record_id)[0].record
+
+    def add_all(self, items, *, profile: Profile | str | None = None, calendar: WorkCalendar | None = None,
+                on: dt.date | None = None, force: bool = False, replace: bool = False,
+                record_id: int | str | None = None) -> list[Added]:
+        """Record (trip, source) pairs in one transaction: every one of them, or (on any failure) none.
+
+        Each delegation is found by its identity (the module's docstring); `record_id` names the record
+        one file updates. An update keeps what the record knew and the file does not say, unless
+        replace=True. A delegation that the register's rules (delegations per year...) refuse anew is
+        Refused, nothing written, unless force=True. `profile` and `calendar` decide the rules and
+        whether a recorded report was on time; without them, the trip's own policy and Vietnam's calendar.
+        """
+        items = [(trip, text_or_none(source)) for trip, source in items]
+        for trip, source in items:
+            if "delegation" not in trip:
+                raise InvalidInput(MESSAGES["not_a_trip"], source=source)
+        if record_id is not None:
+            if len(items) != 1:
+                raise InvalidInput(MESSAGES["one_id"])
+            record_id = record_id_of(record_id)
+        cal = calendar or WorkCalendar()
+        with self.transaction(write=True) as conn:
+            return [add_trip(conn, trip, source, profile_for(profile, trip), cal, on=on, force=force, replace=replace,
+                             record_id=record_id) for trip, source in items]
+
+    def remove(self, record_id: int | str) -> Record:
+        """Take a delegation out of the register (entered by mistake); the removed record is returned."""
+        record_id = record_id_of(record_id)
+        with self.transaction(write=True) as conn:
+            row = conn.execute(sa.select(DELEGATIONS).where(D.id == record_id)).first()
+            if row is None:
+                raise InvalidInput(MESSAGES["no_record"].format(id=record_id))
+            conn.execute(sa.delete(DELEGATIONS).where(D.id == record_id))
+        return record_from_row(row, None)
+
+    # reading ------------------------------------------------------------------------------
+
+    def get(self, record_id: int | str, *, on: dt.date | None = None) -> Record:
+        """One delegation by its number; InvalidInput when there is none."""
+        record_id = record_id_of(record_id)
+        with self.transaction() as conn:
+            row = conn.execute(sa.select(DELEGATIONS).where(D.id == record_id)).first()
+        if row is None:
+            raise InvalidInput(MESSAGES["no_record"].format(id=record_id))
+        return record_from_row(row, on)
+
+    def list(self, unit: str | None = None, year: int | None = None, state: str | None = None, *,
+             on: dt.date | None = None) -> list[Record]:
+        """Delegations by departure date, filtered by unit code, departure year, and state on `on` (today)."""
+        wanted = state_code(state) if state is not None else None
+        query = sa.select(DELEGATIONS).order_by(D.depart_on, D.id)
+        if unit is not None:
+            query = query.where(D.unit_key == focus_key(unit))
+        if year is not None:
+            query = query.where(*in_year(year))
+        with self.transaction() as conn:
+            records = [record_from_row(row, on) for row in conn.execute(query)]
+        return [r for r in records if wanted is None or r.state == wanted]
+
+    def history(self, trip: dict) -> list[dict]:
+        """Every other delegation, in the shape the rules read (R03, R10): this trip's own record left out."""
+        with self.transaction() as conn:
+            own = match(conn, trip, strict=False) if identifiable(trip) else None
+            return history_of(conn, own.id if own is not None else None)
+
+    def overdue(self, on: dt.date, within: int = 0, *, profile: Profile | str | None = None,
+                calendar: WorkCalendar | None = None) -> list[Due]:
+        """Delegations back without a report whose deadline (WORKDAY(return, +report window)) is before
+        `on` (overdue) or at most `within` working days after it (due soon), earliest deadline first."""
+        cal = calendar or WorkCalendar()
+        query = (sa.select(DELEGATIONS).where(D.reported_on.is_(None), D.return_on.is_not(None))
+                 .order_by(D.return_on, D.id))
+        with self.transaction() as conn:
+            records = [record_from_row(row, on) for row in conn.execute(query)]
+        due = []
+        for record in records:
+            deadline = report_deadline(record, profile=profile, calendar=cal)
+            if deadline < on:
+                due.append(Due(record, deadline, True, cal.working_days_between(deadline, on)))
+            elif (left := cal.working_days_between(on, deadline)) <= within:
+                due.append(Due(record, deadline, False, left))
+        return sorted(due, key=lambda x: (x.deadline, x.record.id))
+
+    def trips(self, unit: str, year: int) -> list[dict]:
+        """The unit's delegations departing in `year`, as validated trips, for the annual report (R11)."""
+        return [r.trip() for r in self.list(unit=unit, year=year)]
+
+    def units(self, year: int) -> list[tuple[str, str]]:
+        """(code, name) of every unit with a delegation departing in `year`, by code."""
+        query = (sa.select(D.unit_key, D.unit_code, D.unit_name).where(*in_year(year))
+                 .order_by(D.updated_at, D.id))
+        with self.transaction() as conn:
+            latest = {row.unit_key: (row.unit_code, row.unit_name) for row in conn.execute(query)}
+        return sorted(latest.values(), key=lambda unit: focus_key(unit[0]))
+
+    def issuer(self, unit: str) -> dict:
+        """The unit as its most recent delegation names it (name, parent, place, style)."""
+        query = (sa.select(D.trip).where(D.unit_key == focus_key(unit))
+                 .order_by(D.depart_on.desc(), D.updated_at.desc()).limit(1))
+        with self.transaction() as conn:
+            trip = conn.execute(query).scalar()
+        if trip is None:
+            raise InvalidInput(MESSAGES["no_unit"].format(unit=unit))
+        return validate_trip(stored_trip(trip))["issuer"]
+
+    def annual_input(self, unit: str, year: int, annual: dict, *, policy: str | None = None) -> dict:
+        """The annual report's input (as loader.load() gives an annual file) for one unit and year.
+
+        `annual` is the document's own section (number, date, signer, cc, summary); the issuer is the
+        unit as its latest delegation names it, the delegations are the register's.
+        """
+        trips = self.trips(unit, year)
+        issuer = trips[-1]["issuer"] if trips else self.issuer(unit)
+        policy = policy or next((t["policy"] for t in reversed(trips) if t.get("policy")), None)
+        data = validate_annual({"policy": policy, "issuer": issuer, "year": year, "annual": annual})
+        data["delegations"] = trips
+        return data
+
+    # tables -------------------------------------------------------------------------------
+
+    def export_table(self, path: str | os.PathLike, *, unit: str | None = None, year: int | None = None,
+                     on: dt.date | None = None, overwrite: bool = False) -> int:
+        """Write the register (or a unit's, a year's part) as .csv or .xlsx (register.tables.export_table)."""
+        return tables.export_table(self, path, unit=unit, year=year, on=on, overwrite=overwrite)
+
+    def import_table(self, path: str | os.PathLike, *, profile: Profile | str | None = None,
+                     calendar: WorkCalendar | None = None, place: str | None = None,
+                     sheet: str | None = None) -> ImportResult:
+        """Add or update the delegations of a .csv or .xlsx table, all or none (register.tables.import_table)."""
+        return tables.import_table(self, path, profile=profile, calendar=calendar, place=place, sheet=sheet)

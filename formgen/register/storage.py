@@ -1,0 +1,225 @@
+"""The register's storage: where it is (SQLite file or PostgreSQL URL), its schema and migrations,
+its connections and the writers' lock on each backend. It knows nothing of documents or records."""
+from __future__ import annotations
+
+import json
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterator
+
+import sqlalchemy as sa
+
+from ..errors import EnvironmentFailed, InvalidInput
+from .messages import MESSAGES
+
+ENV_REGISTER = "FORMGEN_REGISTER"
+DEFAULT_FILE = "formgen-register.sqlite"
+BUSY_TIMEOUT_SECONDS = 30           # how long a writer waits for another one before giving up
+_PG_WRITERS_LOCK = 0x666F726D67656E  # "formgen": the advisory lock that serialises writers on PostgreSQL
+_WRITE = "formgen_write"            # execution option marking a write transaction
+
+
+# --- the schema and its migrations ----------------------------------------------------------
+
+
+def _schema_v1(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table]:
+    """The tables as version 1 created them (a later change is a new migration, not an edit here)."""
+    version = sa.Table("schema_version", metadata, sa.Column("version", sa.Integer, nullable=False))
+    delegations = sa.Table(
+        "delegations", metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("unit_code", sa.Text, nullable=False),       # issuer.abbreviation, as written
+        sa.Column("unit_key", sa.Text, nullable=False),        # ... compared as a person would
+        sa.Column("unit_name", sa.Text, nullable=False),
+        sa.Column("depart_on", sa.Date, nullable=False),
+        sa.Column("return_on", sa.Date),
+        sa.Column("size", sa.Integer, nullable=False),         # the leader and the members
+        sa.Column("leader_name", sa.Text, nullable=False),
+        sa.Column("leader_key", sa.Text, nullable=False),
+        sa.Column("leader_position", sa.Text, nullable=False),
+        sa.Column("places", sa.JSON, nullable=False),          # the stops' provinces, in order
+        sa.Column("focus_areas", sa.JSON, nullable=False),
+        sa.Column("funding_source", sa.Text, nullable=False),
+        sa.Column("funding_amount", sa.BigInteger),
+        sa.Column("requested_on", sa.Date),
+        sa.Column("escalated_on", sa.Date),
+        sa.Column("approved_on", sa.Date),
+        sa.Column("reported_on", sa.Date),
+        sa.Column("report_on_time", sa.Boolean),               # computed when the report is recorded
+        sa.Column("trip", sa.JSON, nullable=False),            # the validated trip, dates as ISO text
+        sa.Column("origin", sa.Text, nullable=False),          # "file" (a delegation file) or "table" (a row)
+        sa.Column("source", sa.Text),
+        sa.Column("created_at", sa.DateTime, nullable=False),  # UTC
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.UniqueConstraint("unit_key", "depart_on", "leader_key", name="delegations_natural_key"),
+        sa.Index("delegations_depart_on", "depart_on"),        # a year's delegations, every unit
+        sqlite_autoincrement=True,                             # a removed delegation's number is never reused
+    )
+    return version, delegations
+
+
+def _create_v1(conn: sa.Connection) -> None:
+    metadata = sa.MetaData()
+    _schema_v1(metadata)
+    metadata.create_all(conn)
+
+
+# MIGRATIONS[n - 1] brings a register from version n - 1 to n; append, never edit a released one.
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1]
+
+_METADATA = sa.MetaData()
+VERSION, DELEGATIONS = _schema_v1(_METADATA)  # the tables as the code reads them (the latest version)
+D = DELEGATIONS.c
+
+
+def schema_version() -> int:
+    """The version this code writes: the number of migrations."""
+    return len(MIGRATIONS)
+
+
+def default_location() -> str | Path:
+    """Where the register is when no --register is given: $FORMGEN_REGISTER (a path or a database URL),
+    else `formgen-register.sqlite` in the current folder (a committee keeps its register beside its files)."""
+    return os.environ.get(ENV_REGISTER) or Path.cwd() / DEFAULT_FILE
+
+
+class Storage:
+    """One register's database: its engine, its transactions, its schema brought to the code's version.
+
+    Opening creates a missing SQLite file and upgrades an older schema; `close()` (or `with`) ends it.
+    """
+
+    def __init__(self, location: str | os.PathLike | None = None):
+        location = default_location() if location is None else location
+        self.url = _url(location)
+        self.location = (str(location) if self.url.get_backend_name() == "sqlite"
+                         else self.url.render_as_string(hide_password=True))
+        self.engine = _engine(self.url, self.location)
+        try:
+            self.migrate()
+        except BaseException:
+            self.engine.dispose()
+            raise
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    @contextmanager
+    def transaction(self, write: bool = False) -> Iterator[sa.Connection]:
+        """A connection in a transaction: committed when the block ends, rolled back on any error.
+
+        A write transaction takes the writers' lock first, so a writer never reads a state that
+        another one is about to change.
+        """
+        try:
+            with self.engine.connect() as conn:
+                if write:
+                    conn.execution_options(**{_WRITE: True})
+                with conn.begin():
+                    if write and self.url.get_backend_name() == "postgresql":
+                        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_WRITERS_LOCK)))
+                    yield conn
+        except sa.exc.DBAPIError as exc:
+            raise _database_error(exc, self.location) from None
+
+    def migrate(self) -> None:
+        """Bring an older register (or an empty database) to the code's version, in one transaction."""
+        with self.transaction() as conn:
+            found = self._known_version(conn)
+        if found == schema_version():
+            return
+        with self.transaction(write=True) as conn:
+            found = self._known_version(conn)  # another process may have upgraded it meanwhile
+            for number in range(found + 1, schema_version() + 1):
+                MIGRATIONS[number - 1](conn)
+            if found != schema_version():
+                conn.execute(sa.delete(VERSION))
+                conn.execute(sa.insert(VERSION).values(version=schema_version()))
+
+    def _known_version(self, conn: sa.Connection) -> int:
+        """The register's schema version; a register newer than this code is refused, never written."""
+        found = _stored_version(conn, self.location)
+        if found > schema_version():
+            from .. import __version__  # here: the package imports the register
+            raise InvalidInput(MESSAGES["newer"].format(where=self.location, found=found, known=schema_version(),
+                                                        version=__version__))
+        return found
+
+
+def _url(location: str | os.PathLike) -> sa.URL:
+    text = os.fspath(location)
+    if "://" in text:
+        try:
+            url = sa.make_url(text)
+        except sa.exc.ArgumentError as exc:
+            raise InvalidInput(MESSAGES["cannot_open"].format(where=text, reason=exc)) from None
+        if url.get_backend_name() not in ("sqlite", "postgresql"):
+            raise InvalidInput(MESSAGES["backend"].format(backend=url.get_backend_name()))
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")  # the driver the `postgres` extra installs
+        if url.get_backend_name() == "sqlite" and _in_memory(url.database or "", url.query.get("mode")):
+            raise InvalidInput(MESSAGES["memory"].format(where=text))
+        return url
+    if _in_memory(text, None):
+        raise InvalidInput(MESSAGES["memory" if text.strip() else "no_location"].format(where=text))
+    return sa.URL.create("sqlite", database=str(Path(text).expanduser().absolute()))
+
+
+def _in_memory(database: str, mode) -> bool:
+    """A SQLite database that lives only as long as its connection: none, :memory:, an URI's memory mode."""
+    name = database.strip()
+    return not name or name == ":memory:" or name.startswith("file::memory:") or "mode=memory" in name \
+        or mode == "memory"
+
+
+def json_text(value) -> str:
+    return json.dumps(value, ensure_ascii=False)  # Vietnamese stays readable in the database
+
+
+def _engine(url: sa.URL, where: str) -> sa.Engine:
+    try:
+        if url.get_backend_name() != "sqlite":
+            return sa.create_engine(url, json_serializer=json_text, pool_pre_ping=True)
+        engine = sa.create_engine(url, json_serializer=json_text,
+                                  connect_args={"timeout": BUSY_TIMEOUT_SECONDS})  # sqlite3's busy timeout
+    except (ImportError, sa.exc.NoSuchModuleError) as exc:
+        raise EnvironmentFailed(MESSAGES["driver"].format(backend=url.get_backend_name(), reason=exc)) from None
+    sa.event.listen(engine, "connect", _sqlite_connect)
+    sa.event.listen(engine, "begin", _sqlite_begin)
+    return engine
+
+
+def _sqlite_connect(dbapi_connection, connection_record) -> None:
+    # pysqlite's own transaction handling would begin late and commit before DDL; formgen issues BEGIN itself.
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode = WAL")  # readers never wait for the writer
+    cursor.close()
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    # IMMEDIATE takes the write lock at once: two writers queue (busy timeout) instead of deadlocking.
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(_WRITE) else "BEGIN")
+
+
+def _database_error(exc: sa.exc.DBAPIError, where: str) -> Exception:
+    reason = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    lowered = reason.lower()
+    if "database is locked" in lowered or "database is busy" in lowered:
+        return EnvironmentFailed(MESSAGES["busy"].format(where=where, seconds=BUSY_TIMEOUT_SECONDS))
+    if "file is not a database" in lowered:
+        return InvalidInput(MESSAGES["not_database"].format(where=where))
+    if "unable to open database file" in lowered:
+        return InvalidInput(MESSAGES["cannot_open"].format(where=where, reason="thư mục không có hoặc không ghi được"))
+    return EnvironmentFailed(MESSAGES["failed"].format(where=where, reason=reason))
+
+
+def _stored_version(conn: sa.Connection, where: str) -> int:
+    """The register's schema version: 0 for an empty database."""
+    tables = set(sa.inspect(conn).get_table_names())
+    if VERSION.name in tables:
+        return conn.execute(sa.select(sa.func.max(VERSION.c.version))).scalar() or 0
+    if DELEGATIONS.name in tables or (tables and conn.dialect.name == "sqlite"):
+        raise InvalidInput(MESSAGES["foreign"].format(where=where, tables=", ".join(sorted(tables))))
+    return 0

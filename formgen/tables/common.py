@@ -1,0 +1,86 @@
+"""What every table reader shares: the limits it checks before parsing, its messages, one refusal."""
+from __future__ import annotations
+
+import csv
+
+from ..errors import InvalidInput
+
+
+# --- limits (README, "Tables"): checked from the zip directory before openpyxl parses anything ----------
+MAX_SHEET_BYTES = 256 * 2**20     # the worksheet read, uncompressed (streamed: costs time, not memory)
+MAX_PART_BYTES = 32 * 2**20       # every other XML part (shared strings, styles...), which openpyxl loads whole
+MAX_CELLS = 1_000_000             # cells in the worksheet read, and shared strings (10,000 rows of 30: 300,000)
+HEADER_SEARCH_ROWS = 10           # title rows may sit above the header
+CSV_SAMPLE_BYTES = 64 * 1024      # what the encoding and the separator are decided from
+CSV_SEPARATORS = (",", ";", "\t")  # Excel: "," (CSV UTF-8), ";" where the decimal mark is "," (Vietnamese), tab (Unicode text)
+
+
+# --- messages -------------------------------------------------------------------------------------------
+
+MESSAGES = {
+    "where": "Không đọc được bảng “{path}”",
+    "type": "chỉ nhận {suffixes}",
+    "missing": "không tìm thấy tệp",
+    "empty": "tệp rỗng",
+    "not_utf8": "tệp không phải UTF-8 (dòng {line} có byte không phải UTF-8; hãy lưu dạng CSV UTF-8)",
+    "not_text": "không phải văn bản UTF-8, UTF-16 hay Windows-1258",
+    "bad_bytes": "có byte không phải {encoding} (hãy lưu dạng CSV UTF-8)",
+    "legacy_file": ("Bảng “{path}” viết bằng chữ {encoding} (bảng mã cũ): đã đọc theo bảng mã Windows-1252 của "
+                    "phông chữ đó."),
+    "cp1258": ("Bảng “{path}” không phải UTF-8: đã đọc theo bảng mã Windows-1258 (tiếng Việt); hãy soát chữ có "
+               "dấu, hoặc lưu lại dạng “CSV UTF-8”."),
+    "no_header": ("không thấy dòng tiêu đề trong {rows} dòng đầu (cần ít nhất hai cột có trong mẫu, như "
+                  "“Đơn vị”, “Ngày đi”, “Trưởng đoàn”)"),
+    "unknown": "cột không có trong mẫu: {columns} — sửa tên cột, hoặc xóa cột không dùng",
+    "unknown_one": "“{title}” (gần nhất: “{nearest}”)",
+    "twice": "cột “{title}” có hai lần (cột {first} và {second})",
+    "same": "cột “{title}” trùng nghĩa với cột “{other}” (cột {first} và {second})",
+    "extra_csv": ("Dòng có {count} ô, nhiều hơn số cột tiêu đề ({width}): kiểm tra dấu phân cách và dấu ngoặc "
+                  "kép."),
+    "untitled": "Ô {ref} có giá trị nhưng cột {letter} không có tiêu đề: thêm tiêu đề cho cột, hoặc xóa ô.",
+    "sheet_missing": "không có trang tính “{name}” (các trang: {names})",
+    "sheet_hidden": "trang tính “{name}” đang ẩn — bỏ ẩn (Unhide) nếu đúng là trang cần đọc",
+    "no_sheet": "không có trang tính nào đang hiện",
+    "sheet_read": ("Đã đọc trang tính “{name}” (trang đang mở) trong {count} trang; trang khác: thêm "
+                   "--sheet TÊN."),
+    "sheet_csv": "--sheet chỉ dùng cho bảng .xlsx",
+    "legacy_header": ("Dòng tiêu đề viết bằng chữ {encoding} (bảng mã cũ): đã đọc tên cột theo Unicode; ô nào còn "
+                      "chữ {encoding} sẽ được nêu theo từng dòng."),
+    "too_big": ("phần “{part}” của tệp giải nén ra {size} MB, quá giới hạn {limit} MB — hãy chia bảng thành "
+                "nhiều tệp"),
+    "too_many_cells": "trang tính có hơn {limit} ô, quá giới hạn — hãy chia bảng thành nhiều tệp",
+    "too_many_strings": "phần “{part}” có hơn {limit} chuỗi, quá giới hạn — hãy chia bảng thành nhiều tệp",
+    "ole2": ("tệp Excel có đặt mật khẩu hoặc là dạng .xls cũ — hãy mở bằng Excel, bỏ mật khẩu (File > Info > "
+             "Protect Workbook) và lưu dạng .xlsx"),
+    "not_xlsx": "không phải tệp Excel .xlsx hợp lệ ({reason})",
+    "broken_sheet": "trang tính hỏng ({reason})",
+    "empty_sheet": "trang tính rỗng",
+    "merged_header": "ô gộp {ref} ở dòng tiêu đề: mỗi cột cần một tiêu đề riêng",
+    "merged_rows": ("ô gộp {ref} ({rows}, cột {columns}): giá trị chỉ nằm ở ô đầu, các ô còn lại sẽ bị coi là "
+                    "trống"),
+    "unmerge": " — hãy bỏ gộp ô (Merge & Center) và điền giá trị cho từng ô.",
+    "formula": ("ô công thức chưa có giá trị{more} — hãy mở bằng Excel và lưu lại, hoặc dán giá trị thay cho "
+                "công thức."),
+    "more": " (và {count} ô khác)",
+    # cells both readers check the same way
+    "not_count": "“{value}” không phải số người (số nguyên dương).",
+    "size_mismatch": "Số người {size} khác số người ghi tên: trưởng đoàn và {members} thành viên.",
+}
+
+# csv's own messages, in the user's words (the first that matches).
+CSV_ERRORS = (
+    ("unexpected end of data", "dấu ngoặc kép (\") mở mà không đóng, ô kéo dài đến hết tệp"),
+    ("expected after", "sau dấu ngoặc kép đóng phải là dấu phân cách (ô viết sai dạng \"...\" ...)"),
+    ("field larger than field limit", f"có ô dài quá {csv.field_size_limit():,} ký tự".replace(",", ".")),
+    ("line contains nul", "có ký tự NUL (tệp nhị phân, không phải CSV?)"),
+)
+
+
+def refuse(path, reason: str, where: str = "") -> InvalidInput:
+    return InvalidInput(f"{MESSAGES['where'].format(path=path)}{where}: {reason}.")
+
+
+def letter(index: int) -> str:
+    """The spreadsheet letter of a 0-based column index."""
+    from openpyxl.utils import get_column_letter
+    return get_column_letter(index + 1)

@@ -1,0 +1,165 @@
+"""XLSX: its zip parts checked against the limits before openpyxl parses them, its sheets, merged cells and formulas."""
+from __future__ import annotations
+
+import unicodedata
+import zipfile
+from pathlib import Path
+
+from ..errors import InvalidInput
+from .common import MAX_CELLS, MAX_PART_BYTES, MAX_SHEET_BYTES, MESSAGES, letter, refuse
+from .vocabulary import Heading, header_key
+
+
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an encrypted .xlsx, or an old .xls, is an OLE2 file
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+
+
+def _check_parts(p: Path, archive: zipfile.ZipFile) -> None:
+    """Refuse, from the zip directory alone, a part that would expand past its limit (zipfile never
+    inflates a member past the size the directory declares)."""
+    for info in archive.infolist():
+        name = info.filename
+        if not name.endswith((".xml", ".rels")) or name.startswith("xl/worksheets/"):
+            continue
+        if info.file_size > MAX_PART_BYTES:
+            raise refuse(p, MESSAGES["too_big"].format(part=name, size=info.file_size // 2**20,
+                                                       limit=MAX_PART_BYTES // 2**20))
+        if name.lower().endswith("sharedstrings.xml"):  # openpyxl builds every string at once: count them first
+            _count(p, archive, name, _NS + "si", MESSAGES["too_many_strings"])
+
+
+def _count(p: Path, archive: zipfile.ZipFile, part: str, tag: str, message: str) -> int:
+    """The elements `tag` in a part, streamed in flat memory; refused past MAX_CELLS."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    count = 0
+    try:
+        with archive.open(part) as xml:
+            for _, el in iterparse(xml):
+                if el.tag == tag:
+                    count += 1
+                    if count > MAX_CELLS:
+                        raise refuse(p, message.format(part=part, limit=f"{MAX_CELLS:,}".replace(",", ".")))
+                    el.clear()
+    except (ParseError, zipfile.BadZipFile, EOFError) as exc:
+        raise refuse(p, MESSAGES["not_xlsx"].format(reason=type(exc).__name__)) from None
+    return count
+
+
+def _choose_sheet(p: Path, book, name: str | None):
+    visible = [s for s in book.worksheets if getattr(s, "sheet_state", "visible") == "visible"]
+    if name is not None:
+        wanted = unicodedata.normalize("NFC", name).strip()
+        match = next((s for s in book.worksheets if s.title == wanted), None) or \
+            next((s for s in book.worksheets if header_key(s.title) == header_key(wanted)), None)
+        if match is None:
+            raise refuse(p, MESSAGES["sheet_missing"].format(
+                name=name, names=", ".join(f"“{s.title}”" for s in visible) or "không có"))
+        if match not in visible:
+            raise refuse(p, MESSAGES["sheet_hidden"].format(name=match.title))
+        return match, []
+    if not visible:
+        raise refuse(p, MESSAGES["no_sheet"])
+    active = book.active
+    sheet = active if active in visible else visible[0]
+    notes = [MESSAGES["sheet_read"].format(name=sheet.title, count=len(visible))] if len(visible) > 1 else []
+    return sheet, notes
+
+
+def open_xlsx(p: Path, sheet_name: str | None):
+    import openpyxl
+    with open(p, "rb") as f:
+        if f.read(8) == _OLE2:
+            raise refuse(p, MESSAGES["ole2"])
+    try:
+        with zipfile.ZipFile(p) as archive:
+            _check_parts(p, archive)
+        book = openpyxl.load_workbook(p, read_only=True, data_only=True)  # data_only: a formula's last value
+    except InvalidInput:
+        raise
+    except Exception as exc:  # openpyxl raises zipfile, KeyError and its own errors for a broken file
+        raise refuse(p, MESSAGES["not_xlsx"].format(reason=type(exc).__name__)) from None
+    try:
+        sheet, notes = _choose_sheet(p, book, sheet_name)
+        merged, formulas = _scan_sheet(p, sheet)
+        sheet.reset_dimensions()  # a stale <dimension> would cut the rows and columns beyond it
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+    except BaseException:
+        book.close()
+        raise
+
+    def width_error(number: int, cells: list, index: int, width: int) -> str:
+        return MESSAGES["untitled"].format(ref=f"{letter(index)}{number}", letter=letter(index))
+
+    return rows, notes, book.close, width_error, merged, formulas
+
+
+def _scan_sheet(p: Path, sheet) -> tuple[list[str], list[str]]:
+    """One streaming pass over the sheet's XML, before openpyxl reads it: its size and cell count within the
+    limits, and what read-only openpyxl cannot show (merged cells; formulas never calculated, which it gives
+    as None). Measured on 10,000 rows: 45 MB resident for read-only plus this pass, 153 MB for a full load."""
+    from xml.etree.ElementTree import ParseError, iterparse
+
+    merged, uncalculated = [], []
+    cells = 0
+    try:
+        with zipfile.ZipFile(p) as archive:
+            part = sheet._worksheet_path  # openpyxl's own path to the sheet
+            size = archive.getinfo(part).file_size
+            if size > MAX_SHEET_BYTES:
+                raise refuse(p, MESSAGES["too_big"].format(part=part, size=size // 2**20,
+                                                           limit=MAX_SHEET_BYTES // 2**20))
+            with archive.open(part) as xml:
+                data = None
+                for event, el in iterparse(xml, events=("start", "end")):
+                    if event == "start":
+                        if el.tag == _NS + "sheetData":
+                            data = el
+                        continue
+                    if el.tag == _NS + "c":
+                        cells += 1
+                        if cells > MAX_CELLS:
+                            raise refuse(p, MESSAGES["too_many_cells"].format(
+                                limit=f"{MAX_CELLS:,}".replace(",", ".")))
+                        formula, value = el.find(_NS + "f"), el.find(_NS + "v")
+                        if formula is not None and (value is None or not (value.text or "").strip()):
+                            uncalculated.append(el.get("r") or "")
+                    elif el.tag == _NS + "row" and data is not None:
+                        data.clear()  # rows already read: memory stays flat
+                    elif el.tag == _NS + "mergeCell":
+                        merged.append(el.get("ref") or "")
+    except (KeyError, AttributeError, ParseError, zipfile.BadZipFile) as exc:
+        raise refuse(p, MESSAGES["broken_sheet"].format(reason=type(exc).__name__)) from None
+    return merged, uncalculated
+
+
+def audit(p: Path, header_row: int, headings: list[Heading], merged, formulas) -> None:
+    """Refuse a merged cell in the header or the data (a merged title above the header is a title), and a
+    formula never calculated there."""
+    from openpyxl.utils import column_index_from_string, range_boundaries
+
+    titles = {h.index: h.title for h in headings}
+
+    def column(index: int) -> str:
+        return titles.get(index - 1) or letter(index - 1)
+
+    def more(items) -> str:
+        return MESSAGES["more"].format(count=len(items) - 1) if len(items) > 1 else ""
+
+    merged = [ref for ref in merged if range_boundaries(ref)[3] >= header_row]
+    if merged:
+        first_col, first_row, last_col, last_row = range_boundaries(merged[0])
+        if first_row <= header_row:
+            where = MESSAGES["merged_header"].format(ref=merged[0])
+        else:
+            columns = ", ".join(dict.fromkeys(column(c) for c in range(first_col, last_col + 1)))
+            rows = f"dòng {first_row}" + (f"–{last_row}" if last_row > first_row else "")
+            where = MESSAGES["merged_rows"].format(ref=merged[0], rows=rows, columns=columns)
+        raise InvalidInput(f"{MESSAGES['where'].format(path=p)}: {where}{more(merged)}{MESSAGES['unmerge']}")
+    formulas = [ref for ref in formulas if int(ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ") or 0) >= header_row]
+    if formulas:
+        ref = formulas[0]
+        letters = ref.rstrip("0123456789")
+        raise InvalidInput(f"{MESSAGES['where'].format(path=p)}, dòng {ref[len(letters):]}, cột "
+                           f"{column(column_index_from_string(letters))}: "
+                           + MESSAGES["formula"].format(more=more(formulas)))
