@@ -1,0 +1,720 @@
+"""Digital signatures on formgen's PDFs where NĐ 30/2020 puts them (pyHanko, PAdES, incremental), and their check.
+
+NĐ 30/2020/NĐ-CP, Điều 5 and 13, Phụ lục I, mục II: the competent person's signature image sits
+centred between the title (quyền hạn, chức vụ) and the name (ô 7c); the agency's signature shows
+the seal image over about a third of it, on its left (ô 8), and is made after the person's; an
+attachment is signed by the agency alone, top right of its first page, showing the document's
+number and symbol and the signing time (ISO 8601, Vietnam time), Times New Roman 10.
+
+The box is found on the rendered page itself: the line "Nơi nhận:" (ô 9a) marks the signature
+block's table row, whose right cell holds the title lines, a gap, then the name. Each signature
+is appended as an incremental update, so every earlier one stays valid.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from numbers import Number
+from pathlib import Path
+
+from pypdf import PdfReader
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.pdfgen import canvas
+
+from .errors import EnvironmentFailed, InvalidInput
+from .files import refuse_existing, require_suffix, write_atomically
+from .fonts import find_font, register_font
+from .formats import load_format
+
+logging.getLogger("pyhanko").addHandler(logging.NullHandler())
+logging.getLogger("pyhanko_certvalidator").addHandler(logging.NullHandler())
+
+ENV_PASSWORD = "FORMGEN_SIGN_PASSWORD"
+VIETNAM = dt.timezone(dt.timedelta(hours=7), "ICT")   # ISO 8601 time of signing in Vietnam's zone (UTC+7, no DST)
+ROLES = {  # role: (signature field, reason written into the signature, the role in words)
+    "person": ("formgen-person", "Người có thẩm quyền ký", "người có thẩm quyền"),
+    "agency": ("formgen-agency", "Cơ quan, tổ chức ban hành ký số", "cơ quan, tổ chức"),
+    "attachment": ("formgen-attachment", "Cơ quan, tổ chức ký số văn bản kèm theo", "cơ quan, tổ chức (văn bản kèm theo)"),
+}
+MM = 72 / 25.4
+SEAL_DIAMETER = 36 * MM   # a common seal's real size: the seal image is shown at it (Phụ lục I: "kích thước thực tế")
+ATTACHMENT_SIZE = 10      # pt, Times New Roman (Phụ lục I, mục II)
+TEXT_SIZE = 9             # pt: the words shown when no image is given
+PAD = 2                   # pt inside a box
+
+
+# --- where the signatures go ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of text on the page: its start, baseline, size and width (points, page coordinates)."""
+
+    x: float
+    y: float
+    size: float
+    width: float
+    text: str
+
+    @property
+    def centre(self) -> float:
+        return self.x + self.width / 2
+
+
+@dataclass(frozen=True)
+class Block:
+    """The signature block as laid out on its page: the title lines above the gap, the name below it."""
+
+    page: int
+    titles: list[Line]
+    name: Line
+
+    def person_box(self) -> tuple[float, float, float, float]:
+        """Between the last title line and the name, centred on them, as wide as the widest of them."""
+        top = min(t.y for t in self.titles) - 0.3 * self.titles[-1].size - PAD
+        bottom = self.name.y + 0.8 * self.name.size + PAD
+        lines = [*self.titles, self.name]
+        centre = sum(t.centre for t in lines) / len(lines)
+        half = max(max(t.width for t in lines), 2 * (top - bottom)) / 2
+        return centre - half, bottom, centre + half, top
+
+    def agency_box(self) -> tuple[float, float, float, float]:
+        """The seal at its real size, its right edge a third of the way into the person's box, centred on it."""
+        x0, y0, x1, y1 = self.person_box()
+        right, middle = x0 + (x1 - x0) / 3, (y0 + y1) / 2
+        return right - SEAL_DIAMETER, middle - SEAL_DIAMETER / 2, right, middle + SEAL_DIAMETER / 2
+
+
+def page_lines(page, font: str) -> list[Line]:
+    """The page's text lines in reading order, positioned by pypdf's text visitor."""
+    found: list[Line] = []
+
+    def visit(text, cm, tm, font_dict, size):
+        text = unicodedata.normalize("NFC", text).strip()
+        if not text:
+            return
+        a, b, c, d, e, f = (float(v) for v in cm)
+        x, y = tm[4] * a + tm[5] * c + e, tm[4] * b + tm[5] * d + f
+        scale = (float(tm[1]) ** 2 + float(tm[3]) ** 2) ** 0.5 * (b * b + d * d) ** 0.5
+        size = float(size) * scale
+        found.append(Line(x, y, size, stringWidth(text, font, size), text))
+
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def find_block(reader: PdfReader, font: str, heading: str) -> Block:
+    """The signature block on the last page that has the line "Nơi nhận:" (it may be page 2 or later).
+
+    The right column is what starts right of the page's middle at or below the heading's top; its
+    lines from the top down are the title, until the widest gap, below which the name is.
+    """
+    for index in range(len(reader.pages) - 1, -1, -1):
+        page = reader.pages[index]
+        lines = page_lines(page, font)
+        heads = [t for t in lines if t.text.startswith(heading.rstrip(":"))]
+        if not heads:
+            continue
+        head = heads[-1]
+        middle = float(page.mediabox.left) + float(page.mediabox.width) / 2
+        column = sorted((t for t in lines if t.x >= middle - 1 and t.y <= head.y + 2 * head.size
+                         and t.y > head.y - float(page.mediabox.height) / 2),
+                        key=lambda t: -t.y)
+        if len(column) < 2:
+            continue
+        gaps = [(upper.y - lower.y, i) for i, (upper, lower) in enumerate(zip(column, column[1:]))]
+        _, split = max(gaps)
+        return Block(index, column[:split + 1], column[split + 1])
+    raise InvalidInput(f"Không tìm thấy khối chữ ký trong tệp: không trang nào có dòng “{heading}” với chức vụ và "
+                       "họ tên người ký bên phải (thể thức NĐ 30/2020, Phụ lục I).")
+
+
+def attachment_box(reader: PdfReader, lines: list[str], font: str) -> tuple[float, float, float, float]:
+    """Top right of the first page: right edge on the text column's, centred in the top margin."""
+    margins = load_format("state")["margins_mm"]
+    box = reader.pages[0].mediabox
+    width = max(stringWidth(t, font, ATTACHMENT_SIZE) for t in lines) + 2 * PAD
+    height = len(lines) * ATTACHMENT_SIZE * 1.2 + 2 * PAD
+    x1 = float(box.right) - margins["right"] * MM
+    middle = float(box.top) - margins["top"] * MM / 2
+    return x1 - width, middle - height / 2, x1, middle + height / 2
+
+
+_NUMBER = re.compile(r"\bS[ốô]:?\s*(\d+[^\s,;:()]*/[^\s,;:()]+)", re.IGNORECASE)
+
+
+def document_number(reader: PdfReader) -> str | None:
+    """The number and symbol printed on the first page ("Số: 05/TTr-SNV", "số 05/TTr-SNV"), if any."""
+    found = _NUMBER.search(unicodedata.normalize("NFC", reader.pages[0].extract_text() or ""))
+    return found.group(1).rstrip(".") if found else None
+
+
+# --- what the box shows --------------------------------------------------------------------------
+
+
+def appearance(box, *, image: Path | None, lines: list[str], font: str, size: float, right: bool = False) -> bytes:
+    """A one-page PDF the size of the box: the image fitted in it (transparent PNG kept), else the lines,
+    centred, or flush right (right=True)."""
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0, y1 - y0
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=(width, height))
+    if image is not None:
+        page.drawImage(ImageReader(str(image)), 0, 0, width, height, mask="auto", preserveAspectRatio=True,
+                       anchor="c")
+    else:
+        widest = max(stringWidth(t, font, size) for t in lines)
+        if not right and widest > width - 2 * PAD:  # the words shrink to the box; the attachment's size is fixed
+            size *= (width - 2 * PAD) / widest
+        page.setFont(font, size)
+        top = (height + len(lines) * size * 1.2) / 2 - size  # the lines centred in the box's height
+        for i, text in enumerate(lines):
+            if right:
+                page.drawRightString(width - PAD, top - i * size * 1.2, text)
+            else:
+                page.drawCentredString(width / 2, top - i * size * 1.2, text)
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+# --- keys ----------------------------------------------------------------------------------------
+
+
+def _refuse(what: str, why: str) -> InvalidInput:
+    return InvalidInput(f"Không ký được {what}: {why}.")
+
+
+def p12_signer(path: Path, password: str | None):
+    """A signer from a PKCS#12 file (.p12, .pfx) and its password."""
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from pyhanko.sign import signers
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise _refuse(f"bằng tệp khóa “{path}”", f"không đọc được tệp ({exc.strerror or exc})") from None
+    try:
+        key, cert, _ = pkcs12.load_key_and_certificates(data, password.encode() if password else None)
+    except ValueError:
+        raise _refuse(f"bằng tệp khóa “{path}”", "sai mật khẩu, hoặc tệp không phải PKCS#12 (.p12, .pfx); "
+                      f"mật khẩu lấy từ biến môi trường {ENV_PASSWORD} hoặc được hỏi khi chạy") from None
+    if key is None or cert is None:
+        raise _refuse(f"bằng tệp khóa “{path}”", "tệp không có khóa bí mật kèm chứng thư số")
+    signer = signers.SimpleSigner.load_pkcs12_data(data, other_certs=(), passphrase=password.encode()
+                                                   if password else None)
+    if signer is None:
+        raise _refuse(f"bằng tệp khóa “{path}”", "pyHanko không đọc được khóa trong tệp")
+    return signer
+
+
+def pkcs11_signer(library: Path, token_label: str, key_label: str, pin: str | None):
+    """A signer on a USB token or HSM through its PKCS#11 library; the session stays open while signing."""
+    try:
+        import pkcs11
+        from pkcs11 import exceptions as p11
+        from pyhanko.config.pkcs11 import TokenCriteria
+        from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+    except ImportError:
+        raise EnvironmentFailed("Không ký bằng token được: thiếu gói python-pkcs11 (pip install "
+                                "'pyhanko[pkcs11]').") from None
+    if not library.is_file():
+        raise EnvironmentFailed(f"Không có thư viện PKCS#11 “{library}” (tệp .so/.dll của token, ví dụ "
+                                "/usr/lib/softhsm/libsofthsm2.so).")
+    try:
+        session = open_pkcs11_session(str(library), token_criteria=TokenCriteria(label=token_label), user_pin=pin)
+    except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange):
+        raise _refuse(f"bằng token “{token_label}”", "sai mã PIN") from None
+    except p11.PinLocked:
+        raise _refuse(f"bằng token “{token_label}”", "mã PIN đã bị khóa") from None
+    except (p11.PKCS11Error, pkcs11.exceptions.NoSuchToken if hasattr(pkcs11.exceptions, "NoSuchToken") else (),
+            RuntimeError, OSError) as exc:
+        raise EnvironmentFailed(f"Không mở được token “{token_label}” qua thư viện “{library}”: "
+                                f"{type(exc).__name__} {exc}".rstrip() + ".") from None
+    from pkcs11 import Attribute, ObjectClass
+    if not list(session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.LABEL: key_label})):
+        session.close()
+        raise _refuse(f"bằng token “{token_label}”", f"token không có khóa bí mật nhãn “{key_label}”")
+    if not list(session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: key_label})):
+        session.close()
+        raise _refuse(f"bằng token “{token_label}”", f"token không có chứng thư số nhãn “{key_label}”")
+    return PKCS11Signer(session, cert_label=key_label, key_label=key_label), session
+
+
+# --- signing -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Signed:
+    """One signature just made: where, by whom, when."""
+
+    output: Path
+    role: str
+    field: str
+    signer: str
+    time: str
+    page: int
+    box: list[float]
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "output": str(self.output)}
+
+
+def _signed_fields(reader) -> list[str]:
+    return [name for name, value, _ in _sig_fields(reader) if value is not None]
+
+
+def _sig_fields(reader):
+    from pyhanko.sign.fields import enumerate_sig_fields
+    return list(enumerate_sig_fields(reader, filled_status=None))
+
+
+def _read(src: Path, verb: str) -> bytes:
+    """The input's bytes, refused unless they are a readable, unencrypted PDF."""
+    try:
+        data = src.read_bytes()
+    except FileNotFoundError:
+        raise InvalidInput(f"Không {verb} được tệp “{src}”: không có tệp này.") from None
+    except IsADirectoryError:
+        raise InvalidInput(f"Không {verb} được tệp “{src}”: đây là một thư mục, không phải tệp PDF.") from None
+    except OSError as exc:
+        raise InvalidInput(f"Không {verb} được tệp “{src}”: {exc.strerror or exc}.") from None
+    if b"%PDF-" not in data[:1024]:
+        raise InvalidInput(f"Không {verb} được tệp “{src}”: đây không phải tệp PDF.")
+    return data
+
+
+def _open(src: Path, data: bytes, verb: str):
+    """pypdf's reader (text positions) and pyHanko's (signatures) on the same bytes."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted:
+            raise InvalidInput(f"Không {verb} được tệp “{src}”: tệp PDF được mã hóa; hãy gỡ mã hóa rồi thử lại.")
+        if not reader.pages:
+            raise InvalidInput(f"Không {verb} được tệp “{src}”: tệp PDF không có trang nào.")
+        hanko = PdfFileReader(io.BytesIO(data), strict=False)
+    except InvalidInput:
+        raise
+    except Exception as exc:  # pypdf's and pyHanko's many ways to fail on a broken file
+        raise InvalidInput(f"Không {verb} được tệp “{src}”: tệp PDF bị hỏng ({type(exc).__name__}: {exc}).") from None
+    return reader, hanko
+
+
+def sign_pdf(src, out, *, p12=None, pkcs11_lib=None, token_label=None, key_label=None, password=None,
+             role="person", image=None, timestamp=None, number=None, font=None, overwrite=False,
+             when: dt.datetime | None = None) -> Signed:
+    """Sign src into out as the person, the agency or an attachment's agency (see the module docstring).
+
+    The key is a PKCS#12 file (p12, with password) or a PKCS#11 token (pkcs11_lib, token_label,
+    key_label; password is the PIN). image is the signature's PNG (person) or the seal's (agency);
+    without it the box shows the signer and the time. timestamp is an RFC 3161 server's URL.
+    number is the attachment's number and symbol, read from its first page when not given.
+    Raises InvalidInput (exit 2) for a bad input, password or key, EnvironmentFailed (exit 3) for a
+    missing token, library or timestamp server; nothing is written at out then.
+    """
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers, timestamps
+    from pyhanko.stamp import StaticStampStyle
+
+    src, out = Path(src), Path(out)
+    if role not in ROLES:
+        raise InvalidInput(f"Vai trò ký “{role}” không có; chọn: {', '.join(ROLES)}.")
+    if bool(p12) == bool(pkcs11_lib):
+        raise InvalidInput("Cần đúng một khóa: tệp PKCS#12 (p12=) hoặc token PKCS#11 (pkcs11_lib=, token_label=, "
+                           "key_label=).")
+    if pkcs11_lib and not (token_label and key_label):
+        raise InvalidInput("Ký bằng token cần cả nhãn token (token_label=) và nhãn khóa (key_label=).")
+    require_suffix(out, ".pdf", "bản PDF đã ký")
+    if not overwrite:
+        refuse_existing(out)
+    image = Path(image) if image else None
+    if image is not None:
+        _check_image(image)
+    data = _read(src, "ký")
+    reader, hanko = _open(src, data, "ký")
+    field_name, reason, _ = ROLES[role]
+    signed = _signed_fields(hanko)
+    if field_name in signed:
+        raise _refuse(f"tệp “{src}”", f"tệp đã có chữ ký vai trò “{role}” ({field_name})")
+    if role == "agency" and ROLES["person"][0] not in signed:
+        raise _refuse(f"tệp “{src}”", "cơ quan ký sau người có thẩm quyền (NĐ 30/2020, Điều 13): hãy ký "
+                      "--as person trước")
+    font_name = register_font(find_font(font))
+    when = (when or dt.datetime.now(VIETNAM)).astimezone(VIETNAM).replace(microsecond=0)
+    if role == "attachment":
+        number = number or document_number(reader)
+        if not number:
+            raise _refuse(f"tệp “{src}”", "không thấy số và ký hiệu văn bản trên trang đầu; hãy ghi bằng --number")
+        lines, page_index = [number, when.isoformat()], 0
+        box = attachment_box(reader, lines, font_name)
+        size = ATTACHMENT_SIZE
+    else:
+        block = find_block(reader, font_name, load_format("state")["words"]["cc_heading"])
+        page_index = block.page
+        box = block.person_box() if role == "person" else block.agency_box()
+        lines, size = [], TEXT_SIZE
+
+    session = None
+    if p12:
+        signer = p12_signer(Path(p12), password)
+    else:
+        signer, session = pkcs11_signer(Path(pkcs11_lib), token_label, key_label, password)
+    try:
+        name = signer.subject_name or ""
+        if role != "attachment" and image is None:
+            lines = [f"Ký số bởi: {_common_name(signer) or name}", when.isoformat()]
+        style = StaticStampStyle(background=_PdfBytes(appearance(box, image=image, lines=lines, font=font_name,
+                                                                 size=size, right=role == "attachment")),
+                                 border_width=0, background_opacity=1)
+        meta = signers.PdfSignatureMetadata(field_name=field_name, reason=reason, md_algorithm="sha256",
+                                            subfilter=fields.SigSeedSubFilter.PADES,
+                                            location=None, name=_common_name(signer))
+        spec = fields.SigFieldSpec(field_name, on_page=page_index, box=tuple(round(v, 2) for v in box))
+        stamper = timestamps.HTTPTimeStamper(timestamp) if timestamp else None
+        pdf_signer = _AtTime(meta, signer=signer, stamp_style=style, new_field_spec=spec, timestamper=stamper)
+        pdf_signer.when = when
+        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+        try:
+            result = pdf_signer.sign_pdf(writer)
+        except Exception as exc:
+            raise _signing_failed(exc, timestamp) from None
+    finally:
+        if session is not None:
+            session.close()
+    signed_bytes = result.getvalue()
+    write_atomically(out, lambda path: Path(path).write_bytes(signed_bytes), overwrite=overwrite)
+    return Signed(out, role, field_name, _common_name(signer) or name, when.isoformat(), page_index + 1,
+                  [round(v, 1) for v in box])
+
+
+def _signing_failed(exc: Exception, timestamp: str | None):
+    text = f"{type(exc).__name__}: {exc}"
+    if timestamp and ("timestamp" in text.lower() or "aiohttp" in type(exc).__module__ or isinstance(exc, OSError)):
+        return EnvironmentFailed(f"Không lấy được dấu thời gian từ “{timestamp}”: {text}.")
+    return InvalidInput(f"Không ký được: {text}.")
+
+
+def _check_image(image: Path) -> None:
+    if not image.is_file():
+        raise InvalidInput(f"Không có tệp ảnh “{image}” (ảnh chữ ký hoặc con dấu, .png nền trong suốt).")
+    try:
+        ImageReader(str(image)).getSize()
+    except Exception:
+        raise InvalidInput(f"Tệp “{image}” không phải ảnh đọc được (cần .png nền trong suốt).") from None
+
+
+def _common_name(signer) -> str | None:
+    cert = getattr(signer, "signing_cert", None)
+    return _subject(cert, "common_name") if cert is not None else None
+
+
+def _subject(cert, key: str) -> str | None:
+    value = cert.subject.native.get(key)
+    return value if isinstance(value, str) else None
+
+
+class _PdfBytes:
+    """pyHanko's imported page, read from bytes in memory instead of a file name."""
+
+    def __new__(cls, data: bytes):
+        from pyhanko.pdf_utils.content import ImportedPdfPage
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        class Imported(ImportedPdfPage):
+            def render(self) -> bytes:
+                import binascii
+                import uuid
+                from pyhanko.pdf_utils.layout import BoxConstraints
+                xobj = self._ensure_writer.import_page_as_xobject(PdfFileReader(io.BytesIO(data)), page_ix=0)
+                name = b"/Import" + binascii.hexlify(uuid.uuid4().bytes)
+                self.resources.xobject[name.decode("ascii")] = xobj
+                x1, y1, x2, y2 = xobj.get_object()["/BBox"]
+                self.box = BoxConstraints(width=abs(x1 - x2), height=abs(y1 - y2))
+                return name + b" Do"
+
+        return Imported("<memory>")
+
+
+def _at_time_class():
+    from pyhanko.sign.signers import PdfSigner
+
+    class AtTime(PdfSigner):
+        """pyHanko's signer, with the signing time the box shows (Vietnam time) rather than the machine's zone."""
+
+        when: dt.datetime
+
+        def init_signing_session(self, pdf_out, existing_fields_only=False):
+            session = super().init_signing_session(pdf_out, existing_fields_only)
+            session.system_time = self.when
+            return session
+
+    return AtTime
+
+
+def _AtTime(*args, **kwargs):
+    return _at_time_class()(*args, **kwargs)
+
+
+# --- verifying -----------------------------------------------------------------------------------
+
+
+@dataclass
+class SignatureCheck:
+    """One signature as the validator sees it."""
+
+    field: str
+    role: str | None
+    signer: str | None
+    organisation: str | None
+    time: str | None
+    intact: bool
+    valid: bool
+    trusted: bool | None          # None: no trust roots given
+    changed_after: str            # none, signatures, annotations, form, other
+    covers_whole_file: bool
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.intact and self.valid and self.trusted is not False and self.changed_after != "other"
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "ok": self.ok}
+
+
+@dataclass
+class Verification:
+    source: Path
+    signatures: list[SignatureCheck] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return all(s.ok for s in self.signatures)
+
+    @property
+    def exit_code(self) -> int:
+        return 0 if self.ok else 1
+
+
+CHANGES = {"none": "không", "signatures": "chỉ thêm chữ ký sau", "annotations": "chỉ thêm chú thích (dấu, ghi chú)",
+           "form": "chỉ điền biểu mẫu", "other": "CÓ — nội dung đã bị sửa"}
+
+
+def _trust_roots(paths) -> list:
+    from pyhanko.keys import load_certs_from_pemder
+    roots = []
+    for path in paths or ():
+        try:
+            roots += list(load_certs_from_pemder([str(path)]))
+        except Exception as exc:
+            raise InvalidInput(f"Không đọc được chứng thư gốc “{path}” (PEM hoặc DER): {type(exc).__name__}.") from None
+    return roots
+
+
+def _diff_policy():
+    """pyHanko's difference analysis, taught formgen's deadline stamp.
+
+    pyHanko knows signatures and form fields, not annotations: the stamp formgen adds to a signed PDF
+    (stamping.py) — a /Stamp annotation named formgen-stamp-N, its appearance's new objects, and its
+    page, changed in /Annots alone — would count as a change of content. These rules clear exactly
+    that, at the level of an added annotation.
+    """
+    from pyhanko.pdf_utils import generic
+    from pyhanko.sign.diff_analysis import (DEFAULT_DIFF_POLICY, FormUpdate, FormUpdatingRule, ModificationLevel,
+                                            QualifiedWhitelistRule, ReferenceUpdate, SigFieldCreationRule,
+                                            StandardDiffPolicy, SuspiciousModification)
+
+    def pages(old_node, new_node, depth=0):
+        if depth > 32:
+            return
+        for old_ref, new_ref in zip(old_node.raw_get("/Kids"), new_node.raw_get("/Kids")):
+            if not isinstance(new_ref, generic.IndirectObject) or not isinstance(old_ref, generic.IndirectObject) \
+                    or old_ref.reference != new_ref.reference:
+                continue
+            old_kid, new_kid = old_ref.get_object(), new_ref.get_object()
+            if old_kid.get("/Type") == "/Pages":
+                yield from pages(old_kid, new_kid, depth + 1)
+            else:
+                yield new_ref.reference, old_kid, new_kid
+
+    def annots(page) -> list:
+        value = page.raw_get("/Annots") if "/Annots" in page else None
+        value = value.get_object() if value is not None else ()
+        return [a.reference for a in value if isinstance(a, generic.IndirectObject)]
+
+    def stamps(old, new) -> dict:
+        """The formgen stamps added since old, by reference, with their page's reference and both page states."""
+        found = {}
+        for ref, before, after in pages(old.root["/Pages"], new.root["/Pages"]):
+            for added in set(annots(after)) - set(annots(before)):
+                annot = new.get_object(added)
+                if annot.get("/Subtype") == "/Stamp" and str(annot.get("/NM", "")).startswith("formgen-stamp-") \
+                        and old.is_ref_unassignable(added):
+                    found[added] = (ref, before, after)
+        return found
+
+    def same(before, after) -> bool:
+        """The page as it was but for /Annots; pypdf writes a page's numbers back shorter (595.303937007874
+        as 595.303937), which moves nothing on the page."""
+        if set(before) - {"/Annots"} != set(after) - {"/Annots"}:
+            return False
+        for key in set(before) - {"/Annots"}:
+            a, b = before.raw_get(key), after.raw_get(key)
+            if a != b and not (isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and all(
+                    isinstance(x, Number) and isinstance(y, Number) and abs(float(x) - float(y)) < 1e-3
+                    for x, y in zip(a, b))):
+                return False
+        return True
+
+    class StampRule(QualifiedWhitelistRule):
+        """The stamp annotation, what its appearance brings, and its page when only /Annots grew."""
+
+        def apply_qualified(self, old, new):
+            for ref, (page, before, after) in stamps(old, new).items():
+                kept = annots(before)
+                if not same(before, after) or [r for r in annots(after) if r in kept] != kept:
+                    continue
+                cleared = {ref, page} | {r for r in new.collect_dependencies(new.get_object(ref).raw_get("/AP"))
+                                         if old.is_ref_unassignable(r)}
+                raw = after.raw_get("/Annots")
+                if isinstance(raw, generic.IndirectObject):
+                    cleared.add(raw.reference)
+                for r in cleared:
+                    yield ModificationLevel.ANNOTATIONS, ReferenceUpdate(r)
+
+    class SignatureFields(SigFieldCreationRule):
+        """pyHanko's rule for new signature fields, whose check of the pages' new annotations also
+        accepts formgen's stamps (a later signature and a stamp after it, seen from the first)."""
+
+        def __init__(self):
+            super().__init__(approve_widget_bindings=False)
+
+        def apply(self, context):
+            yield from super().apply(context)
+            widgets = {}
+            for name, spec in context.field_specs.items():
+                if spec.field_type != "/Sig" or spec.old_field_ref:
+                    continue
+                kids = spec.new_field_ref.get_object().get("/Kids")
+                if kids is None:
+                    widgets[spec.new_field_ref] = name
+                else:
+                    widgets.update({k.reference: name for k in kids.get_object()
+                                    if isinstance(k, generic.IndirectObject) and "/T" not in k.get_object()})
+            if not widgets:
+                return
+            added_stamps = stamps(context.old, context.new)
+            for ref, before, after in pages(context.old.root["/Pages"], context.new.root["/Pages"]):
+                added = set(annots(after)) - set(annots(before))
+                if not added or added <= added_stamps.keys():
+                    continue  # unchanged, or the stamp's alone (StampRule)
+                if set(annots(before)) - set(annots(after)):
+                    raise SuspiciousModification(f"Annotations were deleted from page {ref}.")
+                unknown = added - widgets.keys() - added_stamps.keys()
+                if unknown or not same(before, after):
+                    raise SuspiciousModification(f"The newly added annotations {unknown} were not recognised.")
+                names = {widgets[r] for r in added if r in widgets}
+                name = names.pop() if len(names) == 1 else None
+                yield ModificationLevel.LTA_UPDATES, FormUpdate(updated_ref=ref, field_name=name,
+                                                                valid_when_locked=name is not None)
+                raw = after.raw_get("/Annots")
+                if isinstance(raw, generic.IndirectObject) and context.old.is_ref_unassignable(raw.reference):
+                    yield ModificationLevel.LTA_UPDATES, FormUpdate(updated_ref=raw.reference, field_name=name,
+                                                                    valid_when_locked=name is not None)
+
+    default = DEFAULT_DIFF_POLICY
+    field_rules = [SignatureFields() if isinstance(r, SigFieldCreationRule) else r for r in default.form_rule.field_rules]
+    return StandardDiffPolicy(global_rules=[*default.global_rules, StampRule()],
+                              form_rule=FormUpdatingRule(field_rules=field_rules,
+                                                         ignored_acroform_keys=default.form_rule.ignored_acroform_keys))
+
+
+def verify_pdf(src, *, trust=None) -> Verification:
+    """Check every signature of src: integrity, the signer's key, what changed after, the chain to trust's roots.
+
+    Raises InvalidInput (exit 2) when src is not a PDF or has no signature.
+    """
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
+    src = Path(src)
+    roots = _trust_roots(trust)
+    data = _read(src, "kiểm tra chữ ký")
+    _, hanko = _open(src, data, "kiểm tra chữ ký")
+    found = hanko.embedded_signatures
+    if not found:
+        raise InvalidInput(f"Tệp “{src}” không có chữ ký số nào.")
+    levels = {ModificationLevel.NONE: "none", ModificationLevel.LTA_UPDATES: "signatures",
+              ModificationLevel.FORM_FILLING: "signatures", ModificationLevel.ANNOTATIONS: "annotations"}
+    roles = {f: role for role, (f, _, _) in ROLES.items()}
+    result = Verification(src)
+    for sig in found:
+        cert = sig.signer_cert
+        check = dict(field=sig.field_name, role=roles.get(sig.field_name), signer=_subject(cert, "common_name"),
+                     organisation=_subject(cert, "organization_name"),
+                     time=sig.self_reported_timestamp.astimezone(VIETNAM).isoformat()
+                     if sig.self_reported_timestamp else None)
+        context = ValidationContext(trust_roots=roots, allow_fetching=False) if roots else \
+            ValidationContext(trust_roots=[], allow_fetching=False)
+        try:
+            status = validate_pdf_signature(sig, context, diff_policy=_diff_policy())
+        except Exception as exc:
+            result.signatures.append(SignatureCheck(**check, intact=False, valid=False, trusted=False if roots else None,
+                                                    changed_after="other", covers_whole_file=False,
+                                                    problem=f"{type(exc).__name__}: {exc}"))
+            continue
+        whole = status.coverage == SignatureCoverageLevel.ENTIRE_FILE
+        level = status.modification_level
+        changed = "none" if whole else levels.get(level, "other")
+        if changed == "signatures" and not _later_signature(sig, found):
+            changed = "form"
+        if status.coverage not in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION) \
+                or status.docmdp_ok is False:
+            changed = "other"
+        result.signatures.append(SignatureCheck(
+            **check, intact=bool(status.intact), valid=bool(status.valid),
+            trusted=bool(status.trusted) if roots else None, changed_after=changed, covers_whole_file=whole,
+            problem=None))
+    return result
+
+
+def _later_signature(sig, found) -> bool:
+    return any(other.signed_revision > sig.signed_revision for other in found)
+
+
+def check_lines(result: Verification) -> list[str]:
+    """What verify prints: one line per signature, then the verdict."""
+    lines = []
+    for i, s in enumerate(result.signatures, 1):
+        yes = lambda v: "có" if v else "KHÔNG"  # noqa: E731
+        role = ROLES[s.role][2] if s.role else "không rõ vai trò"
+        trust = "không kiểm tra (thiếu --trust)" if s.trusted is None else yes(s.trusted)
+        who = s.signer or "không rõ"
+        if s.organisation:
+            who += f", {s.organisation}"
+        line = (f"Chữ ký {i} ({s.field}, {role}): {who}; ký lúc {s.time or 'không rõ'}; toàn vẹn: {yes(s.intact)}; "
+                f"chữ ký đúng khóa: {yes(s.valid)}; sửa sau khi ký: {CHANGES[s.changed_after]}; "
+                f"tin cậy theo chứng thư gốc: {trust}.")
+        if s.problem:
+            line += f" Lỗi: {s.problem}."
+        lines.append(line)
+    lines.append(f"Hợp lệ: cả {len(result.signatures)} chữ ký." if result.ok else
+                 f"Không hợp lệ: {sum(not s.ok for s in result.signatures)} trong {len(result.signatures)} chữ ký "
+                 "không đúng, không được tin cậy hoặc tài liệu đã bị sửa sau khi ký.")
+    return lines
+
+
+def is_signed(src) -> bool:
+    """Whether a PDF carries a filled signature field (a stamp on it is then an unsigned annotation)."""
+    from .stamping import signature_kind
+    try:
+        return signature_kind(PdfReader(str(src))) is not None
+    except Exception:
+        return False
