@@ -738,6 +738,12 @@ _CLI_WORDS = {
     "tham số trip": "--trip",
     "đặt out=": "dùng -o ",
     " và pdf=True": " --pdf",
+    "tham số p12=": "--p12",
+    "tham số pkcs11_lib=": "--pkcs11-lib",
+    "tham số token_label=": "--token-label",
+    "tham số key_label=": "--key-label",
+    "tham số number=": "--number",
+    'với vai trò role="person"': "--as person",
 }
 
 

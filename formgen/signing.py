@@ -325,10 +325,10 @@ def sign_pdf(src, out, *, p12=None, pkcs11_lib=None, token_label=None, key_label
     if role not in ROLES:
         raise InvalidInput(f"Vai trò ký “{role}” không có; chọn: {', '.join(ROLES)}.")
     if bool(p12) == bool(pkcs11_lib):
-        raise InvalidInput("Cần đúng một khóa: tệp PKCS#12 (p12=) hoặc token PKCS#11 (pkcs11_lib=, token_label=, "
-                           "key_label=).")
+        raise InvalidInput("Cần đúng một khóa: tệp PKCS#12 (tham số p12=) hoặc token PKCS#11 (tham số pkcs11_lib=, "
+                           "tham số token_label=, tham số key_label=).")
     if pkcs11_lib and not (token_label and key_label):
-        raise InvalidInput("Ký bằng token cần cả nhãn token (token_label=) và nhãn khóa (key_label=).")
+        raise InvalidInput("Ký bằng token cần cả nhãn token (tham số token_label=) và nhãn khóa (tham số key_label=).")
     require_suffix(out, ".pdf", "bản PDF đã ký")
     if not overwrite:
         refuse_existing(out)
@@ -343,13 +343,13 @@ def sign_pdf(src, out, *, p12=None, pkcs11_lib=None, token_label=None, key_label
         raise _refuse(f"tệp “{src}”", f"tệp đã có chữ ký vai trò “{role}” ({field_name})")
     if role == "agency" and ROLES["person"][0] not in signed:
         raise _refuse(f"tệp “{src}”", "cơ quan ký sau người có thẩm quyền (NĐ 30/2020, Điều 13): hãy ký "
-                      "--as person trước")
+                      "với vai trò role=\"person\" trước")
     font_name = register_font(find_font(font))
     when = (when or dt.datetime.now(VIETNAM)).astimezone(VIETNAM).replace(microsecond=0)
     if role == "attachment":
         number = number or document_number(reader)
         if not number:
-            raise _refuse(f"tệp “{src}”", "không thấy số và ký hiệu văn bản trên trang đầu; hãy ghi bằng --number")
+            raise _refuse(f"tệp “{src}”", "không thấy số và ký hiệu văn bản trên trang đầu; hãy ghi bằng tham số number=")
         lines, page_index = [number, when.isoformat()], 0
         box = attachment_box(reader, lines, font_name)
         size = ATTACHMENT_SIZE

@@ -184,11 +184,21 @@ def test_one_byte_changed_in_the_signed_letter_fails_verification(tmp_path, pki,
     assert "Signature is Valid" not in _pdfsig(broken).split("Signature #2")[0]
 
 
-def test_the_agency_cannot_sign_before_the_person(tmp_path, pki, state_pdf):
+def test_the_agency_cannot_sign_before_the_person(tmp_path, pki, state_pdf, run_formgen):
     out = tmp_path / "ky.pdf"
-    with pytest.raises(InvalidInput, match="ký --as person trước"):
+    with pytest.raises(InvalidInput, match='ký với vai trò role="person" trước'):
         sign(state_pdf, out, p12=pki.p12["agency"], password=PASSWORD, role="agency")
+    done = run_formgen("sign", state_pdf, "-o", out, "--p12", pki.p12["agency"], "--password", PASSWORD,
+                       "--as", "agency")
+    assert done.exit_code == 2 and done.err_lines[0].endswith("hãy ký --as person trước.")
     assert not out.exists()
+
+
+def test_signing_twice_in_one_role_is_refused(tmp_path, pki, state_pdf):
+    first = tmp_path / "1.pdf"
+    sign(state_pdf, first, p12=pki.p12["person"], password=PASSWORD)
+    with pytest.raises(InvalidInput, match="đã có chữ ký vai trò “person”"):
+        sign(first, tmp_path / "2.pdf", p12=pki.p12["person"], password=PASSWORD)
 
 
 # --- placement -----------------------------------------------------------------------------------
@@ -418,3 +428,43 @@ def test_a_wrong_pin_exits_2_and_a_missing_token_or_library_exits_3(tmp_path, st
     assert (done.exit_code, done.err_lines) == (2, ["Không ký được bằng token “formgen”: token không có khóa bí mật "
                                                     "nhãn “khong-co”."])
     assert not out.exists()
+
+
+# --- hostile input -------------------------------------------------------------------------------
+
+
+def test_two_keys_at_once_are_refused_naming_the_flags(tmp_path, pki, state_pdf, run_formgen):
+    done = run_formgen("sign", state_pdf, "-o", tmp_path / "k.pdf", "--p12", pki.p12["person"], "--password", "x",
+                       "--pkcs11-lib", SOFTHSM, "--token-label", "t", "--key-label", "k")
+    assert (done.exit_code, done.err_lines) == (2, ["Cần đúng một khóa: tệp PKCS#12 (--p12) hoặc token PKCS#11 "
+                                                    "(--pkcs11-lib, --token-label, --key-label)."])
+
+
+def test_an_unreachable_timestamp_server_exits_3_and_writes_nothing(tmp_path, pki, state_pdf, run_formgen):
+    out = tmp_path / "k.pdf"
+    done = run_formgen("sign", state_pdf, "-o", out, "--p12", pki.p12["person"], "--password", PASSWORD,
+                       "--timestamp", "http://127.0.0.1:9/tsa")
+    assert done.exit_code == 3
+    assert done.err_lines[0].startswith("Không lấy được dấu thời gian từ “http://127.0.0.1:9/tsa”")
+    assert not out.exists()
+
+
+def test_an_encrypted_or_truncated_pdf_is_refused_for_signing(tmp_path, pki, state_pdf, run_formgen):
+    from pypdf import PdfWriter
+    locked = tmp_path / "khoa.pdf"
+    writer = PdfWriter(clone_from=str(state_pdf))
+    writer.encrypt("", "chu")
+    writer.write(str(locked))
+    cut = tmp_path / "cut.pdf"
+    cut.write_bytes(state_pdf.read_bytes()[:900])
+    for src, why in ((locked, "tệp PDF được mã hóa"), (cut, "tệp PDF bị hỏng")):
+        done = run_formgen("sign", src, "-o", tmp_path / "k.pdf", "--p12", pki.p12["person"], "--password", PASSWORD)
+        assert done.exit_code == 2 and why in done.err_lines[0] and len(done.err_lines) == 1, done.stderr
+    assert not (tmp_path / "k.pdf").exists()
+
+
+def test_an_image_that_is_not_a_picture_is_refused(tmp_path, pki, state_pdf, run_formgen):
+    done = run_formgen("sign", state_pdf, "-o", tmp_path / "k.pdf", "--p12", pki.p12["person"], "--password",
+                       PASSWORD, "--image", state_pdf)
+    assert (done.exit_code, done.err_lines) == (2, [f"Tệp “{state_pdf}” không phải ảnh đọc được (cần .png nền "
+                                                    "trong suốt)."])
