@@ -241,6 +241,27 @@ def test_the_person_signs_between_title_and_name_and_the_seal_covers_its_left_th
     assert ay0 < (py0 + py1) / 2 < ay1
 
 
+@pytest.mark.parametrize("kind, fixture, titles, name, page", [
+    ("escalation", "escalation.yaml", ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"], "Nguyễn Văn An", 2),
+    ("report", "report.yaml", ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"], "Nguyễn Văn An", 2),
+    ("annual", "annual.yaml", ["GIÁM ĐỐC"], "Lê Văn Bình", 2),
+    ("escalation", "party/escalation.yaml", ["TRƯỞNG BAN"], "Trần Quốc Hùng", 2),
+    ("report", "party/report.yaml", ["TRƯỞNG BAN"], "Trần Quốc Hùng", 2),
+    ("annual", "party/annual.yaml", ["TRƯỞNG BAN"], "Trần Quốc Hùng", 1),
+])
+def test_every_kind_in_both_formats_has_its_signature_box_found(kind, fixture, titles, name, page, tmp_path):
+    from formgen import load, render
+    from formgen.fonts import find_font, register_font
+    from formgen.signing import find_block
+    if shutil.which("soffice") is None:
+        pytest.skip("LibreOffice (soffice) is not installed: the box is found on the rendered PDF")
+    pdf = render(kind, load(ROOT / "fixtures" / fixture), tmp_path / "v.docx", pdf=True).outputs[-1]
+    block = find_block(PdfReader(str(pdf)), register_font(find_font()), "Nơi nhận:")
+    assert (block.page + 1, [t.text for t in block.titles], block.name.text) == (page, titles, name)
+    x0, y0, x1, y1 = block.person_box()
+    assert block.name.y < y0 < y1 < block.titles[-1].y and x0 < block.name.centre < x1
+
+
 def test_an_attachment_is_signed_top_right_with_its_number_and_vietnam_time(tmp_path, pki, state_pdf):
     out = tmp_path / "phu-luc.pdf"
     when = dt.datetime(2024, 5, 20, 3, 4, 5, tzinfo=dt.timezone.utc)
