@@ -145,6 +145,16 @@ def attachment_box(reader: PdfReader, lines: list[str], font: str) -> tuple[floa
     return x1 - width, middle - height / 2, x1, middle + height / 2
 
 
+def has_deadline_stamp(page) -> bool:
+    """Whether formgen's deadline stamp (stamping.py) is on the page: drawn in its content, or as an annotation."""
+    resources = page.get("/Resources")
+    xobjects = resources.get_object().get("/XObject") if resources is not None else None
+    names = list(xobjects.get_object()) if xobjects is not None else []
+    notes = [a.get_object().get("/NM", "") for a in page.get("/Annots") or []]
+    return any(str(n).startswith("/FormgenStamp") for n in names) or \
+        any(str(n).startswith("formgen-stamp-") for n in notes)
+
+
 _NUMBER = re.compile(r"\bS[ốô]:?\s*(\d+[^\s,;:()]*/[^\s,;:()]+)", re.IGNORECASE)
 
 
@@ -350,6 +360,10 @@ def sign_pdf(src, out, *, p12=None, pkcs11_lib=None, token_label=None, key_label
         number = number or document_number(reader)
         if not number:
             raise _refuse(f"tệp “{src}”", "không thấy số và ký hiệu văn bản trên trang đầu; hãy ghi bằng tham số number=")
+        if has_deadline_stamp(reader.pages[0]):
+            raise _refuse(f"tệp “{src}”", "trang đầu đã có dấu hạn chót ở góc trên bên phải, đúng chỗ chữ ký số của "
+                          "văn bản kèm theo (NĐ 30/2020, Phụ lục I); văn bản kèm theo không đóng dấu hạn chót: hãy "
+                          "ký bản chưa đóng dấu")
         lines, page_index = [number, when.isoformat()], 0
         box = attachment_box(reader, lines, font_name)
         size = ATTACHMENT_SIZE

@@ -276,6 +276,21 @@ def test_an_attachment_is_signed_top_right_with_its_number_and_vietnam_time(tmp_
     assert verify(out, trust=[pki.ca_pem]).signatures[0].role == "attachment"
 
 
+@pytest.mark.parametrize("signed_first", [False, True], ids=["stamp drawn in the page", "stamp as an annotation"])
+def test_an_attachment_with_the_deadline_stamp_where_its_signature_goes_is_refused(signed_first, tmp_path, pki,
+                                                                                   state_pdf):
+    src = state_pdf
+    if signed_first:
+        src = tmp_path / "ky.pdf"
+        sign(state_pdf, src, p12=pki.p12["person"], password=PASSWORD)
+    stamped = tmp_path / "dau.pdf"
+    from formgen import stamp
+    stamp(src, stamped, depart_on="2024-06-03")
+    with pytest.raises(InvalidInput, match="trang đầu đã có dấu hạn chót ở góc trên bên phải"):
+        sign(stamped, tmp_path / "out.pdf", p12=pki.p12["agency"], password=PASSWORD, role="attachment")
+    assert not (tmp_path / "out.pdf").exists()
+
+
 def test_a_pdf_without_a_signature_block_is_refused_for_the_person(tmp_path, pki):
     from reportlab.pdfgen import canvas
     src = tmp_path / "scan.pdf"
