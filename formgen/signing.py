@@ -16,8 +16,10 @@ import datetime as dt
 import io
 import logging
 import re
+import tempfile
 import unicodedata
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from numbers import Number
 from pathlib import Path
 
@@ -223,35 +225,44 @@ def p12_signer(path: Path, password: str | None):
 
 
 def pkcs11_signer(library: Path, token_label: str, key_label: str, pin: str | None):
-    """A signer on a USB token or HSM through its PKCS#11 library; the session stays open while signing."""
+    """A signer on a USB token or HSM through its PKCS#11 library, and the session to close after signing.
+
+    A library or token that is not there is the machine's (exit 3); a wrong PIN or a missing key the
+    input's (exit 2).
+    """
     try:
         import pkcs11
+        from pkcs11 import Attribute, ObjectClass
         from pkcs11 import exceptions as p11
-        from pyhanko.config.pkcs11 import TokenCriteria
-        from pyhanko.sign.pkcs11 import PKCS11Signer, open_pkcs11_session
+        from pyhanko.sign.pkcs11 import PKCS11Signer
     except ImportError:
-        raise EnvironmentFailed("Không ký bằng token được: thiếu gói python-pkcs11 (pip install "
-                                "'pyhanko[pkcs11]').") from None
+        raise EnvironmentFailed("Không ký bằng token được: thiếu gói python-pkcs11 (pip install python-pkcs11).") \
+            from None
+    token_name = f"bằng token “{token_label}”"
     if not library.is_file():
         raise EnvironmentFailed(f"Không có thư viện PKCS#11 “{library}” (tệp .so/.dll của token, ví dụ "
                                 "/usr/lib/softhsm/libsofthsm2.so).")
     try:
-        session = open_pkcs11_session(str(library), token_criteria=TokenCriteria(label=token_label), user_pin=pin)
+        token = pkcs11.lib(str(library)).get_token(token_label=token_label)
+    except (p11.NoSuchToken, p11.TokenNotPresent, p11.TokenNotRecognised):
+        raise EnvironmentFailed(f"Không thấy token nhãn “{token_label}” qua thư viện “{library}”: token đã cắm "
+                                "vào máy chưa, nhãn có đúng không?") from None
+    except (p11.PKCS11Error, RuntimeError, OSError) as exc:
+        raise EnvironmentFailed(f"Không nạp được thư viện PKCS#11 “{library}”: {type(exc).__name__} {exc}"
+                                .rstrip() + ".") from None
+    try:
+        session = token.open(user_pin=pin)
     except (p11.PinIncorrect, p11.PinInvalid, p11.PinLenRange):
-        raise _refuse(f"bằng token “{token_label}”", "sai mã PIN") from None
+        raise _refuse(token_name, "sai mã PIN") from None
     except p11.PinLocked:
-        raise _refuse(f"bằng token “{token_label}”", "mã PIN đã bị khóa") from None
-    except (p11.PKCS11Error, pkcs11.exceptions.NoSuchToken if hasattr(pkcs11.exceptions, "NoSuchToken") else (),
-            RuntimeError, OSError) as exc:
-        raise EnvironmentFailed(f"Không mở được token “{token_label}” qua thư viện “{library}”: "
-                                f"{type(exc).__name__} {exc}".rstrip() + ".") from None
-    from pkcs11 import Attribute, ObjectClass
-    if not list(session.get_objects({Attribute.CLASS: ObjectClass.PRIVATE_KEY, Attribute.LABEL: key_label})):
-        session.close()
-        raise _refuse(f"bằng token “{token_label}”", f"token không có khóa bí mật nhãn “{key_label}”")
-    if not list(session.get_objects({Attribute.CLASS: ObjectClass.CERTIFICATE, Attribute.LABEL: key_label})):
-        session.close()
-        raise _refuse(f"bằng token “{token_label}”", f"token không có chứng thư số nhãn “{key_label}”")
+        raise _refuse(token_name, "mã PIN đã bị khóa") from None
+    except p11.PKCS11Error as exc:
+        raise EnvironmentFailed(f"Không mở được token “{token_label}”: {type(exc).__name__} {exc}".rstrip() + ".") \
+            from None
+    for kind, words in ((ObjectClass.PRIVATE_KEY, "khóa bí mật"), (ObjectClass.CERTIFICATE, "chứng thư số")):
+        if not list(session.get_objects({Attribute.CLASS: kind, Attribute.LABEL: key_label})):
+            session.close()
+            raise _refuse(token_name, f"token không có {words} nhãn “{key_label}”")
     return PKCS11Signer(session, cert_label=key_label, key_label=key_label), session
 
 
@@ -379,30 +390,31 @@ def sign_pdf(src, out, *, p12=None, pkcs11_lib=None, token_label=None, key_label
     else:
         signer, session = pkcs11_signer(Path(pkcs11_lib), token_label, key_label, password)
     try:
-        name = signer.subject_name or ""
+        name = _common_name(signer) or signer.subject_name or ""
         if role != "attachment" and image is None:
-            lines = [f"Ký số bởi: {_common_name(signer) or name}", when.isoformat()]
-        style = StaticStampStyle(background=_PdfBytes(appearance(box, image=image, lines=lines, font=font_name,
-                                                                 size=size, right=role == "attachment")),
-                                 border_width=0, background_opacity=1)
+            lines = [f"Ký số bởi: {name}", when.isoformat()]
+        drawn = appearance(box, image=image, lines=lines, font=font_name, size=size, right=role == "attachment")
         meta = signers.PdfSignatureMetadata(field_name=field_name, reason=reason, md_algorithm="sha256",
-                                            subfilter=fields.SigSeedSubFilter.PADES,
-                                            location=None, name=_common_name(signer))
+                                            subfilter=fields.SigSeedSubFilter.PADES, name=_common_name(signer))
         spec = fields.SigFieldSpec(field_name, on_page=page_index, box=tuple(round(v, 2) for v in box))
         stamper = timestamps.HTTPTimeStamper(timestamp) if timestamp else None
-        pdf_signer = _AtTime(meta, signer=signer, stamp_style=style, new_field_spec=spec, timestamper=stamper)
-        pdf_signer.when = when
-        writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-        try:
-            result = pdf_signer.sign_pdf(writer)
-        except Exception as exc:
-            raise _signing_failed(exc, timestamp) from None
+        with tempfile.TemporaryDirectory(prefix="formgen-sign-") as folder:
+            shown = Path(folder) / "appearance.pdf"   # pyHanko imports the appearance from a file
+            shown.write_bytes(drawn)
+            style = StaticStampStyle.from_pdf_file(str(shown), border_width=0, background_opacity=1)
+            pdf_signer = _signer_at_time()(meta, signer=signer, stamp_style=style, new_field_spec=spec,
+                                           timestamper=stamper)
+            pdf_signer.when = when
+            try:
+                result = pdf_signer.sign_pdf(IncrementalPdfFileWriter(io.BytesIO(data), strict=False))
+            except Exception as exc:
+                raise _signing_failed(exc, timestamp) from None
     finally:
         if session is not None:
             session.close()
     signed_bytes = result.getvalue()
     write_atomically(out, lambda path: Path(path).write_bytes(signed_bytes), overwrite=overwrite)
-    return Signed(out, role, field_name, _common_name(signer) or name, when.isoformat(), page_index + 1,
+    return Signed(out, role, field_name, name, when.isoformat(), page_index + 1,
                   [round(v, 1) for v in box])
 
 
@@ -432,33 +444,13 @@ def _subject(cert, key: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-class _PdfBytes:
-    """pyHanko's imported page, read from bytes in memory instead of a file name."""
-
-    def __new__(cls, data: bytes):
-        from pyhanko.pdf_utils.content import ImportedPdfPage
-        from pyhanko.pdf_utils.reader import PdfFileReader
-
-        class Imported(ImportedPdfPage):
-            def render(self) -> bytes:
-                import binascii
-                import uuid
-                from pyhanko.pdf_utils.layout import BoxConstraints
-                xobj = self._ensure_writer.import_page_as_xobject(PdfFileReader(io.BytesIO(data)), page_ix=0)
-                name = b"/Import" + binascii.hexlify(uuid.uuid4().bytes)
-                self.resources.xobject[name.decode("ascii")] = xobj
-                x1, y1, x2, y2 = xobj.get_object()["/BBox"]
-                self.box = BoxConstraints(width=abs(x1 - x2), height=abs(y1 - y2))
-                return name + b" Do"
-
-        return Imported("<memory>")
-
-
-def _at_time_class():
+@lru_cache(maxsize=1)
+def _signer_at_time():
+    """pyHanko's PdfSigner, made when first needed (pyHanko takes a quarter of a second to import)."""
     from pyhanko.sign.signers import PdfSigner
 
-    class AtTime(PdfSigner):
-        """pyHanko's signer, with the signing time the box shows (Vietnam time) rather than the machine's zone."""
+    class SignerAtTime(PdfSigner):
+        """Signs with the time the box shows (Vietnam time), not one taken later in the machine's zone."""
 
         when: dt.datetime
 
@@ -467,11 +459,7 @@ def _at_time_class():
             session.system_time = self.when
             return session
 
-    return AtTime
-
-
-def _AtTime(*args, **kwargs):
-    return _at_time_class()(*args, **kwargs)
+    return SignerAtTime
 
 
 # --- verifying -----------------------------------------------------------------------------------

@@ -332,6 +332,16 @@ def test_a_wrong_password_is_one_vietnamese_line_and_exit_2(tmp_path, pki, state
     assert not out.exists()
 
 
+def test_a_p12_without_a_private_key_is_refused(tmp_path, pki, state_pdf, run_formgen):
+    from cryptography.hazmat.primitives.serialization import BestAvailableEncryption, pkcs12
+    only_cert = tmp_path / "chi-chung-thu.p12"
+    only_cert.write_bytes(pkcs12.serialize_key_and_certificates(b"x", None, pki.certs["person"], None,
+                                                                BestAvailableEncryption(PASSWORD.encode())))
+    done = run_formgen("sign", state_pdf, "-o", tmp_path / "k.pdf", "--p12", only_cert, "--password", PASSWORD)
+    assert (done.exit_code, done.err_lines) == (2, [f"Không ký được bằng tệp khóa “{only_cert}”: tệp không có khóa "
+                                                    "bí mật kèm chứng thư số."])
+
+
 def test_without_the_environment_the_password_is_asked_hidden(tmp_path, pki, state_pdf, monkeypatch):
     from click.testing import CliRunner
     from formgen.cli import cli
@@ -456,7 +466,8 @@ def test_a_wrong_pin_exits_2_and_a_missing_token_or_library_exits_3(tmp_path, st
     assert (done.exit_code, done.err_lines) == (2, ["Không ký được bằng token “formgen”: sai mã PIN."])
     monkeypatch.setenv(ENV_PASSWORD, token["pin"])
     done = run_formgen(*args, "--token-label", "khong-co")
-    assert done.exit_code == 3 and done.err_lines[0].startswith("Không mở được token “khong-co”")
+    assert (done.exit_code, done.err_lines) == (3, [f"Không thấy token nhãn “khong-co” qua thư viện “{token['lib']}”: "
+                                                    "token đã cắm vào máy chưa, nhãn có đúng không?"])
     done = run_formgen("sign", state_pdf, "-o", out, "--pkcs11-lib", tmp_path / "nope.so", "--token-label", "x",
                        "--key-label", "y")
     assert done.exit_code == 3 and "Không có thư viện PKCS#11" in done.err_lines[0]
