@@ -480,6 +480,7 @@ class SignatureCheck:
     changed_after: str            # none, signatures, annotations, form, other
     covers_whole_file: bool
     problem: str | None = None
+    timestamp: str | None = None  # a timestamp server's time (--timestamp), ISO 8601 in Vietnam time
 
     @property
     def ok(self) -> bool:
@@ -661,8 +662,7 @@ def verify_pdf(src, *, trust=None) -> Verification:
         cert = sig.signer_cert
         check = dict(field=sig.field_name, role=roles.get(sig.field_name), signer=_subject(cert, "common_name"),
                      organisation=_subject(cert, "organization_name"),
-                     time=sig.self_reported_timestamp.astimezone(VIETNAM).isoformat()
-                     if sig.self_reported_timestamp else None)
+                     time=_vietnam(sig.self_reported_timestamp))
         context = ValidationContext(trust_roots=roots, allow_fetching=False) if roots else \
             ValidationContext(trust_roots=[], allow_fetching=False)
         try:
@@ -683,8 +683,12 @@ def verify_pdf(src, *, trust=None) -> Verification:
         result.signatures.append(SignatureCheck(
             **check, intact=bool(status.intact), valid=bool(status.valid),
             trusted=bool(status.trusted) if roots else None, changed_after=changed, covers_whole_file=whole,
-            problem=None))
+            problem=None, timestamp=_vietnam(getattr(status.timestamp_validity, "timestamp", None))))
     return result
+
+
+def _vietnam(moment: dt.datetime | None) -> str | None:
+    return moment.astimezone(VIETNAM).isoformat() if moment else None
 
 
 def _later_signature(sig, found) -> bool:
@@ -701,7 +705,10 @@ def check_lines(result: Verification) -> list[str]:
         who = s.signer or "không rõ"
         if s.organisation:
             who += f", {s.organisation}"
-        line = (f"Chữ ký {i} ({s.field}, {role}): {who}; ký lúc {s.time or 'không rõ'}; toàn vẹn: {yes(s.intact)}; "
+        when = s.time or "không rõ"
+        if s.timestamp:
+            when += f" (dấu thời gian {s.timestamp})"
+        line = (f"Chữ ký {i} ({s.field}, {role}): {who}; ký lúc {when}; toàn vẹn: {yes(s.intact)}; "
                 f"chữ ký đúng khóa: {yes(s.valid)}; sửa sau khi ký: {CHANGES[s.changed_after]}; "
                 f"tin cậy theo chứng thư gốc: {trust}.")
         if s.problem:

@@ -487,6 +487,59 @@ def test_two_keys_at_once_are_refused_naming_the_flags(tmp_path, pki, state_pdf,
                                                     "(--pkcs11-lib, --token-label, --key-label)."])
 
 
+@pytest.fixture
+def tsa(pki):
+    """An RFC 3161 timestamp server on localhost, its certificate from the tests' CA (pyHanko's dummy TSA)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    from asn1crypto import keys, tsp, x509 as asn1_x509
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+    from pyhanko.sign.timestamps.dummy_client import DummyTimeStamper
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "TSA thử")]))
+            .issuer_name(pki.ca.subject).public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.TIME_STAMPING]), critical=True)
+            .sign(pki.ca_key, hashes.SHA256()))
+    stamper = DummyTimeStamper(
+        tsa_cert=asn1_x509.Certificate.load(cert.public_bytes(serialization.Encoding.DER)),
+        tsa_key=keys.PrivateKeyInfo.load(key.private_bytes(serialization.Encoding.DER,
+                                                           serialization.PrivateFormat.PKCS8,
+                                                           serialization.NoEncryption())))
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            request = tsp.TimeStampReq.load(self.rfile.read(int(self.headers["Content-Length"])))
+            body = stamper.request_tsa_response(request).dump()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/timestamp-reply")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/tsa"
+    server.shutdown()
+
+
+def test_a_timestamped_signature_carries_the_servers_time(tmp_path, pki, state_pdf, tsa, run_formgen):
+    out = tmp_path / "k.pdf"
+    done = run_formgen("sign", state_pdf, "-o", out, "--p12", pki.p12["person"], "--password", PASSWORD,
+                       "--timestamp", tsa)
+    assert done.exit_code == 0, done.stderr
+    [checked] = verify(out, trust=[pki.ca_pem]).signatures
+    assert checked.ok and checked.timestamp is not None and checked.timestamp.endswith("+07:00")
+    assert "Signature is Valid" in _pdfsig(out)
+
+
 def test_an_unreachable_timestamp_server_exits_3_and_writes_nothing(tmp_path, pki, state_pdf, run_formgen):
     out = tmp_path / "k.pdf"
     done = run_formgen("sign", state_pdf, "-o", out, "--p12", pki.p12["person"], "--password", PASSWORD,
