@@ -703,7 +703,7 @@ def check_lines(result: Verification) -> list[str]:
         role = ROLES[s.role][2] if s.role else "không rõ vai trò"
         trust = "không kiểm tra (thiếu --trust)" if s.trusted is None else yes(s.trusted)
         who = s.signer or "không rõ"
-        if s.organisation:
+        if s.organisation and s.organisation != s.signer:
             who += f", {s.organisation}"
         when = s.time or "không rõ"
         if s.timestamp:

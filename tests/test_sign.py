@@ -386,6 +386,9 @@ def test_stamping_a_signed_letter_keeps_its_signatures_and_says_so(tmp_path, pki
     done = run_formgen("stamp", both, "-o", stamped, "--depart", "2024-06-03")
     assert done.exit_code == 0
     assert any("chú thích không ký" in line for line in done.stdout.splitlines())
+    as_json = json.loads(run_formgen("stamp", both, "-o", tmp_path / "dau2.pdf", "--depart", "2024-06-03",
+                                     "--json").stdout)
+    assert as_json["ok"] and len(as_json["notes"]) == 1 and "chú thích không ký" in as_json["notes"][0]
     result = verify(stamped, trust=[pki.ca_pem])
     assert result.exit_code == 0
     assert [s.changed_after for s in result.signatures] == ["annotations", "annotations"]
