@@ -34,7 +34,7 @@ except PackageNotFoundError:  # running from a source tree that was never instal
 __all__ = [
     "CheckResult", "Deadlines", "EnvironmentFailed", "FormgenError", "InvalidInput", "KINDS", "Problem",
     "Refused", "RenderResult", "Valid", "WorkCalendar", "check", "deadlines", "load", "load_profile", "render",
-    "stamp", "validate",
+    "sign", "stamp", "validate", "verify",
 ]
 
 
@@ -174,6 +174,34 @@ def stamp(src: str | os.PathLike, out: str | os.PathLike, *, trip: dict | None =
     found = deadlines(depart_on, return_on, profile=_profile(trip, profile), calendar=calendar)
     return stamp_pdf(src, out, stamp_lines(found, name, codes=rule_codes), font=font,
                      pages="all" if all_pages else "first")
+
+
+def sign(src: str | os.PathLike, out: str | os.PathLike, *, p12: str | os.PathLike | None = None,
+         pkcs11_lib: str | os.PathLike | None = None, token_label: str | None = None, key_label: str | None = None,
+         password: str | None = None, role: str = "person", image: str | os.PathLike | None = None,
+         timestamp: str | None = None, number: str | None = None, font: str | None = None,
+         overwrite: bool = False, when: dt.datetime | None = None):
+    """Sign a PDF formgen wrote, where NĐ 30/2020 puts the signature (formgen.signing): role "person"
+    between the signer's title and name, "agency" with the seal after the person, "attachment" top right.
+
+    The key: p12 (a PKCS#12 file; password its password) or pkcs11_lib with token_label and key_label
+    (password is the PIN). Returns formgen.signing.Signed. InvalidInput (exit 2): not a PDF, wrong
+    password, no key; EnvironmentFailed (exit 3): token or library missing. Nothing is written then.
+    """
+    from .signing import sign_pdf
+    return sign_pdf(_path("src", src), _path("out", out), p12=_path("p12", p12, optional=True),
+                    pkcs11_lib=_path("pkcs11_lib", pkcs11_lib, optional=True), token_label=token_label,
+                    key_label=key_label, password=password, role=role, image=_path("image", image, optional=True),
+                    timestamp=timestamp, number=number, font=_path("font", font, optional=True), overwrite=overwrite,
+                    when=when)
+
+
+def verify(src: str | os.PathLike, *, trust: list[str | os.PathLike] | None = None):
+    """Check every signature of a PDF (formgen.verifying.Verification: .ok, .exit_code, .signatures);
+    trust lists the root certificates (PEM or DER) the chains must reach. InvalidInput when src is not
+    a PDF or has no signature."""
+    from .verifying import verify_pdf
+    return verify_pdf(_path("src", src), trust=[_path("trust", t) for t in trust or ()])
 
 
 def deadlines(depart_on: dt.date | str, return_on: dt.date | str | None = None, *,

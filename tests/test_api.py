@@ -282,6 +282,24 @@ def _add(world, run_formgen):
     assert run_formgen("register", "add", FIXTURE_FILE, "--register", world["db"]).exit_code == 0
 
 
+def _keys(world, run_formgen):
+    """A test CA's agency key as a PKCS#12 file, in world["tmp"]/pki (tests/test_sign.py builds it)."""
+    from test_sign import Pki
+    (world["tmp"] / "pki").mkdir(exist_ok=True)
+    Pki(world["tmp"] / "pki")
+
+
+def _sign_args(world, password):
+    from test_sign import PASSWORD
+    return ["sign", world["pdf"], "-o", world["tmp"] / "signed.pdf", "--p12", world["tmp"] / "pki" / "agency.p12",
+            "--password", PASSWORD if password else "sai", "--as", "attachment", "--number", "05/TTr-SNV"]
+
+
+def _signed(world, run_formgen):
+    _keys(world, run_formgen)
+    assert run_formgen(*_sign_args(world, True)).exit_code == 0
+
+
 # name: (setup or None, args from world, expected exit status)
 JSON_CASES = {
     "check compliant": (None, lambda w: ["check", FIXTURE_FILE], 0),
@@ -301,6 +319,10 @@ JSON_CASES = {
                                                        "2024-06-01"], 2),
     "stamp": (None, lambda w: ["stamp", w["pdf"], "-o", w["tmp"] / "s.pdf", "--depart", "2024-06-03"], 0),
     "stamp without dates": (None, lambda w: ["stamp", w["pdf"], "-o", w["tmp"] / "s.pdf"], 2),
+    "sign": (_keys, lambda w: _sign_args(w, True), 0),
+    "sign with a wrong password": (_keys, lambda w: _sign_args(w, False), 2),
+    "verify": (_signed, lambda w: ["verify", w["tmp"] / "signed.pdf"], 0),
+    "verify of a PDF without signatures": (None, lambda w: ["verify", w["pdf"]], 2),
     "batch": (None, lambda w: ["batch", "request", w["tmp"] / "mixed.jsonl", "-o", w["tmp"] / "out", "--jobs", "1"],
               1),
     "batch of one good row": (None, lambda w: ["batch", "request", w["tmp"] / "good.jsonl", "-o", w["tmp"] / "out",
