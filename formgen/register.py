@@ -42,6 +42,7 @@ import sqlalchemy as sa
 from . import tables
 from .calendar import WorkCalendar
 from .dates import parse_date
+from .deadlines import compute_deadlines
 from .documents import report_status
 from .errors import EnvironmentFailed, InvalidInput, Problem, Refused
 from .model import stored_trip, validate_annual, validate_trip
@@ -631,7 +632,7 @@ def report_deadline(record: Record, *, profile: Profile | str | None = None,
     if record.return_on is None:
         return None
     prof = _profile(profile, record.trip_data)
-    return (calendar or WorkCalendar()).add_working_days(record.return_on, prof["report_window_working_days"])
+    return compute_deadlines(record.depart_on, record.return_on, prof, calendar or WorkCalendar()).latest_report_date
 
 
 # --- connecting ------------------------------------------------------------------------------

@@ -2,17 +2,27 @@
 from __future__ import annotations
 
 from ..calendar import WorkCalendar
+from ..deadlines import Deadlines, trip_deadlines
 from ..errors import InvalidInput, Problem
+from .limits import Limits, trip_limits
 from .profile import DEFAULT_PROFILE, Profile, RuleText, builtin_profiles, load_profile
 from .rules import CHECKS, HISTORY_RULES, Context
 
-__all__ = ["DEFAULT_PROFILE", "HISTORY_RULES", "Profile", "RuleText", "builtin_profiles", "evaluate", "load_profile"]
+__all__ = ["DEFAULT_PROFILE", "HISTORY_RULES", "Limits", "Profile", "RuleText", "builtin_profiles", "evaluate",
+           "load_profile", "trip_limits"]
 
 
-def evaluate(trip: dict, codes, profile: Profile, calendar: WorkCalendar,
-             history: list[dict] | None = None) -> list[Problem]:
-    """Every finding of the given rules that the profile enables, in rule order."""
-    ctx = Context(trip=trip, profile=profile, calendar=calendar, history=history)
+def evaluate(trip: dict, codes, profile: Profile, calendar: WorkCalendar, history: list[dict] | None = None, *,
+             deadlines: Deadlines | None = None, limits: Limits | None = None) -> list[Problem]:
+    """Every finding of the given rules that the profile enables, in rule order.
+
+    deadlines and limits are the trip's, computed once by the caller (formgen.check); computed here when absent.
+    """
+    d = trip.get("delegation") or {}
+    profile = profile.on(d.get("depart_on"))
+    ctx = Context(trip=trip, profile=profile, calendar=calendar, history=history,
+                  deadlines=deadlines or trip_deadlines(trip, profile, calendar),
+                  limits=limits or trip_limits(trip, profile, history))
     findings = []
     for code in codes:
         text = profile.rules.get(code)
