@@ -223,6 +223,9 @@ def report_context(inp: Inputs) -> dict:
     if not recipient:
         raise InvalidInput("Báo cáo chưa ghi nơi nhận (report.recipient).",
                            [Problem("report.recipient", "Thiếu nơi nhận báo cáo (cấp có thẩm quyền).")])
+    if inp.deadlines is None:  # the report prints the trip's dates and its deadline
+        raise InvalidInput("Báo cáo chưa ghi ngày đi của đoàn (delegation.depart_on).",
+                           [Problem("delegation.depart_on", "Thiếu ngày đi của đoàn.")])
     latest = inp.deadlines.latest_report_date
     return {
         **_header(trip, fmt, REPORT, doc, places=_places(d)),

@@ -200,6 +200,13 @@ class DatedCount(fields.Field):
         if not isinstance(value, dict):
             return Dated((Value(Count().deserialize(value), None, ""),))
         loaded = _DatedSchema().load(value)
+        days: dict[dt.date, str] = {}
+        for written in value["values"]:  # 2025-01-01 and 01/01/2025 are one day: neither may win silently
+            day = Date().deserialize(written)
+            if day in days:
+                raise ValidationError({"values": [f"Ngày có hiệu lực {dmy(day)} được ghi hai lần "
+                                                  f"(“{days[day]}” và “{written}”)."]})
+            days[day] = written
         return Dated(tuple(Value(v["value"], since, v["reference"]) for since, v in sorted(loaded["values"].items())))
 
 
