@@ -191,7 +191,7 @@ def _count(calendar: WorkCalendar, rule: str, start: dt.date, n: int) -> list[Co
 def compute_deadlines(depart_on: dt.date | None, return_on: dt.date | None,
                       profile: Profile, calendar: WorkCalendar) -> Deadlines:
     """The one place a trip's deadlines are computed, with the profile's values in force on the departure date."""
-    profile = profile.on(depart_on or return_on)
+    profile = profile.on(depart_on)
     before = profile["request_lead_working_days"]
     after = profile["report_window_working_days"]
     return Deadlines(

@@ -92,7 +92,7 @@ class Profile:
         return self.parameters[name]
 
     def on(self, day: dt.date | None) -> Profile:
-        """The same profile with the values in force on day (a trip's departure)."""
+        """The same profile with the values in force on day (a trip's departure); day None leaves it as it is."""
         if day is None or day == self.in_force_on or not self.dated:
             return self
         return replace(self, parameters=_in_force(self.dated, day), in_force_on=day)
