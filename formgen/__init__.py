@@ -12,13 +12,13 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .calendar import WorkCalendar
-from .deadlines import Deadlines, compute_deadlines
+from .deadlines import Deadlines, compute_deadlines, trip_deadlines
 from .documents import KINDS, Inputs, identity, infer_kind, require_section, template_name
 from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem, Refused
 from .dates import parse_date
 from .loader import load, validate
 from .model import Valid
-from .policy import DEFAULT_PROFILE, Profile, evaluate, load_profile
+from .policy import DEFAULT_PROFILE, Limits, Profile, evaluate, load_profile, trip_limits
 from .pdf import Converter
 from .files import refuse_existing, require_suffix
 from .formats.rules import check_format
@@ -40,12 +40,14 @@ __all__ = [
 
 @dataclass
 class CheckResult:
-    """What the rules say of one document: every finding at once, and the deadlines."""
+    """What the rules say of one document: every finding at once, the deadlines and the limits (plain values
+    the document step reads; the limits stay out of as_dict)."""
 
     kind: str
     profile: str
     findings: list[Problem]
     deadlines: Deadlines | None
+    limits: Limits | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -228,12 +230,19 @@ def check(trip: dict, kind: str | None = None, *, profile: Profile | str | None 
     kind = _kind(kind or infer_kind(trip))
     k = KINDS[kind]
     require_section(k, trip)
-    prof = _profile(trip, profile)
-    cal = _calendar(calendar)
+    prof = _in_force(trip, _profile(trip, profile))
+    cal, past = _calendar(calendar), _history(history)
+    found_deadlines, limits = trip_deadlines(trip, prof, cal), trip_limits(trip, prof, past)  # once per trip
+    found = evaluate(trip, prof.gates(kind), prof, cal, past, deadlines=found_deadlines, limits=limits)
+    found += check_format(trip, k.section)
     d = trip.get("delegation") or {}  # an annual summary has no single delegation
-    found = evaluate(trip, k.rules, prof, cal, _history(history)) + check_format(trip, k.section)
-    dl = compute_deadlines(d["depart_on"], d["return_on"], prof, cal) if d.get("depart_on") else None
-    return CheckResult(kind=kind, profile=prof.id, findings=found, deadlines=dl)
+    return CheckResult(kind=kind, profile=prof.id, findings=found,
+                       deadlines=found_deadlines if d.get("depart_on") else None, limits=limits)
+
+
+def _in_force(trip: dict, profile: Profile) -> Profile:
+    """The profile with the values in force on the trip's departure."""
+    return profile.on((trip.get("delegation") or {}).get("depart_on"))
 
 
 def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os.PathLike | None = None,
@@ -254,13 +263,13 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     templates, soffice = _path("templates", templates, optional=True), _path("soffice", soffice, optional=True)
     font = _path("font", font, optional=True)
     require_suffix(out, ".docx", "văn bản Word .docx", pdf_flag=True)
-    prof = _profile(trip, profile)
+    prof = _in_force(trip, _profile(trip, profile))
     cal = _calendar(calendar)
     result = check(trip, kind, profile=prof, calendar=cal, history=history)
     if not result.ok:
         raise Refused("Văn bản bị từ chối theo quy định.", result.findings)
     k = KINDS[kind]
-    context = k.context(Inputs(trip=trip, profile=prof, calendar=cal, deadlines=result.deadlines, history=history))
+    context = k.context(Inputs(trip=trip, profile=prof, calendar=cal, deadlines=result.deadlines, limits=result.limits))
     template = find_template(template_name(kind, trip["issuer"]["style"]), templates)
     if not overwrite:
         refuse_existing(out, *([out.with_suffix(".pdf")] if pdf or stamp else []))

@@ -67,7 +67,7 @@ def check_cmd(file, kind, register_db, policy, notices, convert_legacy, explain,
     outputs: list[str] = []
     if result.deadlines:
         result.deadlines, more, outputs = deadline_outputs(result.deadlines, calendar, explain, ics, overwrite)
-        lines += result.deadlines.lines() + more
+        lines += result.deadlines.lines(codes=True) + more
     lines.append("Đạt: không vi phạm quy định." if result.ok else f"Không đạt: {len(result.errors)} lỗi.")
     payload = result.as_dict()
     if outputs:
@@ -127,7 +127,7 @@ def deadlines_cmd(depart_on, return_on, policy, notices, explain, ics, overwrite
     calendar = calendar_of(notices)
     result = deadlines(depart_on, return_on, profile=load_profile(policy) if policy else None, calendar=calendar)
     result, more, outputs = deadline_outputs(result, calendar, explain, ics, overwrite)
-    emit(as_json, {"deadlines": result, "outputs": outputs}, result.lines() + more)
+    emit(as_json, {"deadlines": result, "outputs": outputs}, result.lines(codes=True) + more)
 
 
 @cli.command("calendar")

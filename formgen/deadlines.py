@@ -4,10 +4,13 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from .calendar import WorkCalendar, provenance_words
-from .policy import Profile
 from .vn import dmy
+
+if TYPE_CHECKING:  # the policy package reads Deadlines; only the type is needed here
+    from .policy import Profile
 
 RULES = {"request": "R01", "report": "R07"}
 
@@ -50,10 +53,12 @@ class CountedDay:
 
 @dataclass(frozen=True)
 class Deadlines:
-    depart_on: dt.date
+    """A trip's deadlines, computed once (compute_deadlines) and read by the rules, documents, stamp and register."""
+
+    depart_on: dt.date | None           # None only inside check(), for a report whose departure is not written
     return_on: dt.date | None
-    latest_request_date: dt.date        # R01: WORKDAY(depart, -n)
-    latest_report_date: dt.date | None  # R07: WORKDAY(return, +n)
+    latest_request_date: dt.date | None  # R01: WORKDAY(depart, -n)
+    latest_report_date: dt.date | None   # R07: WORKDAY(return, +n)
     request_working_days: int
     report_working_days: int
     profile: str
@@ -62,18 +67,28 @@ class Deadlines:
     regulation: str = ""                                # how documents cite the regulation
     explanation: tuple[CountedDay, ...] | None = None   # the count day by day, once explain() is called
 
-    def lines(self) -> list[str]:
-        """Human lines, Vietnamese, dd/mm/yyyy."""
-        out = [f"Hạn chót gửi văn bản trình (R01, {self.request_working_days} ngày làm việc trước ngày đi "
-               f"{dmy(self.depart_on)}): {dmy(self.latest_request_date)}"]
-        if self.latest_report_date:
-            out.append(f"Hạn chót gửi báo cáo kết quả (R07, {self.report_working_days} ngày làm việc sau ngày về "
-                       f"{dmy(self.return_on)}): {dmy(self.latest_report_date)}")
-        return out
+    def lines(self, *, codes: bool = False) -> list[str]:
+        """The deadlines as an office writes them, one line each, for the CLI, the stamp and the calendar:
+        “Hạn gửi văn bản trình: 20/05/2024 (10 ngày làm việc trước ngày đi 03/06/2024)”; with codes=True
+        the rule's code follows its name (“Hạn gửi văn bản trình (R01): ...”)."""
+        return [line for key in ("latest_request_date", "latest_report_date") if (line := self.line(key, codes=codes))]
+
+    def line(self, key: str, *, codes: bool = False) -> str:
+        """One deadline's line (lines()), "" when it is not known."""
+        day = getattr(self, key)
+        if day is None:
+            return ""
+        if key == "latest_request_date":
+            name, rule, count = "Hạn gửi văn bản trình", RULES["request"], (
+                f"{self.request_working_days} ngày làm việc trước ngày đi {dmy(self.depart_on)}")
+        else:
+            name, rule, count = "Hạn gửi báo cáo kết quả", RULES["report"], (
+                f"{self.report_working_days} ngày làm việc sau ngày về {dmy(self.return_on)}")
+        return f"{name}{f' ({rule})' if codes else ''}: {dmy(day)} ({count})"
 
     def explain(self, calendar: WorkCalendar) -> Deadlines:
         """The same deadlines with their count day by day, from the calendar they were computed with."""
-        days = _count(calendar, RULES["request"], self.depart_on, -self.request_working_days)
+        days = _count(calendar, RULES["request"], self.depart_on, -self.request_working_days) if self.depart_on else []
         if self.return_on:
             days += _count(calendar, RULES["report"], self.return_on, self.report_working_days)
         return replace(self, explanation=tuple(days))
@@ -149,12 +164,10 @@ class Deadlines:
         return f"{hashlib.sha256(seed).hexdigest()[:32]}@formgen"
 
     def _description(self, key: str, rule: str | None) -> str:
-        if key == "latest_request_date":
-            text = [self.lines()[0]]
-        elif key == "latest_report_date":
-            text = [self.lines()[1]]
+        if rule:
+            text = [self.line(key, codes=True)]
         else:
-            text = [f"{EVENTS[key]}: {dmy(getattr(self, key))}."] + self.lines()
+            text = [f"{EVENTS[key]}: {dmy(getattr(self, key))}."] + self.lines(codes=True)
         if rule and self.citations.get(rule):
             text.append(f"{rule}: “{self.citations[rule]}”")
         if self.regulation:
@@ -175,14 +188,16 @@ def _count(calendar: WorkCalendar, rule: str, start: dt.date, n: int) -> list[Co
     return days
 
 
-def compute_deadlines(depart_on: dt.date, return_on: dt.date | None,
+def compute_deadlines(depart_on: dt.date | None, return_on: dt.date | None,
                       profile: Profile, calendar: WorkCalendar) -> Deadlines:
+    """The one place a trip's deadlines are computed, with the profile's values in force on the departure date."""
+    profile = profile.on(depart_on)
     before = profile["request_lead_working_days"]
     after = profile["report_window_working_days"]
     return Deadlines(
         depart_on=depart_on,
         return_on=return_on,
-        latest_request_date=calendar.add_working_days(depart_on, -before),
+        latest_request_date=calendar.add_working_days(depart_on, -before) if depart_on else None,
         latest_report_date=calendar.add_working_days(return_on, after) if return_on else None,
         request_working_days=before,
         report_working_days=after,
@@ -191,6 +206,14 @@ def compute_deadlines(depart_on: dt.date, return_on: dt.date | None,
         citations={code: profile.rules[code].citation for code in RULES.values() if code in profile.rules},
         regulation=profile.regulation_name(),
     )
+
+
+def trip_deadlines(trip: dict, profile: Profile, calendar: WorkCalendar) -> Deadlines | None:
+    """A delegation's deadlines from its dates; None for a summary of many or a trip with neither date."""
+    d = trip.get("delegation")
+    if not d or (d["depart_on"] is None and d["return_on"] is None):
+        return None
+    return compute_deadlines(d["depart_on"], d["return_on"], profile, calendar)
 
 
 def write_ics(deadlines: Deadlines, path, *, version: str, overwrite: bool = False):

@@ -1,4 +1,4 @@
-"""The document kinds: the section each needs, the rules that gate it, and its template context."""
+"""The document kinds: the section each needs and its template context (the profile says which rules gate it)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from typing import Callable
 
 from .calendar import WorkCalendar
-from .deadlines import Deadlines
+from .deadlines import Deadlines, trip_deadlines
 from .errors import InvalidInput, Problem
 from .formats import authority_lines, document_number, load_format
-from .policy import Profile
+from .policy import Limits, Profile
+from .policy.limits import delegation_size, key_leaders, stop_days
 from .policy.profile import focus_key
-from .policy.rules import Context, delegation_size, key_leaders, same_unit, size_limit, stop_days
 from .vn import (capitalize_first, date_line, date_words, dmy, group_thousands, money, money_in_words, two_digits,
                  upper)
 
@@ -21,7 +21,6 @@ from .vn import (capitalize_first, date_line, date_words, dmy, group_thousands, 
 class Kind:
     name: str
     section: str                 # the key of the input that holds this document's own data
-    rules: tuple[str, ...]       # the rules that must pass before it is written
     type_abbr: str               # NĐ 30/2020 Phụ lục III
     type_title: str
     subject: str
@@ -32,13 +31,13 @@ class Kind:
 
 @dataclass(frozen=True)
 class Inputs:
-    """Everything a context builder may read: validated trip, regulation, calendar, deadlines."""
+    """Everything a context builder may read: the validated trip and the policy's plain values for it."""
 
     trip: dict
-    profile: Profile
-    calendar: WorkCalendar
-    deadlines: Deadlines | None
-    history: list[dict] | None
+    profile: Profile             # with the values in force on the departure date
+    calendar: WorkCalendar       # a yearly summary's report statuses
+    deadlines: Deadlines | None  # formgen.check(): computed once per trip
+    limits: Limits | None        # formgen.check(): the size limit, approval, the unit's year so far
 
 
 def template_name(kind: str, style: str) -> str:
@@ -169,23 +168,20 @@ def request_context(inp: Inputs) -> dict:
     trip, profile = inp.trip, inp.profile
     d, doc = trip["delegation"], trip["request"]
     fmt = load_format(trip["issuer"]["style"])
-    limit, _, approval = size_limit(Context(trip, profile, inp.calendar))
+    limits, approval = inp.limits, inp.limits.approval
     year = d["depart_on"].year
-    earlier = None
-    if inp.history is not None:
-        earlier = sum(1 for h in inp.history
-                      if same_unit(h["issuer"], trip["issuer"]) and h["depart_on"].year == year)
+    earlier = limits.earlier_this_year
     return {
         **_header(trip, fmt, REQUEST, doc),
         **_delegation(trip, profile),
         "recipient": doc["recipient"].rstrip("."),
-        "size_limit": two_digits(limit),
+        "size_limit": two_digits(limits.size),
         "key_leader_count": two_digits(len(key_leaders(d))),
         "key_leaders": _key_leaders_words(d),
         "report_deadline": date_words(inp.deadlines.latest_report_date),
-        "report_days": two_digits(profile["report_window_working_days"]),
+        "report_days": two_digits(inp.deadlines.report_working_days),
         "year": str(year),
-        "year_count": f"{two_digits(earlier + 1)}/{two_digits(profile['max_delegations_per_year'])}"
+        "year_count": f"{two_digits(len(earlier) + 1)}/{two_digits(limits.per_year)}"
         if earlier is not None else "",
         "approval": (f"Văn bản số {approval['number']} ngày {dmy(approval['date'])} của "
                      f"{profile['escalation_to']} đồng ý đoàn {two_digits(approval['approved_size'])} người")
@@ -195,9 +191,9 @@ def request_context(inp: Inputs) -> dict:
 
 def escalation_context(inp: Inputs) -> dict:
     trip, profile = inp.trip, inp.profile
-    d, doc = trip["delegation"], trip["escalation"]
+    doc = trip["escalation"]
     fmt = load_format(trip["issuer"]["style"])
-    limit, led_by = profile.size_limit(d["leader"]["rank"], d.get("type"))
+    limit, led_by = inp.limits.regulation_size, inp.limits.led_by
     wanted = {focus_key(p["name"]): p["reason"] for p in doc["extra_members"]}
     extras = [row for row in _people(trip)[1:] if focus_key(row["name"]) in wanted]
     own = [f"- Đồng chí {row['name']}: {_sentence(wanted[focus_key(row['name'])])}"
@@ -227,6 +223,9 @@ def report_context(inp: Inputs) -> dict:
     if not recipient:
         raise InvalidInput("Báo cáo chưa ghi nơi nhận (report.recipient).",
                            [Problem("report.recipient", "Thiếu nơi nhận báo cáo (cấp có thẩm quyền).")])
+    if inp.deadlines is None:  # the report prints the trip's dates and its deadline
+        raise InvalidInput("Báo cáo chưa ghi ngày đi của đoàn (delegation.depart_on).",
+                           [Problem("delegation.depart_on", "Thiếu ngày đi của đoàn.")])
     latest = inp.deadlines.latest_report_date
     return {
         **_header(trip, fmt, REPORT, doc, places=_places(d)),
@@ -237,7 +236,7 @@ def report_context(inp: Inputs) -> dict:
         "results": _paragraphs(doc["results"]),
         "good_practices": _paragraphs(doc["good_practices"]),
         "proposals": _paragraphs(doc["proposals"]),
-        "report_days": two_digits(profile["report_window_working_days"]),
+        "report_days": two_digits(inp.deadlines.report_working_days),
         "report_deadline": date_words(latest),
         "late": doc["date"] > latest,
         "delay_reason": [_sentence(doc["delay_reason"])] if doc["delay_reason"] else [],
@@ -286,11 +285,10 @@ def _actual(trip: dict) -> list[str]:
 
 def report_status(trip: dict, profile: Profile, calendar: WorkCalendar) -> tuple[str, str]:
     """("on_time" | "late" | "missing", the words for a table cell) for one delegation's report."""
-    report, back = trip.get("report"), trip["delegation"]["return_on"]
-    if not report or back is None:
+    report, found = trip.get("report"), trip_deadlines(trip, profile, calendar)
+    if not report or found is None or found.latest_report_date is None:
         return "missing", "Chưa báo cáo"
-    latest = calendar.add_working_days(back, profile["report_window_working_days"])
-    if report["date"] > latest:
+    if report["date"] > found.latest_report_date:
         return "late", f"Trễ hạn ({dmy(report['date'])})"
     return "on_time", f"Đúng hạn ({dmy(report['date'])})"
 
@@ -357,7 +355,6 @@ def annual_context(inp: Inputs) -> dict:
 REQUEST = Kind(
     name="request",
     section="request",
-    rules=("P00", "P01", "R01", "R02", "R03", "R04", "R05", "R06", "R09", "R10"),
     type_abbr="TTr",
     type_title="TỜ TRÌNH",
     subject="Về việc xin ý kiến tổ chức đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh",
@@ -372,7 +369,6 @@ REQUEST = Kind(
 ESCALATION = Kind(
     name="escalation",
     section="escalation",
-    rules=("P00", "P01", "R02", "R04", "R05", "R09", "R12"),
     type_abbr="TTr",
     type_title="TỜ TRÌNH",
     subject="Về việc xin bổ sung thành phần đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh",
@@ -385,7 +381,6 @@ ESCALATION = Kind(
 REPORT = Kind(
     name="report",
     section="report",
-    rules=("P01", "R07", "R08"),
     type_abbr="BC",
     type_title="BÁO CÁO",
     subject="Kết quả đoàn đi học tập, trao đổi kinh nghiệm tại {places}",
@@ -399,7 +394,6 @@ REPORT = Kind(
 ANNUAL = Kind(
     name="annual",
     section="annual",
-    rules=("P01", "R11"),
     type_abbr="BC",
     type_title="BÁO CÁO",
     subject="Tổng hợp tình hình đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh năm {year}",

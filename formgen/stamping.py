@@ -32,7 +32,6 @@ from .errors import InvalidInput
 from .formats import load_format
 from .fonts import find_font, missing_letters, register_font
 from .files import write_atomically
-from .vn import dmy
 
 # pypdf logs what it repairs ("EOF marker not found"); with no logging set up Python would print that
 # in English beside our own message, so it goes to a handler that drops it unless the caller logs.
@@ -71,15 +70,9 @@ class StampText:
 
 
 def stamp_lines(deadlines: Deadlines, identity: str | None = None, *, codes: bool = False) -> StampText:
-    """The box text as an office writes it: each deadline as dd/mm/yyyy and the rule in words, then the
-    document; the rule codes (R01, R07) only with codes=True."""
-    d = deadlines
-    request, report = (" (R01)", " (R07)") if codes else ("", "")
-    lines = [f"Hạn gửi văn bản trình{request}: {dmy(d.latest_request_date)} "
-             f"({d.request_working_days} ngày làm việc trước ngày đi {dmy(d.depart_on)})"]
-    if d.latest_report_date is not None:
-        lines.append(f"Hạn gửi báo cáo kết quả{report}: {dmy(d.latest_report_date)} "
-                     f"({d.report_working_days} ngày làm việc sau ngày về {dmy(d.return_on)})")
+    """The box text: the deadlines in their one wording (Deadlines.lines), then the document; the rule codes
+    (R01, R07) only with codes=True."""
+    lines = deadlines.lines(codes=codes)
     if identity and identity.strip():
         lines.append(identity.strip())
     return StampText(title=TITLE, lines=lines)

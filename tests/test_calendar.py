@@ -643,7 +643,7 @@ def test_explain_counts_back_day_by_day_with_the_make_up_saturday(run_formgen):
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
     start = lines.index("Cách đếm hạn R01: lùi 10 ngày làm việc từ ngày đi 19/01/2026 (không tính ngày đi):")
-    assert lines[0] == "Hạn chót gửi văn bản trình (R01, 10 ngày làm việc trước ngày đi 19/01/2026): 06/01/2026"
+    assert lines[0] == "Hạn gửi văn bản trình (R01): 06/01/2026 (10 ngày làm việc trước ngày đi 19/01/2026)"
     assert lines[start + 1:] == [
         f"  18/01/2026 Chủ nhật: không tính — ngày nghỉ hằng tuần; nguồn: {WEEKLY}",
         f"  17/01/2026 Thứ Bảy: không tính — ngày nghỉ hằng tuần; nguồn: {WEEKLY}",
@@ -665,7 +665,7 @@ def test_explain_counts_back_day_by_day_with_the_make_up_saturday(run_formgen):
 def test_explain_names_the_holiday_and_the_swapped_day_off_with_their_sources(run_formgen):
     result = run_formgen("deadlines", "--depart", "05/01/2026", "--explain")
     lines = result.stdout.splitlines()
-    assert lines[0].endswith(": 18/12/2025")
+    assert lines[0].startswith("Hạn gửi văn bản trình (R01): 18/12/2025 (")
     assert ("  02/01/2026 Thứ Sáu: không tính — ngày nghỉ hoán đổi: Ngày nghỉ (thay cho ngày 10/01/2026); "
             f"nguồn: {NEW_YEAR_2026}") in lines
     assert f"  01/01/2026 Thứ Năm: không tính — ngày nghỉ lễ, Tết: Tết Dương lịch; nguồn: {HOLIDAYS_SOURCE}" in lines
@@ -676,7 +676,7 @@ def test_explain_names_the_holiday_and_the_swapped_day_off_with_their_sources(ru
 def test_explain_counts_the_report_forward_from_the_return(run_formgen):
     result = run_formgen("deadlines", "--depart", "2026-08-17", "--return", "2026-08-21", "--explain")
     lines = result.stdout.splitlines()
-    assert "Hạn chót gửi báo cáo kết quả (R07, 10 ngày làm việc sau ngày về 21/08/2026): 08/09/2026" in lines
+    assert "Hạn gửi báo cáo kết quả (R07): 08/09/2026 (10 ngày làm việc sau ngày về 21/08/2026)" in lines
     start = lines.index("Cách đếm hạn R07: đếm tiếp 10 ngày làm việc từ ngày về 21/08/2026 (không tính ngày về):")
     report = lines[start + 1:]
     assert report[0] == ("  22/08/2026 Thứ Bảy: ngày làm việc thứ 1 — ngày làm bù: Ngày làm việc bù (thay cho ngày "
@@ -763,8 +763,8 @@ def test_ics_has_all_day_events_for_deadlines_departure_and_return(run_formgen, 
     assert b"DTSTART;VALUE=DATE:20260106\r\n" in raw and b"DTEND;VALUE=DATE:20260107\r\n" in raw
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))  # RFC 5545 folds lines at 75 octets
     request = str(events["Hạn chót gửi văn bản trình (R01)"]["DESCRIPTION"])
-    assert request.splitlines()[0] == ("Hạn chót gửi văn bản trình (R01, 10 ngày làm việc trước ngày đi 19/01/2026): "
-                                       "06/01/2026")
+    assert request.splitlines()[0] == ("Hạn gửi văn bản trình (R01): 06/01/2026 "
+                                       "(10 ngày làm việc trước ngày đi 19/01/2026)")
     assert "R01: “Văn bản phải gửi trước 10 ngày làm việc tính đến ngày dự kiến đi.”" in request
     assert "thông báo chính thức formgen 2025-12-25" in request
     report = str(events["Hạn chót gửi báo cáo kết quả (R07)"]["DESCRIPTION"])

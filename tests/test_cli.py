@@ -78,14 +78,14 @@ def test_deadlines_for_a_monday_departure(run_formgen):
     result = run_formgen("deadlines", "--depart", "2024-06-03")
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        "Hạn chót gửi văn bản trình (R01, 10 ngày làm việc trước ngày đi 03/06/2024): 20/05/2024"]
+        "Hạn gửi văn bản trình (R01): 20/05/2024 (10 ngày làm việc trước ngày đi 03/06/2024)"]
 
 
 def test_deadlines_with_a_return_date_give_the_report_deadline(run_formgen):
     result = run_formgen("deadlines", "--depart", "2024-06-03", "--return", "2024-06-07")
     assert result.exit_code == 0
     assert result.stdout.splitlines()[1] == (
-        "Hạn chót gửi báo cáo kết quả (R07, 10 ngày làm việc sau ngày về 07/06/2024): 21/06/2024")
+        "Hạn gửi báo cáo kết quả (R07): 21/06/2024 (10 ngày làm việc sau ngày về 07/06/2024)")
 
 
 def test_deadlines_as_json_carry_the_calendar_they_came_from(run_formgen):
@@ -139,7 +139,7 @@ def test_check_passes_the_compliant_fixture(run_formgen):
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert lines[-1] == "Đạt: không vi phạm quy định."
-    assert "Hạn chót gửi văn bản trình (R01, 10 ngày làm việc trước ngày đi 03/06/2024): 20/05/2024" in lines
+    assert "Hạn gửi văn bản trình (R01): 20/05/2024 (10 ngày làm việc trước ngày đi 03/06/2024)" in lines
     assert result.stderr == ""
 
 

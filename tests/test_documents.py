@@ -200,7 +200,7 @@ def test_every_kind_has_a_template_per_format_a_fixture_and_exact_variables():
         assert data["issuer"]["style"] == style
         result = formgen.check(data, kind)
         assert result.ok, (kind, style, result.errors)
-        context = KINDS[kind].context(Inputs(data, profile, calendar, result.deadlines, None))
+        context = KINDS[kind].context(Inputs(data, profile, calendar, result.deadlines, result.limits))
         assert set(context) == KINDS[kind].variables, kind
         assert KINDS[kind].required <= KINDS[kind].variables
     assert set(KINDS) == {k for k, _ in FIXTURES}
@@ -208,8 +208,9 @@ def test_every_kind_has_a_template_per_format_a_fixture_and_exact_variables():
 
 def test_every_rule_a_document_names_has_a_check_and_a_citation():
     profile = load_profile()
-    for kind in KINDS.values():
-        for code in kind.rules:
+    assert set(profile.documents) == set(KINDS)
+    for kind in KINDS:
+        for code in profile.gates(kind):
             assert code in CHECKS, code
             if code in profile.rules:
                 assert profile.rules[code].citation

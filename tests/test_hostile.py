@@ -1939,3 +1939,28 @@ def test_libreoffice_embeds_no_local_file_a_picture_links_to(tmp_path):
 def pdf_text(pdf: Path) -> str:
     from pypdf import PdfReader
     return "".join(page.extract_text() for page in PdfReader(str(pdf)).pages)
+
+
+# --- deadlines once, dated profile values (once) --------------------------------------------------
+
+
+def test_a_report_without_a_departure_date_is_named_and_nothing_is_written(run_formgen, write_trip, tmp_path):
+    data = yaml.safe_load((ROOT / "fixtures" / "report.yaml").read_text(encoding="utf-8"))
+    data["delegation"]["depart_on"] = None
+    path, out = write_trip(tmp_path, data), tmp_path / "bc.docx"
+    result = run_formgen("render", "report", str(path), "-o", str(out))
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "delegation.depart_on" in result.stderr and "ngày đi" in result.stderr
+    assert not out.exists()
+
+
+def test_a_profile_number_dated_the_same_day_spelt_two_ways_is_refused_not_read_as_either(run_formgen, tmp_path):
+    """2025-01-01 and 01/01/2025 are one day (YAML sees two keys): neither value may win silently."""
+    second = "01/01/2025"
+    unit = tmp_path / "unit.yaml"
+    unit.write_text("extends: hau-giang-2024\nid: hai-lan\nparameters:\n  request_lead_working_days:\n"
+                    f"    values:\n      2025-01-01: {{value: 5, reference: a}}\n      {second}: {{value: 6, reference: b}}\n",
+                    encoding="utf-8")
+    result = run_formgen("deadlines", "--policy", str(unit), "--depart", "2025-03-03")
+    assert result.exit_code == 2 and len(result.err_lines) == 1 and "Traceback" not in result.stderr
+    assert "2025-01-01" in result.stderr and result.stdout == ""

@@ -14,9 +14,9 @@ import docx
 import pytest
 
 import formgen
-from formgen.deadlines import compute_deadlines
+from formgen.deadlines import trip_deadlines
 from formgen.documents import KINDS, Inputs, template_name
-from formgen.policy import load_profile
+from formgen.policy import load_profile, trip_limits
 from formgen.calendar import WorkCalendar
 from formgen.pdf import Converter
 from formgen.rendering import builtin_template, render_docx
@@ -31,9 +31,9 @@ STYLES = {"state": FIX, "party": FIX / "party"}
 def context(kind: str, data: dict) -> dict:
     """The template context of a document, with or without the rules' consent (the layout is under test)."""
     profile, calendar = load_profile(data["policy"]), WorkCalendar()
-    d = data.get("delegation")
-    found = compute_deadlines(d["depart_on"], d["return_on"], profile, calendar) if d else None
-    return KINDS[kind].context(Inputs(trip=data, profile=profile, calendar=calendar, deadlines=found, history=None))
+    return KINDS[kind].context(Inputs(trip=data, profile=profile, calendar=calendar,
+                                      deadlines=trip_deadlines(data, profile, calendar),
+                                      limits=trip_limits(data, profile)))
 
 
 def sized(data: dict, members: int, stops: int) -> dict:

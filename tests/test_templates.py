@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 
 import docx
 import pytest
 from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
 from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 
 import formgen
+from formgen.documents import KINDS
 from formgen.errors import InvalidInput
+from formgen.formats import load_format
 from formgen.rendering import jinja_env
 from formgen.templates import builtin_templates, check_template, export_templates, template_variables
 from helpers import docx_lines
@@ -113,6 +117,114 @@ def test_the_variables_found_are_those_docxtpl_finds(name):
     """check_template reads part by part what get_undeclared_template_variables reads at once."""
     expected = DocxTemplate(str(BUILTIN[name])).get_undeclared_template_variables(jinja_env())
     assert template_variables(BUILTIN[name]) == expected
+
+
+# --- the built-in templates against their format file (formgen/formats/<style>.yaml) ----------------
+
+# The paragraphs that hold one header tag alone, and the size of the format file they are set in.
+ROLES = {"parent": "parent", "issuer": "issuer", "national": "national", "motto": "motto", "number": "number",
+         "date_line": "date_line", "type_title": "type", "subject": "subject", "signer_name": "signature",
+         "purpose": "body"}
+SCRIPTS = ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia")
+
+
+def style_of(path: Path) -> str:
+    return path.stem.rpartition("_")[2]
+
+
+def format_mismatches(path: Path) -> list[str]:
+    """Where a template differs from its format file: page and margins, fonts, the sizes of its roles."""
+    fmt = load_format(style_of(path))
+    document = docx.Document(str(path))
+    found = []
+    for n, section in enumerate(document.sections, 1):
+        page = (round(section.page_width.mm), round(section.page_height.mm))
+        if page != (210, 297):
+            found.append(f"section {n}: page {page}, not A4")
+        for side, mm in fmt["margins_mm"].items():
+            got = getattr(section, f"{side}_margin").mm
+            if abs(got - mm) > 0.1:
+                found.append(f"section {n}: {side} margin {got:.2f} mm, format {mm} mm")
+    normal = document.styles["Normal"]
+    fonts = normal.element.rPr.rFonts
+    for script in SCRIPTS:
+        if fonts.get(qn(script)) != fmt["font"]:
+            found.append(f"Normal style: {script} font {fonts.get(qn(script))}, format {fmt['font']}")
+    if normal.font.size is None or normal.font.size.pt != fmt["sizes"]["body"]:
+        found.append(f"Normal style: size {normal.font.size}, format {fmt['sizes']['body']}")
+    parts = [document.element, *(s.header._element for s in document.sections),
+             *(s.first_page_header._element for s in document.sections)]
+    allowed = {float(v) for v in fmt["sizes"].values()} | {float(fmt["layout"]["annual_table_size"])}
+    for part in parts:
+        for element in part.iter(qn("w:rFonts")):
+            named = {element.get(qn(a)) for a in SCRIPTS} - {None}
+            themed = [a for a in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme") if element.get(qn(a))]
+            if named - {fmt["font"]} or themed:
+                found.append(f"a run in {sorted(named) + themed}, format {fmt['font']}")
+        for element in part.iter(qn("w:sz")):
+            size = int(element.get(qn("w:val"))) / 2
+            if size not in allowed:
+                found.append(f"a run of {size:g} pt, not a size of the format ({sorted(allowed)})")
+    page_numbers = {r.font.size.pt for s in document.sections for p in s.header.paragraphs for r in p.runs if r.font.size}
+    if page_numbers != {fmt["sizes"]["page_number"]}:
+        found.append(f"page number {sorted(page_numbers)} pt, format {fmt['sizes']['page_number']}")
+    for tag, role in ROLES.items():
+        if role not in fmt["sizes"]:
+            continue
+        for _, paragraph in tag_paragraphs(document, tag):
+            sizes = {r.font.size.pt for r in paragraph.runs if r.font.size}
+            if sizes != {fmt["sizes"][role]}:
+                found.append(f"“{paragraph.text}”: {sorted(sizes)} pt, format {role} {fmt['sizes'][role]}")
+    return found
+
+
+def tag_paragraphs(document, tag: str) -> list[tuple[int, Paragraph]]:
+    """The paragraphs that hold the tag alone ({{ subject }}, {{ subject|keep_last_words }}), not its rule."""
+    alone = re.compile(r"\{\{ %s(\|[a-z_]+)? \}\}" % tag)
+    return [(n, p) for n, p in enumerate(paragraphs(document), 1) if alone.fullmatch(p.text)]
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN))
+def test_every_builtin_template_passes_templates_check(run_formgen, name):
+    result = run_formgen("templates", "check", BUILTIN[name])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.endswith("không có lỗi.\n")
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN))
+def test_every_builtin_template_matches_its_format_file(name):
+    assert format_mismatches(BUILTIN[name]) == []
+    document = docx.Document(str(BUILTIN[name]))
+    assert all(tag_paragraphs(document, tag) for tag in ("issuer", "number", "type_title", "signer_name"))
+
+
+@pytest.mark.parametrize("edit, expected", [
+    (lambda d: setattr(d.sections[0], "left_margin", Mm(25)), "left margin 24.99 mm, format 30 mm"),
+    (lambda d: setattr(d.styles["Normal"].font, "name", "Arial"), "w:ascii font Arial"),
+    (lambda d: setattr(tag_paragraphs(d, "type_title")[0][1].runs[0].font, "size", Pt(18)), "18 pt"),
+    (lambda d: setattr(tag_paragraphs(d, "national")[0][1].runs[0].font, "size", Pt(14)),
+     "“{{ national }}”: [14.0] pt, format national 13"),
+], ids=["margin", "font", "a size outside the format", "a role at another size of the format"])
+def test_a_template_that_leaves_its_format_is_caught(tmp_path, edit, expected):
+    out = edited(tmp_path, edit)
+    assert any(expected in line for line in format_mismatches(out)), format_mismatches(out)
+
+
+@pytest.mark.parametrize("name", sorted(BUILTIN))
+def test_every_builtin_template_renders_every_fixture_of_its_kind(tmp_path, name):
+    """The state and the Party body of a kind, each through this template: every tag filled, the text there."""
+    kind, style = name.removesuffix(".docx").rsplit("_", 1)
+    fixtures = [f for f in FIXTURES if f.stem == kind]
+    assert len(fixtures) == 2
+    for fixture in fixtures:
+        data = formgen.load(fixture)
+        data["issuer"]["style"] = style
+        out = formgen.render(kind, data, tmp_path / f"{fixture.parent.name}-{kind}.docx").outputs[0]
+        lines = docx_lines(out)
+        text = "\n".join(lines)
+        assert "{{" not in text and "{%" not in text and "}}" not in text, fixture
+        assert data["issuer"]["name"].upper() in lines, fixture
+        assert any(line == data[KINDS[kind].section]["signer"]["name"] for line in lines), fixture
 
 
 # --- tags Word broke ---------------------------------------------------------------------------

@@ -2,17 +2,21 @@
 from __future__ import annotations
 
 from ..calendar import WorkCalendar
+from ..deadlines import Deadlines, trip_deadlines
 from ..errors import InvalidInput, Problem
+from .limits import Limits, trip_limits
 from .profile import DEFAULT_PROFILE, Profile, RuleText, builtin_profiles
 from .profile import load_profile as read_profile
 from .rules import CHECKS, HISTORY_RULES, VARIANTS, Context
 
-__all__ = ["DEFAULT_PROFILE", "HISTORY_RULES", "Profile", "RuleText", "builtin_profiles", "evaluate", "load_profile"]
+__all__ = ["DEFAULT_PROFILE", "HISTORY_RULES", "Limits", "Profile", "RuleText", "builtin_profiles", "evaluate",
+           "load_profile", "trip_limits"]
 
 
 def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
     """A built-in profile by id or a YAML file (profile.load_profile), refused unless formgen has a check,
-    with every message it needs, for each of its rules (checked here: the profile module knows no check)."""
+    with every message it needs, for each of its rules and each rule its documents are gated by (checked
+    here: the profile module knows no check)."""
     profile = read_profile(name_or_path)
     unknown = sorted(set(profile.rules) - set(CHECKS))
     if unknown:
@@ -23,13 +27,24 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
         if lacking:
             raise InvalidInput(f"Hồ sơ quy định, quy tắc {code}: thiếu lời nhắn {', '.join(lacking)}.",
                                source=profile.file)
+    unknown = sorted({code for codes in profile.documents.values() for code in codes} - set(CHECKS))
+    if unknown:
+        raise InvalidInput(f"Hồ sơ quy định, khóa documents: quy tắc chưa có cách kiểm tra: {', '.join(unknown)}.",
+                           source=profile.file)
     return profile
 
 
-def evaluate(trip: dict, codes, profile: Profile, calendar: WorkCalendar,
-             history: list[dict] | None = None) -> list[Problem]:
-    """Every finding of the given rules that the profile enables, in rule order."""
-    ctx = Context(trip=trip, profile=profile, calendar=calendar, history=history)
+def evaluate(trip: dict, codes, profile: Profile, calendar: WorkCalendar, history: list[dict] | None = None, *,
+             deadlines: Deadlines | None = None, limits: Limits | None = None) -> list[Problem]:
+    """Every finding of the given rules that the profile enables, in rule order.
+
+    deadlines and limits are the trip's, computed once by the caller (formgen.check); computed here when absent.
+    """
+    d = trip.get("delegation") or {}
+    profile = profile.on(d.get("depart_on"))
+    ctx = Context(trip=trip, profile=profile, calendar=calendar, history=history,
+                  deadlines=deadlines or trip_deadlines(trip, profile, calendar),
+                  limits=limits or trip_limits(trip, profile, history))
     findings = []
     for code in codes:
         text = profile.rules.get(code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -12,8 +12,8 @@ from pathlib import Path
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
 from ..errors import InvalidInput
-from ..fields import Count, Date, Text, name_key
-from ..model import flatten_errors
+from ..fields import Count, Date, Nested, Text, name_key
+from ..model import Base, flatten_errors
 from ..vn import dmy
 from ..yamlio import load_yaml
 
@@ -37,6 +37,38 @@ class RuleText:
 
 
 @dataclass(frozen=True)
+class Value:
+    """One value of a number of the regulation: what it is, the day it holds from (None: always) and where it is written."""
+
+    value: int
+    since: dt.date | None
+    reference: str
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A number's values in the order they took effect, openfisca-style; each holds until the next one's date."""
+
+    values: tuple[Value, ...]
+
+    def on(self, day: dt.date | None) -> Value:
+        """The value in force on day; the latest with day None; the earliest before its date (P00 warns)."""
+        if day is None:
+            return self.values[-1]
+        held = [v for v in self.values if v.since is None or v.since <= day]
+        return held[-1] if held else self.values[0]
+
+
+def _in_force(tree, day: dt.date | None):
+    """The parameters with each dated number replaced by its value in force on day."""
+    if isinstance(tree, Dated):
+        return tree.on(day).value
+    if isinstance(tree, dict):
+        return {key: _in_force(value, day) for key, value in tree.items()}
+    return tree
+
+
+@dataclass(frozen=True)
 class Profile:
     id: str
     title: str
@@ -51,10 +83,33 @@ class Profile:
     rules: dict[str, RuleText]
     file: str | None = None
     focus_keys: dict[str, str] = field(default_factory=dict)
+    documents: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> the rules that gate it
+    dated: dict = field(default_factory=dict)   # parameters as written, each number a Dated
+    in_force_on: dt.date | None = None          # the day `parameters` hold for (None: the latest values)
 
     def __getitem__(self, name: str):
-        """A parameter by name: profile["max_key_leaders"]."""
+        """A parameter by name, as in force on in_force_on: profile["max_key_leaders"]."""
         return self.parameters[name]
+
+    def on(self, day: dt.date | None) -> Profile:
+        """The same profile with the values in force on day (a trip's departure); day None leaves it as it is."""
+        if day is None or day == self.in_force_on or not self.dated:
+            return self
+        return replace(self, parameters=_in_force(self.dated, day), in_force_on=day)
+
+    def value_of(self, *path: str) -> Value:
+        """The value in force of one number, with its date and reference: value_of("size_limits", "otherwise")."""
+        node = self.dated
+        for key in path:
+            node = node[key]
+        return node.on(self.in_force_on)
+
+    def gates(self, kind: str) -> tuple[str, ...]:
+        """The rules that must pass before a document of this kind is written."""
+        if kind not in self.documents:
+            raise InvalidInput(f"Hồ sơ quy định “{self.id}” không nêu các quy tắc của loại văn bản “{kind}” "
+                               f"(khóa documents).", source=self.file)
+        return self.documents[kind]
 
     def size_limit(self, rank: str, delegation_type: str | None) -> tuple[int, str]:
         """The size limit for a delegation and the words naming who leads it."""
@@ -123,25 +178,57 @@ class _RuleSchema(Schema):
     warnings = fields.List(fields.String(), load_default=list)
 
 
+class _ValueSchema(Base):
+    value = Count(required=True)
+    reference = Text(required=True)
+
+
+class _Dates(fields.Dict):
+    default_error_messages = {"invalid": "Phải là một mục: ngày có hiệu lực (2024-05-01) với value và reference."}
+
+
+class _DatedSchema(Base):
+    values = _Dates(keys=Date(), values=Nested(_ValueSchema), required=True,
+                    validate=validate.Length(min=1, error="Cần ít nhất một giá trị và ngày có hiệu lực của nó."))
+
+
+class DatedCount(fields.Field):
+    """A number of the regulation, dated (values: {2024-05-01: {value: 10, reference: ...}}) or, as older
+    profiles write it, plain (10: in force always, no reference)."""
+
+    def _deserialize(self, value, attr, data, **kwargs) -> Dated:
+        if not isinstance(value, dict):
+            return Dated((Value(Count().deserialize(value), None, ""),))
+        loaded = _DatedSchema().load(value)
+        days: dict[dt.date, str] = {}
+        for written in value["values"]:  # 2025-01-01 and 01/01/2025 are one day: neither may win silently
+            day = Date().deserialize(written)
+            if day in days:
+                raise ValidationError({"values": [f"Ngày có hiệu lực {dmy(day)} được ghi hai lần "
+                                                  f"(“{days[day]}” và “{written}”)."]})
+            days[day] = written
+        return Dated(tuple(Value(v["value"], since, v["reference"]) for since, v in sorted(loaded["values"].items())))
+
+
 class _SizeSchema(Schema):
     class Meta:
         unknown = RAISE
 
     by_leader_rank = fields.Dict(keys=fields.String(validate=validate.OneOf(["head", "deputy", "other"])),
-                                 values=Count(), load_default=dict)
-    by_delegation_type = fields.Dict(keys=fields.String(), values=Count(), load_default=dict)
-    otherwise = Count(required=True)
+                                 values=DatedCount(), load_default=dict)
+    by_delegation_type = fields.Dict(keys=fields.String(), values=DatedCount(), load_default=dict)
+    otherwise = DatedCount(required=True)
 
 
 class _ParametersSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    request_lead_working_days = Count(required=True)
-    report_window_working_days = Count(required=True)
-    max_delegations_per_year = Count(required=True)
-    max_days_per_stop = Count(required=True)
-    max_key_leaders = Count(required=True)
+    request_lead_working_days = DatedCount(required=True)
+    report_window_working_days = DatedCount(required=True)
+    max_delegations_per_year = DatedCount(required=True)
+    max_days_per_stop = DatedCount(required=True)
+    max_key_leaders = DatedCount(required=True)
     size_limits = fields.Nested(_SizeSchema, required=True)
     escalation_to = Text(required=True)
     annual_report_to = Text(required=True)
@@ -164,6 +251,8 @@ class _ProfileSchema(Schema):
     validity_note = Text(load_default="")
     source = Text(load_default="")
     parameters = fields.Nested(_ParametersSchema, required=True)
+    documents = fields.Dict(keys=Text(), values=fields.List(fields.String(validate=validate.Regexp(r"^[A-Z]\d\d$"))),
+                            load_default=None)   # kind -> the rules that gate it; absent: the built-in profile's
     rules = fields.Dict(keys=fields.String(validate=validate.Regexp(r"^[A-Z]\d\d$")),
                         values=fields.Nested(_RuleSchema), required=True)
 
@@ -233,7 +322,12 @@ def _load_profile(name_or_path: str, _mtime: int | None) -> Profile:
         loaded = _ProfileSchema().load(data)
     except ValidationError as exc:
         raise InvalidInput("Hồ sơ quy định không hợp lệ.", flatten_errors(exc.messages), source=file) from None
+    documents = loaded.pop("documents")
+    if documents is None:  # a profile written before the gating was data: the built-in profile's
+        documents = _load_profile(DEFAULT_PROFILE, None).documents
     rules = {code: RuleText(code=code, **{**spec, "warnings": tuple(spec["warnings"])})
              for code, spec in loaded.pop("rules").items()}
     focus = {focus_key(a): a for a in loaded["parameters"]["focus_areas"]}
-    return Profile(rules=rules, file=file, focus_keys=focus, **loaded)
+    dated = loaded.pop("parameters")
+    return Profile(rules=rules, file=file, focus_keys=focus, documents={k: tuple(v) for k, v in documents.items()},
+                   parameters=_in_force(dated, None), dated=dated, **loaded)

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from typing import Callable, Iterator
 
 from ..calendar import WorkCalendar
+from ..deadlines import Deadlines
 from ..vn import dmy, without_diacritics
+from .limits import Limits, delegation_size, key_leaders, same_unit, stop_days  # noqa: F401 (read from here too)
 from .profile import Profile, focus_key
 
 
@@ -21,10 +23,14 @@ class Hit:
 
 @dataclass(frozen=True)
 class Context:
+    """What a check reads: the trip, the profile in force on its departure, and the values computed once for it."""
+
     trip: dict
     profile: Profile
     calendar: WorkCalendar
     history: list[dict] | None = None   # earlier delegations from a register; None: no register
+    deadlines: Deadlines | None = None  # compute_deadlines(), once per trip
+    limits: Limits | None = None        # trip_limits(), once per trip
 
 
 Check = Callable[[Context], Iterator[Hit]]
@@ -41,35 +47,6 @@ def check(code: str, *variants: str, history: bool = False) -> Callable[[Check],
             HISTORY_RULES.append(code)
         return fn
     return register
-
-
-def stop_days(stop: dict) -> int:
-    """Days spent at a destination, both ends included (travel days are outside start..end)."""
-    return (stop["end"] - stop["start"]).days + 1
-
-
-def delegation_size(delegation: dict) -> int:
-    """Everyone who goes: the leader and the members."""
-    return 1 + len(delegation["members"])
-
-
-def key_leaders(delegation: dict) -> list[str]:
-    people = [delegation["leader"], *delegation["members"]]
-    return [p["name"] or "(chưa ghi tên)" for p in people if p["key_leader"]]
-
-
-def size_limit(ctx: Context) -> tuple[int, str, dict | None]:
-    """The limit that applies, who leads (in words), and the approval that lifted it, if any."""
-    d = ctx.trip["delegation"]
-    approval = ctx.trip.get("approval")
-    if approval:
-        return approval["approved_size"], "", approval
-    limit, led_by = ctx.profile.size_limit(d["leader"]["rank"], d.get("type"))
-    return limit, led_by, None
-
-
-def same_unit(a: dict, b: dict) -> bool:
-    return focus_key(a["abbreviation"]) == focus_key(b["abbreviation"]) and focus_key(a["name"]) == focus_key(b["name"])
 
 
 @check("P00", "before", "after")
@@ -100,15 +77,13 @@ def citation(ctx: Context) -> Iterator[Hit]:
 
 @check("R01", "late")
 def lead_time(ctx: Context) -> Iterator[Hit]:
-    depart = ctx.trip["delegation"]["depart_on"]
-    request = ctx.trip.get("request")
-    if depart is None or not request:
+    request, found = ctx.trip.get("request"), ctx.deadlines
+    if not request or found is None or found.latest_request_date is None:
         return  # R02 reports a missing departure
-    days = ctx.profile["request_lead_working_days"]
-    latest = ctx.calendar.add_working_days(depart, -days)
-    if request["date"] > latest:
-        yield Hit("late", "request.date", {"request_date": dmy(request["date"]), "latest_date": dmy(latest),
-                                           "days": days, "depart_on": dmy(depart)})
+    if request["date"] > found.latest_request_date:
+        yield Hit("late", "request.date", {"request_date": dmy(request["date"]),
+                                           "latest_date": dmy(found.latest_request_date),
+                                           "days": found.request_working_days, "depart_on": dmy(found.depart_on)})
 
 
 @check("R02", "missing")
@@ -138,14 +113,11 @@ def request_content(ctx: Context) -> Iterator[Hit]:
 
 @check("R03", "over", history=True)
 def delegations_per_year(ctx: Context) -> Iterator[Hit]:
-    d = ctx.trip["delegation"]
-    if ctx.history is None or d["depart_on"] is None:
+    earlier = ctx.limits.earlier_this_year
+    if earlier is None:
         return
-    year = d["depart_on"].year
-    earlier = [h for h in ctx.history
-               if same_unit(h["issuer"], ctx.trip["issuer"]) and h["depart_on"].year == year]
-    count = len(earlier) + 1
-    limit = ctx.profile["max_delegations_per_year"]
+    year = ctx.trip["delegation"]["depart_on"].year
+    count, limit = len(earlier) + 1, ctx.limits.per_year
     if count > limit:
         names = ", ".join(f"{h.get('id', '?')} đi ngày {dmy(h['depart_on'])}" for h in earlier)
         yield Hit("over", "delegation.depart_on", {"count": count, "year": year, "limit": limit, "earlier": names})
@@ -189,7 +161,7 @@ def key_leader_count(ctx: Context) -> Iterator[Hit]:
 @check("R06", "over", "over_approved")
 def size(ctx: Context) -> Iterator[Hit]:
     n = delegation_size(ctx.trip["delegation"])
-    limit, led_by, approval = size_limit(ctx)
+    limit, led_by, approval = ctx.limits.size, ctx.limits.led_by, ctx.limits.approval
     if n <= limit:
         return
     params = {"size": n, "limit": limit, "led_by": led_by, "escalation_to": ctx.profile["escalation_to"]}
@@ -234,8 +206,7 @@ def report_deadline(ctx: Context) -> Iterator[Hit]:
     if back is None:
         yield Hit("no_return", "delegation.return_on", {})
         return
-    days = ctx.profile["report_window_working_days"]
-    latest = ctx.calendar.add_working_days(back, days)
+    latest, days = ctx.deadlines.latest_report_date, ctx.deadlines.report_working_days
     params = {"report_date": dmy(report["date"]), "latest_date": dmy(latest), "days": days, "return_on": dmy(back)}
     if report["date"] < back:
         yield Hit("before_return", "report.date", params)
@@ -261,7 +232,7 @@ def escalation(ctx: Context) -> Iterator[Hit]:
     if not esc:
         return
     n = delegation_size(d)
-    limit, led_by = ctx.profile.size_limit(d["leader"]["rank"], d.get("type"))
+    limit, led_by = ctx.limits.regulation_size, ctx.limits.led_by
     if n <= limit:
         yield Hit("not_needed", "escalation", {"size": n, "limit": limit, "led_by": led_by})
         return

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from .. import tables
 from ..calendar import WorkCalendar
+from ..deadlines import compute_deadlines
 from ..documents import report_status
 from ..errors import InvalidInput, Problem, Refused
 from ..model import stored_trip, validate_trip
@@ -166,7 +167,7 @@ def report_deadline(record: Record, *, profile: Profile | str | None = None,
     if record.return_on is None:
         return None
     prof = profile_for(profile, record.trip_data)
-    return (calendar or WorkCalendar()).add_working_days(record.return_on, prof["report_window_working_days"])
+    return compute_deadlines(record.depart_on, record.return_on, prof, calendar or WorkCalendar()).latest_report_date
 
 
 def profile_for(profile: Profile | str | None, trip: Mapping | None) -> Profile:

@@ -1,0 +1,54 @@
+"""What the regulation allows one trip, as plain values that the rules and the documents both read."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .profile import Profile, focus_key
+
+
+def stop_days(stop: dict) -> int:
+    """Days spent at a destination, both ends included (travel days are outside start..end)."""
+    return (stop["end"] - stop["start"]).days + 1
+
+
+def delegation_size(delegation: dict) -> int:
+    """Everyone who goes: the leader and the members."""
+    return 1 + len(delegation["members"])
+
+
+def key_leaders(delegation: dict) -> list[str]:
+    people = [delegation["leader"], *delegation["members"]]
+    return [p["name"] or "(chưa ghi tên)" for p in people if p["key_leader"]]
+
+
+def same_unit(a: dict, b: dict) -> bool:
+    return focus_key(a["abbreviation"]) == focus_key(b["abbreviation"]) and focus_key(a["name"]) == focus_key(b["name"])
+
+
+@dataclass(frozen=True)
+class Limits:
+    """One trip's limits, from the values in force on its departure; computed once per trip (trip_limits)."""
+
+    size: int                  # the limit that applies: an approval's size, else the regulation's
+    regulation_size: int       # the regulation's own limit for who leads (what an escalation asks to exceed)
+    led_by: str                # who leads, in the regulation's words
+    approval: dict | None      # the approval that lifted the limit, if any
+    per_year: int              # delegations a unit may send in a year
+    earlier_this_year: tuple[dict, ...] | None  # the unit's delegations of that year in the register; None: no register
+
+
+def trip_limits(trip: dict, profile: Profile, history: list[dict] | None = None) -> Limits | None:
+    """The limits of a delegation; None for a yearly summary (it has no single delegation)."""
+    d = trip.get("delegation")
+    if not d:
+        return None
+    profile = profile.on(d["depart_on"])
+    limit, led_by = profile.size_limit(d["leader"]["rank"], d.get("type"))
+    approval = trip.get("approval")
+    earlier = None
+    if history is not None and d["depart_on"] is not None:
+        earlier = tuple(h for h in history
+                        if same_unit(h["issuer"], trip["issuer"]) and h["depart_on"].year == d["depart_on"].year)
+    return Limits(size=approval["approved_size"] if approval else limit, regulation_size=limit,
+                  led_by=led_by, approval=approval or None,
+                  per_year=profile["max_delegations_per_year"], earlier_this_year=earlier)
