@@ -14,7 +14,7 @@ from .calendar import WorkCalendar
 from .deadlines import write_ics
 from .batch import Entry, Manifest, run_batch, safe_name
 from .envelope import dumps, envelope
-from .errors import FormgenError, InvalidInput, Problem, Refused
+from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem, Refused
 from .fields import Date
 from .files import output_folder
 from .interrupts import interruption, signals_raise
@@ -632,6 +632,25 @@ def templates_check_cmd(file, kind, as_json):
     kind = template_kind(file, kind)
     _emit(as_json, {"template": file, "kind": kind},
           [f"{file}: Mẫu dùng được (loại “{kind}”): không có lỗi."])
+
+
+@cli.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Địa chỉ lắng nghe; ngoài máy này cần có người dùng / address to listen on.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Cổng / port.")
+@register_option
+def serve_cmd(host, port, register_db):
+    """Mở biểu mẫu trên trình duyệt và API HTTP / serve the form in the browser and the HTTP API.
+
+    Mở http://127.0.0.1:8000/ trên trình duyệt / open http://127.0.0.1:8000/ in a browser.
+    """
+    try:
+        from .web import refuse_open_host, serve
+    except ImportError as exc:
+        raise EnvironmentFailed(f"Thiếu gói cho máy chủ web ({exc.name}): pip install \"formgen[web]\".") from None
+    refuse_open_host(host)
+    click.echo(f"formgen: mở http://{host}:{port}/ trên trình duyệt (Ctrl+C để dừng).", err=True)
+    serve(host, port, register=register_db if register_db is not None else os.environ.get(ENV_REGISTER))
 
 
 # click's own messages are English: the usage errors a user meets most are worded here (first match wins).
