@@ -12,6 +12,7 @@ import yaml
 pytest.importorskip("flask_smorest", reason="the web extra is not installed: pip install \".[web]\"")
 jsonschema = pytest.importorskip("jsonschema")
 
+from formgen import validate  # noqa: E402
 from formgen.envelope import schema as envelope_schema  # noqa: E402
 from formgen.register import Register  # noqa: E402
 from formgen.web import create_app  # noqa: E402
@@ -243,8 +244,8 @@ def register_app(tmp_path, trip_data):
     other["issuer"].update(name="Sở Tài chính", abbreviation="STC")
     other["delegation"]["leader"]["name"] = "Lê Văn Tài"
     with Register(location) as reg:
-        reg.add(trip_data)
-        reg.add(other)
+        reg.add(validate(trip_data))
+        reg.add(validate(other))
     return create_app(register=str(location), testing=True)
 
 

@@ -5,12 +5,12 @@ import io
 import tempfile
 from pathlib import Path
 
-from flask import Flask, current_app, jsonify, request, send_file
+from flask import Flask, current_app, g, jsonify, request, send_file
 from flask_smorest import Api, Blueprint
 from marshmallow import ValidationError
 from werkzeug.exceptions import HTTPException
 
-from .. import KINDS, __version__, check, deadlines, render
+from .. import KINDS, __version__, check, deadlines, render, validate
 from ..calendar import WorkCalendar
 from ..deadlines import write_ics
 from ..envelope import envelope, schema as envelope_schema
@@ -20,6 +20,7 @@ from ..loader import is_annual, parse_json
 from ..model import Base, DelegationSchema, TripSchema, flatten_errors
 from ..policy.profile import builtin_profiles
 from ..register import Register
+from .auth import issuer_unit, require_unit, who
 
 # One status per kind of failure, as the CLI has one exit status per exception class.
 STATUS = {InvalidInput: 422, Refused: 409, EnvironmentFailed: 503}
@@ -118,6 +119,7 @@ def _answers(*statuses: int, ok: str = "Kết quả trong phong bì JSON / the r
 def check_kind(kind):
     kind = _kind(kind)
     data = served_data(_json_body())
+    require_unit(issuer_unit(data))
     calendar = WorkCalendar()
     result = check(data, kind, calendar=calendar, history=history(data))
     if result.deadlines and request.args.get("explain"):
@@ -141,6 +143,7 @@ def render_kind(kind):
     if fmt not in FORMATS:
         raise InvalidInput(f"Định dạng “{fmt}” không có; chọn: {', '.join(FORMATS)}.")
     data = served_data(_json_body())
+    require_unit(issuer_unit(data))
     body = rendered(kind, data, fmt, history(data))
     mimetype, suffix = FORMATS[fmt]
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"{kind}{suffix}")
@@ -193,27 +196,57 @@ def ics_file(found):
                      for n, t in (("unit", "string"), ("year", "integer"), ("state", "string"))],
          **_answers(200, 404, 422))
 def register_list():
-    location = current_app.config.get("FORMGEN_REGISTER")
-    if not location:
-        raise NotFound("Máy chủ không có sổ theo dõi các đoàn (chạy formgen serve --register DB).")
+    location = _register_location()
     year = request.args.get("year")
     if year is not None and not (year.isascii() and year.isdigit()):
         raise InvalidInput(f"Năm “{year}” không hợp lệ; ghi năm bằng số, ví dụ 2026.")
+    unit = request.args.get("unit")
+    user = g.get("user")
+    if user is not None and user.role == "unit":
+        unit = unit or user.unit
+        require_unit(unit)
     with Register(location) as reg:
-        records = reg.list(unit=request.args.get("unit"), year=int(year) if year else None,
-                           state=request.args.get("state"))
+        records = reg.list(unit=unit, year=int(year) if year else None, state=request.args.get("state"))
     return reply("register list", {"records": [r.as_dict() for r in records], "counts": {"records": len(records)}})
+
+
+@blp.route("/register", methods=["POST"])
+@blp.doc(summary="Ghi (hoặc cập nhật) một đoàn vào sổ / record or update a delegation",
+         description="Như formgen register add; mỗi thay đổi ghi lại ai và lúc nào.",
+         requestBody=TRIP_BODY, **_answers(200, 400, 404, 409, 413, 422))
+def register_add():
+    from .users import Users
+
+    location = _register_location()
+    data = served_data(_json_body())
+    require_unit(issuer_unit(data))
+    with Register(location) as reg:
+        added = reg.add_all([(validate(data), None)])[0]
+    with Users(location) as users:
+        users.record_change(added.record.id, "add" if added.new else "update", who())
+    return reply("register add", {"records": [added.as_dict()], "counts": {"records": 1},
+                                  "findings": added.findings})
+
+
+def _register_location() -> str:
+    location = current_app.config.get("FORMGEN_REGISTER")
+    if not location:
+        raise NotFound("Máy chủ không có sổ theo dõi các đoàn (chạy formgen serve --register DB).")
+    return location
 
 
 # The command each endpoint answers for, named as the CLI's envelope names it.
 COMMANDS = {"api.check_kind": "check", "api.render_kind": "render", "api.deadlines_post": "deadlines",
-            "api.register_list": "register list"}
+            "api.register_list": "register list", "api.register_add": "register add"}
 
 
 def _failure(exc: FormgenError):
     kind = (request.view_args or {}).get("kind")
+    headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else {}
+    if getattr(exc, "status", None) == 401:
+        headers["WWW-Authenticate"] = 'Basic realm="formgen", charset="UTF-8"'
     return (jsonify(envelope(COMMANDS.get(request.endpoint), {"kind": kind if kind in KINDS else None}, error=exc)),
-            status_of(exc))
+            status_of(exc), headers)
 
 
 def _http_failure(exc: HTTPException):
@@ -226,10 +259,17 @@ def _http_failure(exc: HTTPException):
 
 
 def _internal(exc: Exception):
-    """A bug: one line in the envelope, never a traceback or a 500 page."""
+    """A bug: one line (in the envelope under /api), never a traceback or a 500 page."""
     current_app.logger.exception("formgen: internal error")
-    return jsonify(envelope(None, error="internal", exit_code=70,
-                            message=f"Lỗi nội bộ của formgen: {type(exc).__name__}.")), 500
+    message = f"Lỗi nội bộ của formgen: {type(exc).__name__}."
+    if not request.path.startswith("/api/"):
+        return message, 500, {"Content-Type": "text/plain; charset=utf-8"}
+    return jsonify(envelope(None, error="internal", exit_code=70, message=message)), 500
+
+
+def _csrf_failure(exc: HTTPException):
+    return ("Biểu mẫu đã hết hạn hoặc không gửi từ trang của formgen (thiếu mã CSRF); hãy tải lại trang rồi gửi lại.",
+            400, {"Content-Type": "text/plain; charset=utf-8"})
 
 
 def init_app(app: Flask) -> None:
@@ -245,6 +285,8 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(FormgenError, _failure)
     app.register_error_handler(HTTPException, _http_failure)
     app.register_error_handler(Exception, _internal)
+    from flask_wtf.csrf import CSRFError
+    app.register_error_handler(CSRFError, _csrf_failure)
 
 
 def _openapi_envelope() -> dict[str, dict]:

@@ -24,6 +24,7 @@ from ..model import TripSchema
 from ..policy import DEFAULT_PROFILE, load_profile
 from ..vn import dmy, group_thousands
 from ..yamlio import literal_text, parse_yaml
+from .auth import issuer_unit, require_unit
 
 # The documents a delegation file produces, in the order of its life (annual comes from the register).
 DOCUMENTS = ("request", "escalation", "report")
@@ -419,6 +420,7 @@ def download():
                          as_attachment=True, download_name="ho-so-doan.yaml")
     data = data_of(values)
     try:
+        require_unit(issuer_unit(data))
         if action == "ics":
             found = check(data, "request").deadlines
             if not found:
