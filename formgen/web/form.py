@@ -331,9 +331,10 @@ def _all_slots(values: dict) -> list[str]:
 
 
 def _empty_values() -> dict:
+    """A new form: every box empty, one row to fill in each list (members, stops)."""
     values, _ = values_from_data({})
-    values["delegation"]["members"] = [values_from_data({"delegation": {"members": [{}]}})[0]
-                                       ["delegation"]["members"][0]]
+    for rows in ("delegation.members", "delegation.stops"):
+        _rows(values, rows).append(_blank_row(rows))
     return values
 
 
