@@ -189,7 +189,10 @@ def test_render_as_pdf_returns_a_pdf(client, trip_data):
     import shutil
     if not shutil.which("soffice"):
         pytest.skip("LibreOffice (soffice) is not installed")
-    response = post(client, "/api/render/request?format=pdf", trip_data)
+    try:
+        response = post(client, "/api/render/request?format=pdf", trip_data)
+    finally:
+        client.application.extensions["formgen_pdf"].close()  # its LibreOffice profile goes now
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
 
@@ -286,3 +289,88 @@ def test_serve_on_this_machine_starts_waitress_on_the_port(run_formgen, monkeypa
     monkeypatch.setattr(waitress, "serve", lambda app, **kw: seen.update(kw, app=app))
     assert run_formgen("serve", "--port", "8123").exit_code == 0
     assert (seen["host"], seen["port"]) == ("127.0.0.1", 8123) and seen["app"].config["MAX_CONTENT_LENGTH"]
+
+
+# --- PDF through the pool of converters -------------------------------------------------------
+
+
+class FakeConverter:
+    """Stands for pdf.Converter: writes a PDF beside the .docx, or waits, or fails, as the test says."""
+
+    made: list = []
+
+    def __init__(self, soffice=None, timeout=None):
+        self.closed = False
+        self.converted = 0
+        FakeConverter.made.append(self)
+
+    def convert(self, documents, out_dir=None):
+        hold = getattr(FakeConverter, "hold", None)
+        if hold is not None:
+            FakeConverter.started.set()
+            hold.wait(10)
+        if getattr(FakeConverter, "fail", False):
+            from formgen.errors import EnvironmentFailed
+            raise EnvironmentFailed("LibreOffice thoát với mã 134.")
+        self.converted += 1
+        pdf = documents[0].with_suffix(".pdf")
+        pdf.write_bytes(b"%PDF-1.7 fake\n%%EOF")
+        return [pdf]
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def fake_pool(monkeypatch):
+    import threading
+    from formgen.web import pool
+    monkeypatch.setattr(pool, "Converter", FakeConverter)
+    FakeConverter.made, FakeConverter.hold, FakeConverter.fail = [], None, False
+    FakeConverter.started = threading.Event()
+    return pool
+
+
+def test_pdfs_come_from_one_warm_converter_reused(fake_pool, trip_data):
+    app = create_app(testing=True)
+    app.extensions["formgen_pdf"] = fake_pool.PdfPool(workers=2)
+    client = app.test_client()
+    for _ in range(3):
+        response = post(client, "/api/render/request?format=pdf", trip_data)
+        assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert len(FakeConverter.made) == 1 and FakeConverter.made[0].converted == 3
+
+
+def test_a_full_queue_answers_503_with_retry_after(fake_pool, trip_data):
+    import threading
+    app = create_app(testing=True)
+    app.extensions["formgen_pdf"] = fake_pool.PdfPool(workers=1, waiting=0)
+    FakeConverter.hold = threading.Event()
+    first = threading.Thread(target=lambda: post(app.test_client(), "/api/render/request?format=pdf", trip_data))
+    first.start()
+    try:
+        assert FakeConverter.started.wait(10)
+        found = envelope_of(post(app.test_client(), "/api/render/request?format=pdf", trip_data), 503)
+        assert found["error"] == "busy" and "bận" in found["message"]
+    finally:
+        FakeConverter.hold.set()
+        first.join(10)
+
+
+def test_a_converter_that_failed_is_replaced_by_a_fresh_one(fake_pool, trip_data):
+    app = create_app(testing=True)
+    app.extensions["formgen_pdf"] = fake_pool.PdfPool(workers=1)
+    client = app.test_client()
+    FakeConverter.fail = True
+    assert envelope_of(post(client, "/api/render/request?format=pdf", trip_data), 503)["error"] == "environment"
+    FakeConverter.fail = False
+    assert post(client, "/api/render/request?format=pdf", trip_data).status_code == 200
+    assert [c.closed for c in FakeConverter.made] == [True, False]
+
+
+def test_a_converter_is_recycled_after_its_share_of_conversions(fake_pool, tmp_path):
+    pool = fake_pool.PdfPool(workers=1, recycle=2)
+    for i in range(3):
+        (tmp_path / f"d{i}.docx").write_bytes(b"x")
+        pool.convert(tmp_path / f"d{i}.docx")
+    assert [c.converted for c in FakeConverter.made] == [2, 1] and FakeConverter.made[0].closed

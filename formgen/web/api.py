@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import tempfile
+import threading
 from pathlib import Path
 
 from flask import Flask, current_app, g, jsonify, request, send_file
@@ -150,11 +151,26 @@ def render_kind(kind):
 
 
 def rendered(kind: str, data: dict, fmt: str, earlier: list[dict] | None) -> bytes:
-    """The document's bytes, written in a folder of formgen's own that is gone afterwards."""
+    """The document's bytes, written in a folder of formgen's own that is gone afterwards; its PDF from
+    the application's pool of LibreOffice converters."""
     with tempfile.TemporaryDirectory(prefix="formgen-web-") as tmp:
         out = Path(tmp) / f"{kind}.docx"
-        result = render(kind, data, out, pdf=fmt == "pdf", history=earlier)
-        return result.outputs[-1].read_bytes()
+        result = render(kind, data, out, history=earlier)
+        return (pdf_pool().convert(out) if fmt == "pdf" else result.outputs[-1]).read_bytes()
+
+
+def pdf_pool():
+    """The process's converters (made on the first PDF asked for; one per core unless configured)."""
+    from .pool import PdfPool
+
+    with _POOL_LOCK:
+        pool = current_app.extensions.get("formgen_pdf")
+        if pool is None:
+            pool = current_app.extensions["formgen_pdf"] = PdfPool(current_app.config.get("FORMGEN_PDF_WORKERS"))
+    return pool
+
+
+_POOL_LOCK = threading.Lock()
 
 
 class DeadlinesQuery(Base):
