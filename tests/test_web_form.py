@@ -286,3 +286,17 @@ def test_removing_a_row_that_does_not_exist_changes_nothing(client):
 
 def test_adding_a_row_to_a_list_that_does_not_exist_is_422(client):
     assert send(client, "/", [], "add:delegation.nothing").status_code == 422
+
+
+def test_a_policy_file_typed_in_the_form_is_refused_not_read(client, tmp_path, monkeypatch):
+    from formgen.policy import profile as profiles
+    read = []
+    real = profiles._read
+    monkeypatch.setattr(profiles, "_read", lambda name, *a: read.append(name) or real(name, *a))
+    profile = tmp_path / "quy-dinh.yaml"
+    profile.write_text("id: x\n", encoding="utf-8")
+    form = read_form(opened(client, ROOT / "fixtures" / "request.yaml")).fields
+    page = send(client, "/", form, "check", policy=str(profile))
+    assert "Trên máy chủ chỉ dùng quy định có sẵn" in slot(page, "policy")
+    download = send(client, "/download", form, "docx:request", policy=str(profile))
+    assert download.status_code == 422 and str(profile) not in read

@@ -22,6 +22,7 @@ from ..fields import Amount, Choice, Count, Date, Flag
 from ..loader import parse_json
 from ..model import TripSchema
 from ..policy import DEFAULT_PROFILE, load_profile
+from ..policy.profile import builtin_profiles
 from ..vn import dmy, group_thousands
 from ..yamlio import literal_text, parse_yaml
 from .auth import issuer_unit, require_unit
@@ -230,12 +231,15 @@ class Report:
 
 
 def report_of(values: dict, notes: list[str] | None = None) -> Report:
+    from .api import served_data
+
     data = data_of(values)
     out = Report(notes=list(notes or []))
     calendar = WorkCalendar()
     names = labels()["kinds"]
     found: list[Problem] = []
     try:
+        served_data(data)  # a policy that names a file on the server is refused, never read
         kinds = [k for k in DOCUMENTS if data.get(KINDS[k].section)] or ["request"]
         results = {k: check(data, k, calendar=calendar) for k in kinds}
     except FormgenError as exc:  # not yet a valid file: the field errors, no documents yet
@@ -292,11 +296,9 @@ bp = Blueprint("form", __name__)
 
 
 def _focus_choices(values: dict) -> list[str]:
-    policy = values.get("policy") or DEFAULT_PROFILE
-    try:
-        return list(load_profile(policy)["focus_areas"])
-    except FormgenError:
-        return list(load_profile(DEFAULT_PROFILE)["focus_areas"])
+    """The focus areas of the file's profile (a built-in one only: a request never names a file)."""
+    policy = values.get("policy")
+    return list(load_profile(policy if policy in builtin_profiles() else DEFAULT_PROFILE)["focus_areas"])
 
 
 def page(values: dict, status: int = 200, notes: list[str] | None = None, error: FormgenError | None = None):
@@ -412,7 +414,7 @@ def open_file():
 @bp.post("/download")
 def download():
     """The file the button names: the YAML, the .ics, or a document as DOCX or PDF; else the page with why."""
-    from .api import FORMATS, ics_file, rendered, status_of
+    from .api import FORMATS, ics_file, rendered, served_data, status_of
 
     values = values_from_form(request.form)
     action = request.form.get("action", "")
@@ -421,6 +423,7 @@ def download():
                          as_attachment=True, download_name="ho-so-doan.yaml")
     data = data_of(values)
     try:
+        served_data(data)
         require_unit(issuer_unit(data))
         if action == "ics":
             found = check(data, "request").deadlines
