@@ -209,3 +209,23 @@ def test_users_add_keeps_the_user_and_refuses_a_short_password(tmp_path, run_for
     assert run_formgen("users", "add", "a", "--unit", "SNV", "--password-stdin", "--register", db).exit_code == 0
     with Users(str(db)) as users:
         assert users.login("a", PASSWORD) is not None and users.list()[0].unit == "SNV"
+
+
+def test_the_register_page_shows_the_units_delegations_overdue_reports_first(province, trip_data):
+    late = of_unit(trip_data, "Sở Nội vụ", "SNV", "Phan Văn Trễ")
+    late["request"]["number"] = 7
+    late["delegation"].update(depart_on="2024-03-04", return_on="2024-03-08")
+    for stop, day in zip(late["delegation"]["stops"], ("2024-03-05", "2024-03-06")):
+        stop.update(start=day, end=day)
+    with Register(province) as reg:
+        reg.add(validate(late), force=True)
+    client = app_of(province).test_client()
+    page = client.get("/register", headers=basic("snv")).get_data(as_text=True)
+    leaders = re.findall(r"<td>\d+</td><td>(\w+)</td><td>([^<]+)</td>", page)
+    # never STC's; both reports are missing, the one due first (back in March) comes first
+    assert leaders == [("SNV", "Phan Văn Trễ"), ("SNV", "Nguyễn Văn An")]
+    assert re.findall(r'<tr class="(overdue|)"', page) == ["overdue", "overdue"]
+    assert "quá hạn" in page and "hạn 22/03/2024" in page
+    assert client.get("/register?unit=STC", headers=basic("snv")).status_code == 403
+    everyone = client.get("/register", headers=basic("btc")).get_data(as_text=True)
+    assert "STC" in everyone and "SNV" in everyone

@@ -440,6 +440,32 @@ def download():
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"{kind}{suffix}")
 
 
+@bp.get("/register")
+def register_page():
+    """The register's delegations the user may see, the overdue reports first, each with its state."""
+    from flask import current_app, g
+
+    from ..register import Register
+    from .api import NotFound, status_of
+
+    location = current_app.config.get("FORMGEN_REGISTER")
+    user = g.get("user")
+    unit = request.args.get("unit") or None
+    if user is not None and user.role == "unit":
+        unit = unit or user.unit
+    try:
+        if not location:
+            raise NotFound("Máy chủ không có sổ theo dõi các đoàn (chạy formgen serve --register DB).")
+        require_unit(unit) if unit or user is None or user.role == "unit" else None
+        with Register(location) as reg:
+            records = reg.list(unit=unit)
+            late = {d.record.id: d for d in reg.overdue(dt.date.today())}
+    except FormgenError as exc:
+        return render_template("register.html", rows=[], message=exc.message, unit=unit), status_of(exc)
+    rows = sorted(records, key=lambda r: (r.id not in late, late[r.id].deadline if r.id in late else r.depart_on))
+    return render_template("register.html", rows=[(r, late.get(r.id)) for r in rows], message=None, unit=unit)
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals["today"] = dt.date.today
