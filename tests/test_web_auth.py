@@ -229,3 +229,19 @@ def test_the_register_page_shows_the_units_delegations_overdue_reports_first(pro
     assert client.get("/register?unit=STC", headers=basic("snv")).status_code == 403
     everyone = client.get("/register", headers=basic("btc")).get_data(as_text=True)
     assert "STC" in everyone and "SNV" in everyone
+
+
+def test_the_annual_report_of_a_unit_comes_from_the_register(province, tmp_path):
+    from helpers import docx_lines
+    client = app_of(province).test_client()
+    form = {"unit": "SNV", "year": "2024", "number": "245", "date": "20/12/2024", "signer.name": "Lê Văn Bình",
+            "signer.title": "Giám đốc", "format": "docx"}
+    response = client.post("/register/annual", data=form, headers=basic("snv"))
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    (tmp_path / "n.docx").write_bytes(response.data)
+    text = "\n".join(docx_lines(tmp_path / "n.docx"))
+    assert "Nguyễn Văn An" in text and "Lê Văn Tài" not in text and "Lê Văn Bình" in text
+    other = client.post("/register/annual", data={**form, "unit": "STC"}, headers=basic("snv"))
+    assert other.status_code == 403
+    unsigned = client.post("/register/annual", data={**form, "signer.name": ""}, headers=basic("snv"))
+    assert unsigned.status_code == 422 and "annual.signer.name" in unsigned.get_data(as_text=True)

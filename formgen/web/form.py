@@ -4,16 +4,18 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from pathlib import Path
 
 import yaml
 from flask import Blueprint, Flask, render_template, request, send_file
 from marshmallow import fields as mf
 from werkzeug.datastructures import MultiDict
 
-from .. import KINDS, check
+from .. import KINDS, check, render
 from ..calendar import WorkCalendar
 from ..dates import parse_date
 from ..documents import infer_kind
@@ -464,6 +466,46 @@ def register_page():
         return render_template("register.html", rows=[], message=exc.message, unit=unit), status_of(exc)
     rows = sorted(records, key=lambda r: (r.id not in late, late[r.id].deadline if r.id in late else r.depart_on))
     return render_template("register.html", rows=[(r, late.get(r.id)) for r in rows], message=None, unit=unit)
+
+
+ANNUAL_BOXES = ("number", "date", "recipient", "summary", "archive")
+SIGNER_BOXES = ("name", "title", "authority", "on_behalf_of")
+
+
+@bp.post("/register/annual")
+def annual_report():
+    """The annual report (R11) of one unit and year from the register, as DOCX (or PDF)."""
+    from flask import current_app
+
+    from ..register import Register
+    from .api import FORMATS, NotFound, pdf_pool, status_of
+
+    location = current_app.config.get("FORMGEN_REGISTER")
+    unit, year, fmt = request.form.get("unit", "").strip(), request.form.get("year", "").strip(), \
+        request.form.get("format", "docx")
+    section = {k: v for k in ANNUAL_BOXES if (v := request.form.get(k, "").strip())}
+    signer = {k: v for k in SIGNER_BOXES if (v := request.form.get(f"signer.{k}", "").strip())}
+    if signer:
+        section["signer"] = signer
+    if lines := [x.strip() for x in request.form.get("cc", "").splitlines() if x.strip()]:
+        section["cc"] = lines
+    try:
+        if not location:
+            raise NotFound("Máy chủ không có sổ theo dõi các đoàn (chạy formgen serve --register DB).")
+        if not unit or not (year.isascii() and year.isdigit()) or fmt not in FORMATS:
+            raise InvalidInput("Cần mã đơn vị, năm (ví dụ 2026) và định dạng (docx hoặc pdf) của báo cáo năm.")
+        require_unit(unit)
+        with Register(location) as reg:
+            data = reg.annual_input(unit, int(year), section)
+        with tempfile.TemporaryDirectory(prefix="formgen-web-") as tmp:
+            out = Path(tmp) / "annual.docx"
+            render("annual", data, out)
+            body = (pdf_pool().convert(out) if fmt == "pdf" else out).read_bytes()
+    except FormgenError as exc:
+        return render_template("register.html", rows=[], message=" ".join(exc.lines()), unit=unit), status_of(exc)
+    mimetype, suffix = FORMATS[fmt]
+    return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True,
+                     download_name=f"bao-cao-nam-{year}{suffix}")
 
 
 def init_app(app: Flask) -> None:
