@@ -27,22 +27,28 @@ def read_data(path: str | os.PathLike) -> object:
     if p.suffix.lower() != ".json":
         data = load_yaml(p, literals=True)
     else:
-        text = read_text(p)
-        if not text.strip():
-            data = None
-        else:
-            try:
-                data = json_loads(text, object_pairs_hook=_unique_keys)
-            except json.JSONDecodeError as exc:
-                raise InvalidInput(f"Không đọc được tệp “{p}”: lỗi cú pháp JSON ở dòng {exc.lineno}, "
-                                   f"cột {exc.colno} ({exc.msg}).") from None
-            except ValueError as exc:
-                raise InvalidInput(f"Không đọc được tệp “{p}”: {exc}.") from None
-            except RecursionError:
-                raise InvalidInput(f"Không đọc được tệp “{p}”: dữ liệu lồng nhau quá sâu.") from None
+        data = parse_json(read_text(p), f"tệp “{p}”")
     if data is None:
         raise InvalidInput(f"Không đọc được tệp “{p}”: tệp rỗng.")
     return data
+
+
+def parse_json(text: str, name: str) -> object:
+    """JSON text as read_data reads a .json file (a key written twice refused); None when it is blank.
+
+    name says what the text is, as a message names it: “tệp “a.json””, “nội dung yêu cầu”.
+    """
+    if not text.strip():
+        return None
+    try:
+        return json_loads(text, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"Không đọc được {name}: lỗi cú pháp JSON ở dòng {exc.lineno}, "
+                           f"cột {exc.colno} ({exc.msg}).") from None
+    except ValueError as exc:
+        raise InvalidInput(f"Không đọc được {name}: {exc}.") from None
+    except RecursionError:
+        raise InvalidInput(f"Không đọc được {name}: dữ liệu lồng nhau quá sâu.") from None
 
 
 def is_annual(data: object) -> bool:

@@ -164,8 +164,11 @@ def load_yaml(path: str | os.PathLike, *, literals: bool = False) -> object:
     With literals=True (files a user writes), numbers and truth values keep their source text
     (LiteralInt, LiteralFloat, LiteralBool) and mapping keys are always text.
     """
-    name = str(path)
-    text = read_text(path)
+    return parse_yaml(read_text(path), str(path), literals=literals)
+
+
+def parse_yaml(text: str, name: str, *, literals: bool = False) -> object:
+    """load_yaml on text a program already holds (a file sent to the web form); name says where it came from."""
     try:
         data = yaml.load(text, Loader=LiteralSafeLoader if literals else TextSafeLoader)  # noqa: S506 - SafeLoader
     except yaml.MarkedYAMLError as exc:
