@@ -69,7 +69,7 @@ def _plain_docx_share(args) -> int:
             continue
         trip = validate_trip(unflatten(row, "request"))
         result = formgen.check(trip, "request", profile=profile, calendar=calendar)
-        context = KINDS["request"].context(Inputs(trip, profile, calendar, result.deadlines, None))
+        context = KINDS["request"].context(Inputs(trip, profile, calendar, result.deadlines, result.limits))
         doc = DocxTemplate(str(builtin_template(template_name("request", "state"))))
         doc.render(context, jinja_env=jinja_env(), autoescape=True)
         doc.save(Path(out) / f"{number}.docx")
