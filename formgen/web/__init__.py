@@ -13,7 +13,7 @@ MAX_REQUEST_BYTES = 1024 * 1024
 
 
 def create_app(*, register: str | None = None, secret_key: str | bytes | None = None, behind_tls: bool = False,
-               testing: bool = False) -> Flask:
+               testing: bool = False, trust: list[str] | None = None) -> Flask:
     """The application: the API under /api (OpenAPI at /openapi.json), the form at /, the login at /login.
 
     register is the register's location (SQLite file or PostgreSQL URL), or None for none; it is
@@ -21,15 +21,17 @@ def create_app(*, register: str | None = None, secret_key: str | bytes | None = 
     and the key that signs their sessions ($FORMGEN_SECRET_KEY, else made once and kept there).
     behind_tls: a reverse proxy terminates TLS (its X-Forwarded-Proto is trusted, cookies are Secure).
     testing turns CSRF tokens off, for tests that are not about them.
+    trust: the root certificates uploaded signed PDFs must chain to (none: their integrity only).
     """
     from flask_wtf.csrf import CSRFProtect
 
-    from . import api, auth, form
+    from . import api, auth, form, signed
 
     app = Flask(__name__)
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         FORMGEN_REGISTER=register,
+        FORMGEN_TRUST=list(trust or []),
         TESTING=testing,
         WTF_CSRF_ENABLED=not testing,
         SECRET_KEY=secret_key or os.environ.get(ENV_SECRET) or _shared_key(register),
@@ -46,6 +48,7 @@ def create_app(*, register: str | None = None, secret_key: str | bytes | None = 
     csrf.exempt(api.blp)  # JSON only (application/json needs a CORS preflight no other site gets): no form can post it
     auth.init_app(app)
     form.init_app(app)
+    signed.init_app(app)
     return app
 
 

@@ -435,6 +435,9 @@ def download():
                 raise InvalidInput("Chưa có ngày đi (Ngày đi): không có hạn chót để ghi ra tệp lịch.")
             return ics_file(found)
         fmt, _, kind = action.partition(":")
+        if fmt == "sign" and kind in DOCUMENTS:
+            return send_file(io.BytesIO(_signable(kind, data)), mimetype="application/pdf", as_attachment=True,
+                             download_name=f"{kind}-de-ky.pdf")
         if fmt not in FORMATS or kind not in DOCUMENTS:
             raise InvalidInput(f"Không có nút “{action}”.")
         body = rendered(kind, data, fmt, None)
@@ -444,13 +447,25 @@ def download():
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"{kind}{suffix}")
 
 
+def _signable(kind: str, data: dict) -> bytes:
+    """The document's PDF with its deadline stamp, ready to sign (formgen sign), in a folder gone afterwards."""
+    with tempfile.TemporaryDirectory(prefix="formgen-web-") as tmp:
+        return render(kind, data, Path(tmp) / f"{kind}.docx", pdf=True, stamp=True).outputs[-1].read_bytes()
+
+
 @bp.get("/register")
 def register_page():
-    """The register's delegations the user may see, the overdue reports first, each with its state."""
+    return register_view()
+
+
+def register_view(message: str | None = None, status: int = 200):
+    """The register's delegations the user may see, the overdue reports first, each with its state and its
+    signed PDFs; message (a refusal) above them."""
     from flask import current_app, g
 
     from ..register import Register
     from .api import NotFound, status_of
+    from .signed import SignedFiles, trust_roots
 
     location = current_app.config.get("FORMGEN_REGISTER")
     user = g.get("user")
@@ -464,10 +479,14 @@ def register_page():
         with Register(location) as reg:
             records = reg.list(unit=unit)
             late = {d.record.id: d for d in reg.overdue(dt.date.today())}
+        with SignedFiles(location) as files:
+            signed = files.of_records([r.id for r in records])
     except FormgenError as exc:
-        return render_template("register.html", rows=[], message=exc.message, unit=unit), status_of(exc)
+        return render_template("register.html", rows=[], message=message or exc.message, unit=unit,
+                               signed={}, trusted=False), status_of(exc)
     rows = sorted(records, key=lambda r: (r.id not in late, late[r.id].deadline if r.id in late else r.depart_on))
-    return render_template("register.html", rows=[(r, late.get(r.id)) for r in rows], message=None, unit=unit)
+    return render_template("register.html", rows=[(r, late.get(r.id)) for r in rows], message=message, unit=unit,
+                           signed=signed, trusted=bool(trust_roots()), kinds=labels()["kinds"]), status
 
 
 ANNUAL_BOXES = ("number", "date", "recipient", "summary", "archive")
