@@ -313,7 +313,16 @@ def page(values: dict, status: int = 200, notes: list[str] | None = None, error:
             report.findings.setdefault(_slot(p.path, set(slot_paths()), values), []).append(p)
     return render_template("form.html", tree=form_tree(), values=values, report=report,
                            focus=_focus_choices(values), slot_id=slot_id, box_name=box_name,
-                           slots=_all_slots(values)), status
+                           slots=_all_slots(values), implied=implied_flags(values)), status
+
+
+def implied_flags(values: dict) -> dict[str, str]:
+    """The boxes the data decides whatever is ticked (path -> why): the head of a unit is a key leader
+    (TripSchema's leader); shown ticked and locked, and not sent, so the schema's default applies."""
+    leader = (values.get("delegation") or {}).get("leader") or {}
+    if leader.get("rank") == "head":
+        return {"delegation.leader.key_leader": "Đã đánh dấu sẵn: trưởng đoàn là người đứng đầu."}
+    return {}
 
 
 def _all_slots(values: dict) -> list[str]:
