@@ -9,7 +9,7 @@ import pytest
 pytest.importorskip("flask_smorest", reason="the web extra is not installed: pip install \".[web]\"")
 
 from conftest import ROOT  # noqa: E402
-from formgen import sign  # noqa: E402
+from formgen import InvalidInput, sign  # noqa: E402
 from formgen.stamping import TITLE  # noqa: E402
 from formgen.web.signed import MAX_SIGNED_BYTES, SIGNED, SignedFiles  # noqa: E402
 from test_sign import PASSWORD as P12_PASSWORD, Pki, _render  # noqa: E402
@@ -19,11 +19,16 @@ import sqlalchemy as sa  # noqa: E402
 
 
 @pytest.fixture(scope="module")
-def signed_pdf(tmp_path_factory) -> bytes:
+def pki(tmp_path_factory) -> Pki:
+    return Pki(tmp_path_factory.mktemp("pki"))
+
+
+@pytest.fixture(scope="module")
+def signed_pdf(tmp_path_factory, pki) -> bytes:
     tmp = tmp_path_factory.mktemp("websign")
     src = _render(tmp, ROOT / "fixtures" / "request.yaml")
     out = tmp / "da-ky.pdf"
-    sign(src, out, p12=Pki(tmp).p12["person"], password=P12_PASSWORD, role="person")
+    sign(src, out, p12=pki.p12["person"], password=P12_PASSWORD, role="person")
     return out.read_bytes()
 
 
@@ -88,6 +93,23 @@ def _overwritten(signed: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def test_with_trust_roots_configured_a_pdf_of_another_ca_is_refused(province, signed_pdf, pki, tmp_path):
+    stranger = Pki(tmp_path)
+    refused = _upload(app_of(province, trust=[str(stranger.ca_pem)]).test_client(), signed_pdf)
+    assert refused.status_code == 422 and "không hợp lệ" in refused.get_data(as_text=True)
+    assert _stored(province) == 0
+    client = app_of(province, trust=[str(pki.ca_pem)]).test_client()
+    assert _upload(client, signed_pdf).status_code == 302
+    page = client.get("/register", headers=basic("snv")).get_data(as_text=True)
+    assert "đã kiểm tra chuỗi chứng thư" in page and "chưa cấu hình chứng thư gốc" not in page
+
+
+def test_an_unreadable_trust_root_stops_the_server_at_start(province, tmp_path):
+    (tmp_path / "ca.pem").write_text("không phải chứng thư", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="Không đọc được chứng thư gốc"):
+        app_of(province, trust=[str(tmp_path / "ca.pem")])
 
 
 def test_a_unit_cannot_upload_to_or_see_another_units_files(province, signed_pdf):

@@ -25,7 +25,10 @@ def create_app(*, register: str | None = None, secret_key: str | bytes | None = 
     """
     from flask_wtf.csrf import CSRFProtect
 
+    from ..verifying import _trust_roots
     from . import api, auth, form, signed
+
+    _trust_roots(trust)  # a root that cannot be read stops the start, not each upload later
 
     app = Flask(__name__)
     app.config.update(
@@ -82,12 +85,13 @@ def refuse_open_host(host: str, users: int = 0) -> None:
                            "nên chỉ phục vụ trên máy này (--host 127.0.0.1).")
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, register: str | None = None, behind_tls: bool = False) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, register: str | None = None, behind_tls: bool = False,
+          trust: list[str] | None = None) -> None:
     """Serve the application with waitress until interrupted."""
     import waitress
 
     refuse_open_host(host, user_count(register))
-    waitress.serve(create_app(register=register, behind_tls=behind_tls), host=host, port=port, ident="formgen")
+    waitress.serve(create_app(register=register, behind_tls=behind_tls, trust=trust), host=host, port=port, ident="formgen")
 
 
 def user_count(register: str | None) -> int:
