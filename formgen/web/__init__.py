@@ -26,7 +26,7 @@ def create_app(*, register: str | None = None, secret_key: str | bytes | None = 
     from flask_wtf.csrf import CSRFProtect
 
     from ..verifying import _trust_roots
-    from . import api, auth, form, signed
+    from . import api, auth, form
 
     _trust_roots(trust)  # a root that cannot be read stops the start, not each upload later
 
@@ -51,7 +51,6 @@ def create_app(*, register: str | None = None, secret_key: str | bytes | None = 
     csrf.exempt(api.blp)  # JSON only (application/json needs a CORS preflight no other site gets): no form can post it
     auth.init_app(app)
     form.init_app(app)
-    signed.init_app(app)
     return app
 
 

@@ -27,7 +27,7 @@ from ..policy import DEFAULT_PROFILE, load_profile
 from ..policy.profile import builtin_profiles
 from ..vn import dmy, group_thousands
 from ..yamlio import literal_text, parse_yaml
-from .auth import issuer_unit, require_unit
+from .auth import issuer_unit, register_location, require_unit
 
 # The documents a delegation file produces, in the order of its life (annual comes from the register).
 DOCUMENTS = ("request", "escalation", "report")
@@ -470,20 +470,18 @@ def register_page():
 def register_view(message: str | None = None, status: int = 200):
     """The register's delegations the user may see, the overdue reports first, each with its state and its
     signed PDFs; message (a refusal) above them."""
-    from flask import current_app, g
+    from flask import g
 
     from ..register import Register
-    from .api import NotFound, status_of
+    from .api import status_of
     from .signed import SignedFiles, trust_roots
 
-    location = current_app.config.get("FORMGEN_REGISTER")
     user = g.get("user")
     unit = request.args.get("unit") or None
     if user is not None and user.role == "unit":
         unit = unit or user.unit
     try:
-        if not location:
-            raise NotFound("Máy chủ không có sổ theo dõi các đoàn (chạy formgen serve --register DB).")
+        location = register_location()
         require_unit(unit) if unit or user is None or user.role == "unit" else None
         with Register(location) as reg:
             records = reg.list(unit=unit)
@@ -498,6 +496,61 @@ def register_view(message: str | None = None, status: int = 200):
                            signed=signed, trusted=bool(trust_roots()), kinds=labels()["kinds"]), status
 
 
+@bp.post("/register/signed")
+def upload_signed():
+    """A signed PDF of one delegation: verified, then kept; refused (nothing kept) without a good signature."""
+    from flask import redirect, url_for
+
+    from ..register import Register
+    from .api import status_of
+    from .auth import who
+    from .signed import MAX_SIGNED_BYTES, SignedFiles, trust_roots, verified_summary
+
+    upload = request.files.get("file")
+    record, kind = request.form.get("record", "").strip(), request.form.get("kind", "").strip()
+    try:
+        location = register_location()
+        if upload is None or not upload.filename:
+            raise InvalidInput("Chưa chọn tệp PDF đã ký để tải lên.")
+        if kind not in DOCUMENTS:
+            raise InvalidInput(f"Loại văn bản “{kind}” không có; chọn: {', '.join(DOCUMENTS)}.")
+        name = re.sub(r"[^\w.\- ]", "_", upload.filename)[-100:]  # shown and offered back, never a path
+        body = upload.read(MAX_SIGNED_BYTES + 1)
+        if len(body) > MAX_SIGNED_BYTES:
+            raise InvalidInput(f"Tệp “{name}” lớn quá {MAX_SIGNED_BYTES // 1024} KB: không lưu vào sổ.")
+        with Register(location) as reg:
+            found = reg.get(record)
+        require_unit(found.unit_code)
+        summary = verified_summary(name, body, trust_roots())
+        with SignedFiles(location) as files:
+            files.add(found.id, kind, name, body, summary, who())
+    except FormgenError as exc:
+        return register_view(message=exc.message, status=status_of(exc))
+    return redirect(url_for("form.register_page"))
+
+
+@bp.get("/register/signed/<int:file_id>")
+def signed_file(file_id: int):
+    """A signed PDF kept in the register, as it was uploaded, to the users of its delegation's unit."""
+
+    from ..register import Register
+    from .api import NotFound, status_of
+    from .signed import SignedFiles
+
+    try:
+        location = register_location()
+        with SignedFiles(location) as files:
+            row = files.get(file_id)
+        if row is None:
+            raise NotFound(f"Không có tệp đã ký số {file_id}.")
+        with Register(location) as reg:
+            require_unit(reg.get(row.record_id).unit_code)
+    except FormgenError as exc:
+        return register_view(message=exc.message, status=status_of(exc))
+    return send_file(io.BytesIO(row.body), mimetype="application/pdf", as_attachment=True,
+                     download_name=row.file_name)
+
+
 ANNUAL_BOXES = ("number", "date", "recipient", "summary", "archive")
 SIGNER_BOXES = ("name", "title", "authority", "on_behalf_of")
 
@@ -505,12 +558,10 @@ SIGNER_BOXES = ("name", "title", "authority", "on_behalf_of")
 @bp.post("/register/annual")
 def annual_report():
     """The annual report (R11) of one unit and year from the register, as DOCX (or PDF)."""
-    from flask import current_app
 
     from ..register import Register
-    from .api import FORMATS, NotFound, pdf_pool, status_of
+    from .api import FORMATS, pdf_pool, status_of
 
-    location = current_app.config.get("FORMGEN_REGISTER")
     unit, year, fmt = request.form.get("unit", "").strip(), request.form.get("year", "").strip(), \
         request.form.get("format", "docx")
     section = {k: v for k in ANNUAL_BOXES if (v := request.form.get(k, "").strip())}
@@ -520,8 +571,7 @@ def annual_report():
     if lines := [x.strip() for x in request.form.get("cc", "").splitlines() if x.strip()]:
         section["cc"] = lines
     try:
-        if not location:
-            raise NotFound("Máy chủ không có sổ theo dõi các đoàn (chạy formgen serve --register DB).")
+        location = register_location()
         if not unit or not (year.isascii() and year.isdigit()) or fmt not in FORMATS:
             raise InvalidInput("Cần mã đơn vị, năm (ví dụ 2026) và định dạng (docx hoặc pdf) của báo cáo năm.")
         require_unit(unit)

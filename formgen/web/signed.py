@@ -3,16 +3,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
-import re
 import tempfile
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Blueprint, current_app, redirect, request, send_file, url_for
+from flask import current_app
 
-from ..errors import FormgenError, InvalidInput
-from ..register import Register
+from ..errors import InvalidInput
 from .users import WebTables
 
 # A signed letter of a few pages, with its signature and seal images, is well under this (and under the
@@ -83,71 +80,6 @@ def verified_summary(name: str, body: bytes, trust: list[str]) -> str:
     return f"{len(result.signatures)} chữ ký hợp lệ ({who}); {trusted}."
 
 
-bp = Blueprint("signed", __name__)
-
-
-def _location() -> str:
-    from .api import NotFound
-
-    location = current_app.config.get("FORMGEN_REGISTER")
-    if not location:
-        raise NotFound("Máy chủ không có sổ theo dõi các đoàn (chạy formgen serve --register DB).")
-    return location
-
-
 def trust_roots() -> list[str]:
+    """The roots the application was configured with (create_app(trust=...)); none: integrity only."""
     return list(current_app.config.get("FORMGEN_TRUST") or [])
-
-
-@bp.post("/register/signed")
-def upload():
-    """A signed PDF of one delegation: verified, then kept; refused (nothing kept) without a good signature."""
-    from .api import status_of
-    from .auth import require_unit, who
-    from .form import DOCUMENTS, register_view
-
-    upload = request.files.get("file")
-    record, kind = request.form.get("record", "").strip(), request.form.get("kind", "").strip()
-    try:
-        if upload is None or not upload.filename:
-            raise InvalidInput("Chưa chọn tệp PDF đã ký để tải lên.")
-        if kind not in DOCUMENTS:
-            raise InvalidInput(f"Loại văn bản “{kind}” không có; chọn: {', '.join(DOCUMENTS)}.")
-        name = re.sub(r"[^\w.\- ]", "_", upload.filename)[-100:]  # shown and offered back, never a path
-        body = upload.read(MAX_SIGNED_BYTES + 1)
-        if len(body) > MAX_SIGNED_BYTES:
-            raise InvalidInput(f"Tệp “{name}” lớn quá {MAX_SIGNED_BYTES // 1024} KB: không lưu vào sổ.")
-        location = _location()
-        with Register(location) as reg:
-            found = reg.get(record)
-        require_unit(found.unit_code)
-        summary = verified_summary(name, body, trust_roots())
-        with SignedFiles(location) as files:
-            files.add(found.id, kind, name, body, summary, who())
-    except FormgenError as exc:
-        return register_view(message=exc.message, status=status_of(exc))
-    return redirect(url_for("form.register_page", unit=request.args.get("unit") or None))
-
-
-@bp.get("/register/signed/<int:file_id>")
-def download(file_id: int):
-    from .api import NotFound, status_of
-    from .auth import require_unit
-    from .form import register_view
-
-    try:
-        location = _location()
-        with SignedFiles(location) as files:
-            row = files.get(file_id)
-        if row is None:
-            raise NotFound(f"Không có tệp đã ký số {file_id}.")
-        with Register(location) as reg:
-            require_unit(reg.get(row.record_id).unit_code)
-    except FormgenError as exc:
-        return register_view(message=exc.message, status=status_of(exc))
-    return send_file(io.BytesIO(row.body), mimetype="application/pdf", as_attachment=True,
-                     download_name=row.file_name)
-
-
-def init_app(app) -> None:
-    app.register_blueprint(bp)
