@@ -344,8 +344,10 @@ def templates_check_cmd(file, kind, as_json):
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Cổng / port.")
 @click.option("--behind-tls", is_flag=True,
               help="Sau một reverse proxy có TLS: cookie Secure, tin X-Forwarded-Proto / behind a TLS reverse proxy.")
+@click.option("--trust", multiple=True, type=click.Path(dir_okay=False), metavar="CA.pem",
+              help="Chứng thư gốc cho bản PDF đã ký tải lên (thiếu: chỉ kiểm tra toàn vẹn) / trusted roots for uploads.")
 @register_option
-def serve_cmd(host, port, behind_tls, register_db):
+def serve_cmd(host, port, behind_tls, trust, register_db):
     """Mở biểu mẫu trên trình duyệt và API HTTP / serve the form in the browser and the HTTP API.
 
     Mở http://127.0.0.1:8000/ trên trình duyệt / open http://127.0.0.1:8000/ in a browser.
@@ -357,7 +359,7 @@ def serve_cmd(host, port, behind_tls, register_db):
     register_db = register_db if register_db is not None else os.environ.get(ENV_REGISTER)
     refuse_open_host(host, user_count(register_db))
     click.echo(f"formgen: mở http://{host}:{port}/ trên trình duyệt (Ctrl+C để dừng).", err=True)
-    serve(host, port, register=register_db, behind_tls=behind_tls)
+    serve(host, port, register=register_db, behind_tls=behind_tls, trust=list(trust))
 
 
 @cli.group("users")

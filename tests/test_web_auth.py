@@ -26,7 +26,7 @@ PASSWORD = "mật-khẩu-dài"
 def _drop(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS web_users, web_login_attempts, web_register_changes, web_secrets, "
+        conn.exec_driver_sql("DROP TABLE IF EXISTS web_users, web_login_attempts, web_register_changes, web_secrets, web_signed_pdfs, "
                              "delegations, schema_version")
     engine.dispose()
 

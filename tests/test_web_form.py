@@ -300,3 +300,21 @@ def test_a_policy_file_typed_in_the_form_is_refused_not_read(client, tmp_path, m
     assert "Trên máy chủ chỉ dùng quy định có sẵn" in slot(page, "policy")
     download = send(client, "/download", form, "docx:request", policy=str(profile))
     assert download.status_code == 422 and str(profile) not in read
+
+
+def _leader_key_box(response) -> dict | None:
+    """The attributes of the leader's "Lãnh đạo chủ chốt" checkbox as the page shows it."""
+    found = re.search(r'<input type="checkbox" id="delegation\.leader\.key_leader"([^>]*)>', response.get_data(as_text=True))
+    return found and set(found.group(1).split())
+
+
+def test_a_head_led_delegation_shows_its_leader_as_key_leader_ticked_and_locked(client, tmp_path):
+    form = read_form(opened(client, ROOT / "fixtures" / "request.yaml")).fields
+    head = send(client, "/", form, "check", **{"delegation.leader.rank": "head"})
+    assert {"checked", "disabled"} <= _leader_key_box(head)
+    assert "Đã đánh dấu sẵn: trưởng đoàn là người đứng đầu." in head.get_data(as_text=True)
+    saved = send(client, "/download", read_form(head).fields, "save")
+    (tmp_path / "h.yaml").write_bytes(saved.data)
+    assert load(tmp_path / "h.yaml")["delegation"]["leader"]["key_leader"] is True
+    deputy = send(client, "/", form, "check", **{"delegation.leader.rank": "deputy"})
+    assert "disabled" not in _leader_key_box(deputy)  # a deputy is a key leader or not as ticked

@@ -13,7 +13,7 @@ MAX_REQUEST_BYTES = 1024 * 1024
 
 
 def create_app(*, register: str | None = None, secret_key: str | bytes | None = None, behind_tls: bool = False,
-               testing: bool = False) -> Flask:
+               testing: bool = False, trust: list[str] | None = None) -> Flask:
     """The application: the API under /api (OpenAPI at /openapi.json), the form at /, the login at /login.
 
     register is the register's location (SQLite file or PostgreSQL URL), or None for none; it is
@@ -21,15 +21,20 @@ def create_app(*, register: str | None = None, secret_key: str | bytes | None = 
     and the key that signs their sessions ($FORMGEN_SECRET_KEY, else made once and kept there).
     behind_tls: a reverse proxy terminates TLS (its X-Forwarded-Proto is trusted, cookies are Secure).
     testing turns CSRF tokens off, for tests that are not about them.
+    trust: the root certificates uploaded signed PDFs must chain to (none: their integrity only).
     """
     from flask_wtf.csrf import CSRFProtect
 
+    from ..verifying import _trust_roots
     from . import api, auth, form
+
+    _trust_roots(trust)  # a root that cannot be read stops the start, not each upload later
 
     app = Flask(__name__)
     app.config.update(
         MAX_CONTENT_LENGTH=MAX_REQUEST_BYTES,
         FORMGEN_REGISTER=register,
+        FORMGEN_TRUST=list(trust or []),
         TESTING=testing,
         WTF_CSRF_ENABLED=not testing,
         SECRET_KEY=secret_key or os.environ.get(ENV_SECRET) or _shared_key(register),
@@ -79,12 +84,13 @@ def refuse_open_host(host: str, users: int = 0) -> None:
                            "nên chỉ phục vụ trên máy này (--host 127.0.0.1).")
 
 
-def serve(host: str = "127.0.0.1", port: int = 8000, register: str | None = None, behind_tls: bool = False) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, register: str | None = None, behind_tls: bool = False,
+          trust: list[str] | None = None) -> None:
     """Serve the application with waitress until interrupted."""
     import waitress
 
     refuse_open_host(host, user_count(register))
-    waitress.serve(create_app(register=register, behind_tls=behind_tls), host=host, port=port, ident="formgen")
+    waitress.serve(create_app(register=register, behind_tls=behind_tls, trust=trust), host=host, port=port, ident="formgen")
 
 
 def user_count(register: str | None) -> int:

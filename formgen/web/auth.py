@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import (Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for)
 
 from ..errors import InvalidInput
-from .status import status_of
+from .status import NotFound, status_of
 from .users import User, Users
 
 
@@ -39,6 +39,14 @@ OPEN_ENDPOINTS = {"auth.login", "static", "api-docs.openapi_json"}
 
 def _location() -> str | None:
     return current_app.config.get("FORMGEN_REGISTER")
+
+
+def register_location() -> str:
+    """The server's register; NotFound (404) when formgen serve was started without one."""
+    location = _location()
+    if not location:
+        raise NotFound("Máy chủ không có sổ theo dõi các đoàn (chạy formgen serve --register DB).")
+    return location
 
 
 def identify() -> None:

@@ -27,7 +27,7 @@ from ..policy import DEFAULT_PROFILE, load_profile
 from ..policy.profile import builtin_profiles
 from ..vn import dmy, group_thousands
 from ..yamlio import literal_text, parse_yaml
-from .auth import issuer_unit, require_unit
+from .auth import issuer_unit, register_location, require_unit
 
 # The documents a delegation file produces, in the order of its life (annual comes from the register).
 DOCUMENTS = ("request", "escalation", "report")
@@ -313,7 +313,16 @@ def page(values: dict, status: int = 200, notes: list[str] | None = None, error:
             report.findings.setdefault(_slot(p.path, set(slot_paths()), values), []).append(p)
     return render_template("form.html", tree=form_tree(), values=values, report=report,
                            focus=_focus_choices(values), slot_id=slot_id, box_name=box_name,
-                           slots=_all_slots(values)), status
+                           slots=_all_slots(values), implied=implied_flags(values)), status
+
+
+def implied_flags(values: dict) -> dict[str, str]:
+    """The boxes the data decides whatever is ticked (path -> why): the head of a unit is a key leader
+    (TripSchema's leader); shown ticked and locked, and not sent, so the schema's default applies."""
+    leader = (values.get("delegation") or {}).get("leader") or {}
+    if leader.get("rank") == "head":
+        return {"delegation.leader.key_leader": "Đã đánh dấu sẵn: trưởng đoàn là người đứng đầu."}
+    return {}
 
 
 def _all_slots(values: dict) -> list[str]:
@@ -435,6 +444,9 @@ def download():
                 raise InvalidInput("Chưa có ngày đi (Ngày đi): không có hạn chót để ghi ra tệp lịch.")
             return ics_file(found)
         fmt, _, kind = action.partition(":")
+        if fmt == "sign" and kind in DOCUMENTS:
+            return send_file(io.BytesIO(_signable(kind, data)), mimetype="application/pdf", as_attachment=True,
+                             download_name=f"{kind}-de-ky.pdf")
         if fmt not in FORMATS or kind not in DOCUMENTS:
             raise InvalidInput(f"Không có nút “{action}”.")
         body = rendered(kind, data, fmt, None)
@@ -444,30 +456,99 @@ def download():
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=f"{kind}{suffix}")
 
 
+def _signable(kind: str, data: dict) -> bytes:
+    """The document's PDF with its deadline stamp, ready to sign (formgen sign), in a folder gone afterwards."""
+    with tempfile.TemporaryDirectory(prefix="formgen-web-") as tmp:
+        return render(kind, data, Path(tmp) / f"{kind}.docx", pdf=True, stamp=True).outputs[-1].read_bytes()
+
+
 @bp.get("/register")
 def register_page():
-    """The register's delegations the user may see, the overdue reports first, each with its state."""
-    from flask import current_app, g
+    return register_view()
+
+
+def register_view(message: str | None = None, status: int = 200):
+    """The register's delegations the user may see, the overdue reports first, each with its state and its
+    signed PDFs; message (a refusal) above them."""
+    from flask import g
 
     from ..register import Register
-    from .api import NotFound, status_of
+    from .api import status_of
+    from .signed import SignedFiles, trust_roots
 
-    location = current_app.config.get("FORMGEN_REGISTER")
     user = g.get("user")
     unit = request.args.get("unit") or None
     if user is not None and user.role == "unit":
         unit = unit or user.unit
     try:
-        if not location:
-            raise NotFound("Máy chủ không có sổ theo dõi các đoàn (chạy formgen serve --register DB).")
+        location = register_location()
         require_unit(unit) if unit or user is None or user.role == "unit" else None
         with Register(location) as reg:
             records = reg.list(unit=unit)
             late = {d.record.id: d for d in reg.overdue(dt.date.today())}
+        with SignedFiles(location) as files:
+            signed = files.of_records([r.id for r in records])
     except FormgenError as exc:
-        return render_template("register.html", rows=[], message=exc.message, unit=unit), status_of(exc)
+        return render_template("register.html", rows=[], message=message or exc.message, unit=unit,
+                               signed={}, trusted=False), status_of(exc)
     rows = sorted(records, key=lambda r: (r.id not in late, late[r.id].deadline if r.id in late else r.depart_on))
-    return render_template("register.html", rows=[(r, late.get(r.id)) for r in rows], message=None, unit=unit)
+    return render_template("register.html", rows=[(r, late.get(r.id)) for r in rows], message=message, unit=unit,
+                           signed=signed, trusted=bool(trust_roots()), kinds=labels()["kinds"]), status
+
+
+@bp.post("/register/signed")
+def upload_signed():
+    """A signed PDF of one delegation: verified, then kept; refused (nothing kept) without a good signature."""
+    from flask import redirect, url_for
+
+    from ..register import Register
+    from .api import status_of
+    from .auth import who
+    from .signed import MAX_SIGNED_BYTES, SignedFiles, trust_roots, verified_summary
+
+    upload = request.files.get("file")
+    record, kind = request.form.get("record", "").strip(), request.form.get("kind", "").strip()
+    try:
+        location = register_location()
+        if upload is None or not upload.filename:
+            raise InvalidInput("Chưa chọn tệp PDF đã ký để tải lên.")
+        if kind not in DOCUMENTS:
+            raise InvalidInput(f"Loại văn bản “{kind}” không có; chọn: {', '.join(DOCUMENTS)}.")
+        name = re.sub(r"[^\w.\- ]", "_", upload.filename)[-100:]  # shown and offered back, never a path
+        body = upload.read(MAX_SIGNED_BYTES + 1)
+        if len(body) > MAX_SIGNED_BYTES:
+            raise InvalidInput(f"Tệp “{name}” lớn quá {MAX_SIGNED_BYTES // 1024} KB: không lưu vào sổ.")
+        with Register(location) as reg:
+            found = reg.get(record)
+        require_unit(found.unit_code)
+        summary = verified_summary(name, body, trust_roots())
+        with SignedFiles(location) as files:
+            files.add(found.id, kind, name, body, summary, who())
+    except FormgenError as exc:
+        return register_view(message=exc.message, status=status_of(exc))
+    return redirect(url_for("form.register_page"))
+
+
+@bp.get("/register/signed/<int:file_id>")
+def signed_file(file_id: int):
+    """A signed PDF kept in the register, as it was uploaded, to the users of its delegation's unit."""
+
+    from ..register import Register
+    from .api import NotFound, status_of
+    from .signed import SignedFiles
+
+    try:
+        location = register_location()
+        with SignedFiles(location) as files:
+            row = files.get(file_id)
+        if row is None:
+            raise NotFound(f"Không có tệp đã ký số {file_id}.")
+        with Register(location) as reg:
+            require_unit(reg.get(row.record_id).unit_code)
+    except FormgenError as exc:
+        return register_view(message=exc.message, status=status_of(exc))
+    return send_file(io.BytesIO(row.body), mimetype="application/pdf", as_attachment=True,
+                     download_name=row.file_name)
 
 
 ANNUAL_BOXES = ("number", "date", "recipient", "summary", "archive")
@@ -477,12 +558,10 @@ SIGNER_BOXES = ("name", "title", "authority", "on_behalf_of")
 @bp.post("/register/annual")
 def annual_report():
     """The annual report (R11) of one unit and year from the register, as DOCX (or PDF)."""
-    from flask import current_app
 
     from ..register import Register
-    from .api import FORMATS, NotFound, pdf_pool, status_of
+    from .api import FORMATS, pdf_pool, status_of
 
-    location = current_app.config.get("FORMGEN_REGISTER")
     unit, year, fmt = request.form.get("unit", "").strip(), request.form.get("year", "").strip(), \
         request.form.get("format", "docx")
     section = {k: v for k in ANNUAL_BOXES if (v := request.form.get(k, "").strip())}
@@ -492,8 +571,7 @@ def annual_report():
     if lines := [x.strip() for x in request.form.get("cc", "").splitlines() if x.strip()]:
         section["cc"] = lines
     try:
-        if not location:
-            raise NotFound("Máy chủ không có sổ theo dõi các đoàn (chạy formgen serve --register DB).")
+        location = register_location()
         if not unit or not (year.isascii() and year.isdigit()) or fmt not in FORMATS:
             raise InvalidInput("Cần mã đơn vị, năm (ví dụ 2026) và định dạng (docx hoặc pdf) của báo cáo năm.")
         require_unit(unit)

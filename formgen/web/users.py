@@ -75,22 +75,29 @@ def _aware(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.timezone.utc)  # SQLite drops the zone
 
 
-class Users:
-    """The users of one register's database; opened per request like the register itself."""
+class WebTables:
+    """Tables of formgen serve's own in one register's database, made when missing; opened per request
+    like the register itself."""
+
+    metadata = _META
 
     def __init__(self, location: str | None):
         self.register = Register(location)
         self.engine = self.register.engine
-        _META.create_all(self.engine)
+        self.metadata.create_all(self.engine)
 
     def close(self) -> None:
         self.register.close()
 
-    def __enter__(self) -> Users:
+    def __enter__(self):
         return self
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+class Users(WebTables):
+    """The users of one register's database."""
 
     def add(self, name: str, password: str, *, unit: str | None = None, role: str = "unit") -> User:
         name = name.strip()
