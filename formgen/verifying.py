@@ -60,7 +60,7 @@ CHANGES = {"none": "không", "signatures": "chỉ thêm chữ ký sau", "annotat
            "form": "chỉ điền biểu mẫu", "other": "CÓ — nội dung đã bị sửa"}
 
 
-def _trust_roots(paths) -> list:
+def trust_roots(paths) -> list:
     from pyhanko.keys import load_certs_from_pemder
     roots = []
     for path in paths or ():
@@ -200,7 +200,7 @@ def verify_pdf(src, *, trust=None) -> Verification:
     from pyhanko_certvalidator import ValidationContext
 
     src = Path(src)
-    roots = _trust_roots(trust)
+    roots = trust_roots(trust)
     data = read_pdf(src, "kiểm tra chữ ký")
     _, hanko = open_pdf(src, data, "kiểm tra chữ ký")
     found = hanko.embedded_signatures

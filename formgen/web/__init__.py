@@ -25,10 +25,10 @@ def create_app(*, register: str | None = None, secret_key: str | bytes | None = 
     """
     from flask_wtf.csrf import CSRFProtect
 
-    from ..verifying import _trust_roots
+    from ..verifying import trust_roots
     from . import api, auth, form
 
-    _trust_roots(trust)  # a root that cannot be read stops the start, not each upload later
+    trust_roots(trust)  # a root that cannot be read stops the start, not each upload later
 
     app = Flask(__name__)
     app.config.update(
