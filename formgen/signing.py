@@ -31,6 +31,7 @@ from .errors import EnvironmentFailed, InvalidInput
 from .files import refuse_existing, require_suffix, write_atomically
 from .fonts import find_font, register_font
 from .formats import load_format
+from .stamping import read_pdf
 
 logging.getLogger("pyhanko").addHandler(logging.NullHandler())
 logging.getLogger("pyhanko_certvalidator").addHandler(logging.NullHandler())
@@ -291,21 +292,6 @@ def _signed_fields(reader) -> list[str]:
 def _sig_fields(reader):
     from pyhanko.sign.fields import enumerate_sig_fields
     return list(enumerate_sig_fields(reader, filled_status=None))
-
-
-def read_pdf(src: Path, verb: str) -> bytes:
-    """The input's bytes, refused unless they are a readable, unencrypted PDF."""
-    try:
-        data = src.read_bytes()
-    except FileNotFoundError:
-        raise InvalidInput(f"Không {verb} được tệp “{src}”: không có tệp này.") from None
-    except IsADirectoryError:
-        raise InvalidInput(f"Không {verb} được tệp “{src}”: đây là một thư mục, không phải tệp PDF.") from None
-    except OSError as exc:
-        raise InvalidInput(f"Không {verb} được tệp “{src}”: {exc.strerror or exc}.") from None
-    if b"%PDF-" not in data[:1024]:
-        raise InvalidInput(f"Không {verb} được tệp “{src}”: đây không phải tệp PDF.")
-    return data
 
 
 def open_pdf(src: Path, data: bytes, verb: str):

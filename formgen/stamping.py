@@ -322,20 +322,30 @@ def _refuse(src: Path, why: str) -> InvalidInput:
     return InvalidInput(f"Không đóng dấu được tệp “{src}”: {why}.")
 
 
+def read_pdf(src: Path, verb: str = "đóng dấu") -> bytes:
+    """The bytes of a PDF a user gives, refused in one line (“Không {verb} được tệp …”) when they cannot be one.
+
+    Stamping, signing and verifying all read their input here."""
+    def refuse(why: str) -> InvalidInput:
+        return InvalidInput(f"Không {verb} được tệp “{src}”: {why}.")
+    try:
+        data = Path(src).read_bytes()
+    except FileNotFoundError:
+        raise refuse("không có tệp này") from None
+    except IsADirectoryError:
+        raise refuse("đây là một thư mục, không phải tệp PDF") from None
+    except OSError as exc:
+        raise refuse(f"không đọc được tệp ({exc.strerror or exc})") from None
+    if not data:
+        raise refuse("tệp rỗng (0 byte)")
+    if b"%PDF-" not in data[:1024]:
+        raise refuse("đây không phải tệp PDF")
+    return data
+
+
 def _open(src: Path) -> tuple[bytes, PdfReader]:
     """Read and parse the input; every way it can be unusable becomes one InvalidInput line."""
-    try:
-        data = src.read_bytes()
-    except FileNotFoundError:
-        raise _refuse(src, "không có tệp này") from None
-    except IsADirectoryError:
-        raise _refuse(src, "đây là một thư mục, không phải tệp PDF") from None
-    except OSError as exc:
-        raise _refuse(src, f"không đọc được tệp ({exc.strerror or exc})") from None
-    if not data:
-        raise _refuse(src, "tệp rỗng (0 byte)")
-    if b"%PDF-" not in data[:1024]:
-        raise _refuse(src, "đây không phải tệp PDF")
+    data = read_pdf(src)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:

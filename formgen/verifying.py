@@ -11,7 +11,8 @@ from pypdf import PdfReader
 
 from .errors import InvalidInput
 
-from .signing import ROLES, VIETNAM, open_pdf, read_pdf, subject_of
+from .signing import ROLES, VIETNAM, open_pdf, subject_of
+from .stamping import read_pdf
 
 
 # --- verifying -----------------------------------------------------------------------------------
