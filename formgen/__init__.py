@@ -22,6 +22,8 @@ from .policy import DEFAULT_PROFILE, Limits, Profile, evaluate, load_profile, tr
 from .pdf import Converter
 from .files import refuse_existing, require_suffix
 from .formats.rules import check_format
+from .metadata import of as metadata_of, page_count, require_target as require_metadata_target, with_pages
+from .metadata import write as write_metadata
 from .rendering import render_docx
 from .templates import find_template
 from .stamping import stamp_lines, stamp_pdf
@@ -73,11 +75,13 @@ class RenderResult:
     outputs: list[Path]
     warnings: list[Problem] = field(default_factory=list)
     deadlines: Deadlines | None = None
+    metadata: dict | None = None  # the NĐ 30 Phụ lục VI fields written with metadata= (formgen.metadata)
 
     def as_dict(self) -> dict:
         return {"ok": True, "kind": self.kind, "outputs": [str(p) for p in self.outputs],
                 "findings": [w.as_dict() for w in self.warnings],
-                "deadlines": self.deadlines.as_dict() if self.deadlines else None}
+                "deadlines": self.deadlines.as_dict() if self.deadlines else None,
+                **({"metadata": self.metadata} if self.metadata is not None else {})}
 
 
 def _profile(trip: dict | None, profile: Profile | str | os.PathLike | None) -> Profile:
@@ -249,9 +253,12 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
            profile: Profile | str | None = None, calendar: WorkCalendar | None = None,
            history: list[dict] | None = None, pdf: bool = False, stamp: bool = False,
            soffice: str | os.PathLike | None = None, font: str | None = None,
-           overwrite: bool = False) -> RenderResult:
+           metadata: str | os.PathLike | None = None, overwrite: bool = False) -> RenderResult:
     """Check, then write the .docx (and with pdf=True its PDF beside it, from LibreOffice;
     with stamp=True that PDF carries the deadline stamp). trip as in check().
+
+    metadata names a .xml or .json file for the document's metadata (NĐ 30/2020, Phụ lục VI; formgen.metadata),
+    written last, with the PDF's page count when there is a PDF.
 
     Raises Refused (nothing written) when a rule forbids it, InvalidInput (nothing written) when
     an output exists and overwrite is False, EnvironmentFailed when LibreOffice fails (the .docx
@@ -261,8 +268,10 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     kind, trip = _kind(kind), _valid(trip)
     out = _path("out", out)
     templates, soffice = _path("templates", templates, optional=True), _path("soffice", soffice, optional=True)
-    font = _path("font", font, optional=True)
+    font, meta = _path("font", font, optional=True), _path("metadata", metadata, optional=True)
     require_suffix(out, ".docx", "văn bản Word .docx", pdf_flag=True)
+    if meta:
+        require_metadata_target(meta)
     prof = _in_force(trip, _profile(trip, profile))
     cal = _calendar(calendar)
     result = check(trip, kind, profile=prof, calendar=cal, history=history)
@@ -270,9 +279,10 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
         raise Refused("Văn bản bị từ chối theo quy định.", result.findings)
     k = KINDS[kind]
     context = k.context(Inputs(trip=trip, profile=prof, calendar=cal, deadlines=result.deadlines, limits=result.limits))
+    fields = metadata_of(kind, trip, context) if meta else None  # a value too long for Phụ lục VI: nothing written
     template = find_template(template_name(kind, trip["issuer"]["style"]), templates)
     if not overwrite:
-        refuse_existing(out, *([out.with_suffix(".pdf")] if pdf or stamp else []))
+        refuse_existing(out, *([out.with_suffix(".pdf")] if pdf or stamp else []), *([meta] if meta else []))
     converter = Converter(soffice) if pdf or stamp else None  # find LibreOffice before writing anything
     try:
         outputs = [render_docx(template, context, out, overwrite=overwrite)]
@@ -284,4 +294,9 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     if stamp and result.deadlines:
         stamp_pdf(outputs[-1], outputs[-1], stamp_lines(result.deadlines, identity(kind, trip)),
                   font=font)
-    return RenderResult(kind=kind, outputs=outputs, warnings=result.warnings, deadlines=result.deadlines)
+    if meta:
+        if converter:
+            fields = with_pages(fields, page_count(outputs[-1]))
+        outputs.append(write_metadata(meta, fields, overwrite=overwrite))
+    return RenderResult(kind=kind, outputs=outputs, warnings=result.warnings, deadlines=result.deadlines,
+                        metadata=fields)

@@ -181,6 +181,7 @@ class Settings:
     stamp: bool = False
     font: str | None = None
     convert_legacy: bool = False
+    metadata: str | None = None      # ".xml" or ".json": each document's metadata beside it (formgen.metadata)
 
 
 _WORKER: dict = {}
@@ -232,6 +233,7 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
     """Render a chunk of rows in this process, then convert its documents in one LibreOffice run."""
     from . import render
     from .documents import identity
+    from .metadata import page_count, with_pages, write as write_metadata
     from .errors import EnvironmentFailed
     from .stamping import stamp_lines, stamp_pdf
     settings: Settings = _WORKER["settings"]
@@ -244,7 +246,8 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
         try:
             trip, converted = _validate(job.data, settings.convert_legacy)
             result = render(settings.kind, trip, staging / f"{job.stem}.docx", templates=settings.templates,
-                            profile=settings.policy, calendar=_WORKER["calendar"])
+                            profile=settings.policy, calendar=_WORKER["calendar"],
+                            metadata=staging / f"{job.stem}{settings.metadata}" if settings.metadata else None)
             stamp = stamp_lines(result.deadlines, identity(settings.kind, trip)) if settings.stamp else None
         except FormgenError as exc:
             problems = exc.problems or [Problem("", exc.message)]
@@ -255,20 +258,24 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
         entry = Entry(job.row, "written", outputs=[str(folder / p.name) for p in result.outputs],
                       codes=[w.code for w in notes if w.code], messages=[_line(w) for w in notes])
         entries.append(entry)
-        written.append((entry, result.outputs[0], stamp))
+        written.append((entry, result.outputs[0], stamp, result.metadata))
     if written and _WORKER["converter"]:
         try:
-            pdfs = _WORKER["converter"].convert([docx for _, docx, _ in written])
+            pdfs = _WORKER["converter"].convert([w[1] for w in written])
         except EnvironmentFailed as exc:
-            for entry, _, _ in written:
+            for entry, *_ in written:
                 entry.status = exc.row_status
                 entry.messages.append(exc.message)
             return entries
-        for (entry, _, stamp), pdf in zip(written, pdfs):
+        for (entry, _, stamp, fields), pdf in zip(written, pdfs):
             try:
                 if stamp:
                     stamp_pdf(pdf, pdf, stamp, font=settings.font)
                 entry.outputs.append(str(folder / pdf.name))
+                if fields is not None:  # the metadata again, now with the PDF's page count
+                    meta = staging / Path(entry.outputs[1]).name
+                    write_metadata(meta, with_pages(fields, page_count(pdf)), overwrite=True)
+                    entry.outputs.append(entry.outputs.pop(1))  # listed after the PDF, as render lists them
             except FormgenError as exc:
                 entry.status = "failed"
                 entry.messages.append(exc.message)
@@ -291,8 +298,11 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
               pdf: bool = False, policy: str | None = None, notices: tuple[str, ...] = (),
               templates: str | None = None, soffice: str | None = None, stamp: bool = False,
               font: str | None = None, chunk: int = 25, convert_legacy: bool = False,
-              progress: Callable[[int], None] | None = None, sheet: str | None = None) -> Manifest:
+              progress: Callable[[int], None] | None = None, sheet: str | None = None,
+              metadata: str | None = None) -> Manifest:
     """Produce one document per row; a bad row is recorded in the manifest and never stops the others.
+
+    metadata "xml" or "json": each document's metadata (NĐ 30/2020, Phụ lục VI) beside it, listed with it.
 
     Never overwrites: a name already taken (in the folder or in this run) gets a suffix. A table
     that cannot be read at all is refused before anything is made; one that breaks further down
@@ -305,6 +315,8 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     from .templates import find_template
     if kind not in KINDS or kind == "annual":
         raise InvalidInput(f"Lập hàng loạt nhận: {', '.join(k for k in KINDS if k != 'annual')}.")
+    if metadata not in (None, "xml", "json"):
+        raise InvalidInput(f"Siêu dữ liệu “{metadata}” không có; chọn: xml, json.")
     notes: list[str] = []
     rows = read_rows(table, sheet=sheet, section=KINDS[kind].section, notes=notes)  # refused before anything is made
     first = next(rows, None)
@@ -322,7 +334,7 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
         try:
             return _run(kind, rows, out, staging, manifest, jobs=jobs, pdf=pdf, policy=policy, notices=notices,
                         templates=templates, soffice=soffice, stamp=stamp, font=font, chunk=chunk,
-                        convert_legacy=convert_legacy, progress=progress)
+                        convert_legacy=convert_legacy, progress=progress, metadata=metadata)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -330,13 +342,13 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
 def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, manifest: Manifest, *,
          jobs: int | None, pdf: bool, policy: str | None, notices: tuple[str, ...], templates: str | None,
          soffice: str | None, stamp: bool, font: str | None, chunk: int, convert_legacy: bool,
-         progress: Callable[[int], None] | None) -> Manifest:
+         progress: Callable[[int], None] | None, metadata: str | None = None) -> Manifest:
     from . import KINDS
     section = KINDS[kind].section
     settings = Settings(kind, str(out), str(staging), pdf or stamp, policy, tuple(notices), templates, soffice,
-                        stamp, font, convert_legacy)
+                        stamp, font, convert_legacy, f".{metadata}" if metadata else None)
     names = Names(out)
-    suffixes = (".docx", ".pdf") if pdf or stamp else (".docx",)
+    suffixes = ((".docx", ".pdf") if pdf or stamp else (".docx",)) + ((f".{metadata}",) if metadata else ())
     recorder = Recorder(manifest, out, staging, names, suffixes, progress)
     manifest.state = "running"
     recorder.flush()  # the run is on record from its start, even if it is killed before its first row

@@ -21,7 +21,7 @@ from .templates import check_template, export_templates, template_kind, template
 from .cli_base import (DateParam, Group, INVOKED, KindParam, OutputParam, YearParam, calendar_of, command_name,
                        convert_legacy_option, deadline_outputs, emit, explain_option, font_option, ics_option,
                        json_option, load_file, manifest_payload, notices_option, overwrite_option, policy_option,
-                       register_history, register_option)
+                       refuse_input_as_output, register_history, register_option)
 from .cli_register import annual_cmd, register_db_option, register_group
 from .register import ENV_REGISTER
 
@@ -88,6 +88,9 @@ def check_cmd(file, kind, register_db, policy, notices, convert_legacy, explain,
 @click.option("--stamp", "with_stamp", is_flag=True,
               help="Đóng dấu hạn chót lên bản PDF (kéo theo --pdf) / stamp the deadlines on the PDF (implies --pdf).")
 @click.option("--soffice", metavar="PATH", help=f"Chương trình LibreOffice / LibreOffice program (or ${ENV_SOFFICE}).")
+@click.option("--metadata", "metadata", type=OutputParam("sieu-du-lieu.xml"), metavar="TỆP.xml|TỆP.json",
+              help="Ghi siêu dữ liệu văn bản đi theo NĐ 30/2020, Phụ lục VI (XML hoặc JSON, theo đuôi tệp) / write "
+                   "the document's metadata (NĐ 30/2020, Phụ lục VI) as XML or JSON.")
 @font_option
 @register_option
 @policy_option
@@ -95,13 +98,15 @@ def check_cmd(file, kind, register_db, policy, notices, convert_legacy, explain,
 @convert_legacy_option
 @overwrite_option
 @json_option
-def render_cmd(kind, file, out, templates, as_pdf, with_stamp, soffice, font, register_db, policy, notices,
+def render_cmd(kind, file, out, templates, as_pdf, with_stamp, soffice, metadata, font, register_db, policy, notices,
                convert_legacy, overwrite, as_json):
     """Lập văn bản .docx (từ chối nếu vi phạm quy định) / render a document, refused if it breaks a rule."""
+    if metadata:
+        refuse_input_as_output(metadata, file, policy, *notices)
     trip, converted = load_file(file, convert_legacy)
     try:
         result = render(kind, trip, out, templates=templates, profile=policy, calendar=calendar_of(notices),
-                        pdf=as_pdf, stamp=with_stamp, soffice=soffice, font=font,
+                        pdf=as_pdf, stamp=with_stamp, soffice=soffice, font=font, metadata=metadata,
                         history=register_history(register_db, trip), overwrite=overwrite)
     except Refused as exc:
         exc.source = exc.source or file  # name the file, as check does
@@ -255,9 +260,11 @@ def verify_cmd(src, trust, as_json):
 @notices_option
 @convert_legacy_option
 @click.option("--sheet", metavar="NAME", help="Trang tính cần đọc (mặc định: trang đang mở) / XLSX sheet to read.")
+@click.option("--metadata", type=click.Choice(["xml", "json"]), default=None,
+              help="Ghi siêu dữ liệu (NĐ 30/2020, Phụ lục VI) cạnh mỗi văn bản / each document's metadata beside it.")
 @json_option
 def batch_cmd(kind, table, folder, as_pdf, with_stamp, font, jobs, templates, soffice, policy, notices,
-              convert_legacy, sheet, as_json):
+              convert_legacy, sheet, metadata, as_json):
     """Lập văn bản hàng loạt từ bảng CSV, XLSX, JSON Lines / one document per table row, with a manifest.
 
     Không bao giờ ghi đè: tệp trùng tên được thêm hậu tố -2, -3... / never overwrites: a name already
@@ -269,7 +276,7 @@ def batch_cmd(kind, table, folder, as_pdf, with_stamp, font, jobs, templates, so
     counter = _Progress() if sys.stderr.isatty() and not as_json else None
     manifest = run_batch(kind, table, folder, jobs=jobs, pdf=as_pdf, stamp=with_stamp, font=font, policy=policy,
                          notices=notices, templates=templates, soffice=soffice, progress=counter,
-                         convert_legacy=convert_legacy, sheet=sheet)
+                         convert_legacy=convert_legacy, sheet=sheet, metadata=metadata)
     if counter:
         counter.done()
     files = [str(Path(folder) / "manifest.json"), str(Path(folder) / "manifest.csv")]

@@ -11,7 +11,7 @@ from . import KINDS, __version__, load
 from .calendar import WorkCalendar
 from .deadlines import write_ics
 from .envelope import dumps, envelope
-from .errors import Problem
+from .errors import InvalidInput, Problem
 from .fields import Date
 from .manifest import Manifest
 from .register import ENV_REGISTER, Register
@@ -121,6 +121,13 @@ def load_file(file: str, convert_legacy: bool) -> tuple[dict, list[Problem]]:
     """The validated file, and a warning per field converted from TCVN3/VNI (with --convert-legacy)."""
     data = load(file, convert_legacy=convert_legacy)
     return data, data.notes
+
+
+def refuse_input_as_output(out: str, *inputs: str | None) -> None:
+    """An output that is one of the command's own input files is refused, even with --overwrite (exit 2)."""
+    for given in filter(None, inputs):
+        if os.path.exists(out) and os.path.exists(given) and os.path.samefile(out, given):
+            raise InvalidInput(f"Tệp đầu ra {out} là tệp đầu vào {given}: không ghi đè tệp đầu vào; chọn tên khác.")
 
 
 def calendar_of(notices: tuple[str, ...]) -> WorkCalendar:

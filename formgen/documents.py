@@ -88,13 +88,19 @@ def _header(trip: dict, fmt: dict, kind: Kind, doc: dict, **subject) -> dict:
     }
 
 
-def _cc_lines(fmt: dict, doc: dict, issuer: dict) -> list[str]:
-    """“- Như trên;” ... “- Lưu: VT, VP.”: every item ends with “;”, the last with “.”."""
+def cc_recipients(fmt: dict, doc: dict, issuer: dict) -> tuple[list[str], str]:
+    """What “Nơi nhận:” lists after “Như trên” (each item as printed, without its dash and “;”), and the archive
+    line (“Lưu: VT, VP”); the metadata's recipients (formgen.metadata) are these items."""
     given = [c.strip().lstrip("-").strip().rstrip(";.") for c in doc["cc"]]
-    items = ["Như trên", *[c for c in given if c and c.casefold() != "như trên"]]
     unit = re.sub(r"^VT\s*,\s*", "", doc["archive"] or fmt["words"].get("archive_default") or issuer["abbreviation"])
     archive = fmt["words"]["archive"].format(unit=unit)  # "VT" is already in the state pattern
-    return [f"- {item};" for item in items] + [f"- {archive}."]
+    return [c for c in given if c and c.casefold() != "như trên"], archive
+
+
+def _cc_lines(fmt: dict, doc: dict, issuer: dict) -> list[str]:
+    """“- Như trên;” ... “- Lưu: VT, VP.”: every item ends with “;”, the last with “.”."""
+    items, archive = cc_recipients(fmt, doc, issuer)
+    return [f"- {item};" for item in ["Như trên", *items]] + [f"- {archive}."]
 
 
 def _people(trip: dict) -> list[dict]:

@@ -1964,3 +1964,39 @@ def test_a_profile_number_dated_the_same_day_spelt_two_ways_is_refused_not_read_
     result = run_formgen("deadlines", "--policy", str(unit), "--depart", "2025-03-03")
     assert result.exit_code == 2 and len(result.err_lines) == 1 and "Traceback" not in result.stderr
     assert "2025-01-01" in result.stderr and result.stdout == ""
+
+
+# --- render --metadata (NĐ 30/2020 Phụ lục VI) ----------------------------------------------------
+
+
+def test_metadata_named_like_the_input_file_is_refused_even_with_overwrite(run_formgen, trip_data, write_trip,
+                                                                          tmp_path):
+    source = write_trip(tmp_path, trip_data, "ho-so.json")
+    before = source.read_bytes()
+    result = run_formgen("render", "request", source, "-o", tmp_path / "tt.docx", "--metadata", source, "--overwrite")
+    assert result.exit_code == 2 and len(result.err_lines) == 1 and "tệp đầu vào" in result.stderr
+    assert source.read_bytes() == before and not (tmp_path / "tt.docx").exists()
+
+
+def test_metadata_through_a_symlink_to_the_input_file_is_refused_too(run_formgen, trip_data, write_trip, tmp_path):
+    source = write_trip(tmp_path, trip_data, "ho-so.json")
+    (tmp_path / "meta.json").symlink_to(source)
+    before = source.read_bytes()
+    result = run_formgen("render", "request", source, "-o", tmp_path / "tt.docx", "--metadata",
+                         tmp_path / "meta.json", "--overwrite")
+    assert result.exit_code == 2 and source.read_bytes() == before
+
+
+def test_metadata_of_a_recipient_with_a_control_character_looking_value_stays_well_formed(run_formgen, trip_data,
+                                                                                         write_trip, tmp_path):
+    """A tab and the XML specials inside a recipient: lxml escapes them, the XSD accepts the file, values exact."""
+    from lxml import etree
+    from formgen import metadata
+    trip_data["request"]["cc"] = ["Ban A\tB & <C> ]]> \"D\""]
+    result = run_formgen("render", "request", write_trip(tmp_path, trip_data), "-o", tmp_path / "tt.docx",
+                         "--metadata", tmp_path / "tt.xml")
+    assert result.exit_code == 0, result.stderr
+    tree = etree.parse(str(tmp_path / "tt.xml"))
+    assert metadata.schema().validate(tree)
+    names = tree.getroot().findall(f"{{{metadata.NAMESPACE}}}To/{{{metadata.NAMESPACE}}}OrganName")
+    assert names[-1].text == "Ban A\tB & <C> ]]> \"D\""
