@@ -46,9 +46,9 @@ SCHEMA = "outgoing-document.xsd"
 LANGUAGE = "Tiếng Việt"
 SUFFIXES = (".xml", ".json")
 # The input a value comes from, named in a refusal (the metadata of a value too long for Phụ lục VI).
-SOURCES = {"OrganName": "issuer.name", "CodeNotation": "issuer.abbreviation", "Position": "{section}.signer.title",
-           "FullName": "{section}.signer.name", "Competence": "{section}.signer.on_behalf_of",
-           "To": "{section}.cc", "Subject": "delegation.stops"}
+SOURCES = {"OrganName": "issuer.name", "CodeNotation": "issuer.abbreviation", "Subject": "delegation.stops",
+           "SignerInfo/Position": "{section}.signer.title", "SignerInfo/FullName": "{section}.signer.name",
+           "SignerInfo/Competence": "{section}.signer.on_behalf_of", "To/OrganName": "{section}.cc"}
 
 
 def of(kind: str, data: dict, context: dict, *, pages: int | None = None) -> dict:
@@ -153,8 +153,11 @@ def _schema_tree():
 @lru_cache(maxsize=1)
 def _labels() -> dict[str, str]:
     """Each element's Vietnamese name in Phụ lục VI (the schema's documentation)."""
-    return {e.get("name"): re.sub(r"^[\d.]+\s*", "", e.findtext(f"{XS}annotation/{XS}documentation", ""))
-            for e in _schema_tree().iter(f"{XS}element")}
+    labels = {}
+    for e in _schema_tree().iter(f"{XS}element"):  # keyed by the path below the root: To/OrganName
+        names = [a.get("name") for a in e.iterancestors(f"{XS}element")][::-1][1:] + [e.get("name")]
+        labels["/".join(names)] = re.sub(r"^[\d.]+\s*", "", e.findtext(f"{XS}annotation/{XS}documentation", ""))
+    return labels
 
 
 @lru_cache(maxsize=1)
@@ -167,18 +170,19 @@ def _order() -> tuple[str, ...]:
 def _require_valid(fields: dict, section: str) -> None:
     """InvalidInput for a value longer than Phụ lục VI allows; any other mismatch is formgen's own bug."""
     from lxml import etree
-    checker = schema()
-    if checker.validate(etree.fromstring(to_xml(fields))):
+    checker, tree = schema(), etree.ElementTree(etree.fromstring(to_xml(fields)))
+    if checker.validate(tree):
         return
     error = checker.error_log[0]
-    name = re.search(r"Element '(?:\{[^}]*\})?(\w+)'", error.message)
-    name = name.group(1) if name else "?"
     sizes = re.search(r"length of '(\d+)'.*maximum length of '(\d+)'", error.message)
     if not sizes:
         raise RuntimeError(f"siêu dữ liệu không đúng lược đồ {SCHEMA}: {error.message}")
-    parent = "To" if name == "OrganName" and "/To" in (error.path or "") else name
-    path = SOURCES.get(parent, "").format(section=section) or None
-    said = (f"Siêu dữ liệu văn bản đi: “{_labels().get(name, name)}” ({name}) dài {sizes.group(1)} ký tự, quá "
+    element = tree.xpath(error.path)[0]
+    key = "/".join(etree.QName(e).localname for e in [*element.iterancestors()][::-1][1:] + [element])
+    path = SOURCES.get(key, "").format(section=section) or None
+    if key == "To/OrganName" and element.getparent() is tree.getroot().find(f"{{{NAMESPACE}}}To"):
+        path = f"{section}.recipient"  # the first recipient is the one after “Kính gửi:”
+    said = (f"Siêu dữ liệu văn bản đi: “{_labels().get(key, key)}” ({key}) dài {sizes.group(1)} ký tự, quá "
             f"{sizes.group(2)} ký tự NĐ 30/2020 Phụ lục VI cho phép; rút gọn giá trị trong tệp.")
     raise InvalidInput(said, [Problem(path, said)] if path else None)
 

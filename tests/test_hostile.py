@@ -1987,8 +1987,8 @@ def test_metadata_through_a_symlink_to_the_input_file_is_refused_too(run_formgen
     assert result.exit_code == 2 and source.read_bytes() == before
 
 
-def test_metadata_of_a_recipient_with_a_control_character_looking_value_stays_well_formed(run_formgen, trip_data,
-                                                                                         write_trip, tmp_path):
+def test_metadata_of_a_recipient_with_a_tab_and_xml_specials_stays_valid_and_exact(run_formgen, trip_data, write_trip,
+                                                                                  tmp_path):
     """A tab and the XML specials inside a recipient: lxml escapes them, the XSD accepts the file, values exact."""
     from lxml import etree
     from formgen import metadata

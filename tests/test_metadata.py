@@ -172,12 +172,35 @@ def test_a_metadata_file_in_a_missing_folder_is_refused_before_the_document_is_w
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_value_longer_than_phu_luc_vi_allows_is_refused_naming_it(tmp_path, trip_data, write_trip, run_formgen):
-    trip_data["request"]["signer"]["name"] = trip_data["delegation"]["leader"]["name"] = "Nguyễn " * 9 + "An"
+LONG = {  # each input a metadata field is read from, too long for its Phụ lục VI length
+    "signer's name (FullName, 50)": (("request", "signer", "name"), "Nguyễn " * 9 + "An", "SignerInfo/FullName",
+                                     "request.signer.name", "65 ký tự, quá 50"),
+    "recipient (To, 200)": (("request", "recipient"), "Ban " + "x" * 220, "To/OrganName", "request.recipient",
+                            "224 ký tự, quá 200"),
+    "a cc item (To, 200)": (("request", "cc"), ["Ban " + "x" * 220], "To/OrganName", "request.cc",
+                            "224 ký tự, quá 200"),
+    "issuer (OrganName, 200)": (("issuer", "name"), "Sở " + "x" * 220, "(OrganName)", "issuer.name",
+                                "223 ký tự, quá 200"),
+    "abbreviation (CodeNotation, 30)": (("issuer", "abbreviation"), "A" * 40, "CodeNotation",
+                                        "issuer.abbreviation", "44 ký tự, quá 30"),
+}
+
+
+@pytest.mark.parametrize("case", LONG)
+def test_a_value_longer_than_phu_luc_vi_allows_is_refused_naming_it(case, tmp_path, trip_data, write_trip,
+                                                                    run_formgen):
+    (*parents, key), value, field, source, sizes = LONG[case]
+    node = trip_data
+    for name in parents:
+        node = node[name]
+    node[key] = value
+    if key == "name" and parents == ["request", "signer"]:
+        trip_data["delegation"]["leader"]["name"] = value
     result = run_formgen("render", "request", write_trip(tmp_path, trip_data), "-o", tmp_path / "tt.docx",
                          "--metadata", tmp_path / "tt.xml")
     assert result.exit_code == 2, result.stderr
-    assert "FullName" in result.stderr and "65 ký tự, quá 50" in result.stderr and "request.signer.name" in result.stderr
+    assert len(result.err_lines) == 1 and field in result.stderr and f"[{source}]" in result.stderr
+    assert sizes in result.stderr and "Phụ lục VI" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["trip.yaml"]
 
 
