@@ -109,7 +109,7 @@ def render_cmd(kind, file, out, templates, as_pdf, with_stamp, soffice, font, re
                             pdf=as_pdf, stamp=with_stamp, soffice=soffice, font=font,
                             history=reg.history(trip) if reg and "delegation" in trip else None,
                             overwrite=overwrite, register=reg, source=file)
-        except (Refused, InvalidInput) as exc:
+        except Refused as exc:
             exc.source = exc.source or file  # name the file, as check does
             raise
     result.warnings[:0] = converted

@@ -151,8 +151,13 @@ def prepare(conn: sa.Connection, kind: str, data: dict, source: str | None) -> I
     k = KINDS[kind]
     issuer, doc = data["issuer"], data[k.section]
     fmt = load_format(issuer["style"])
-    sequence, scope = sequence_of(fmt, issuer, doc["date"], k.type_abbr, k.type_title)
-    unit, key = focus_key(issuer["abbreviation"]), document_key(kind, data)
+    try:
+        sequence, scope = sequence_of(fmt, issuer, doc["date"], k.type_abbr, k.type_title)
+        key = document_key(kind, data)
+    except InvalidInput as exc:
+        exc.source = exc.source or source  # the file whose data cannot be numbered
+        raise
+    unit = focus_key(issuer["abbreviation"])
     mine = conn.execute(sa.select(OUTGOING).where(OUT.unit_key == unit, OUT.document_key == key,
                                                   OUT.status == ISSUED).order_by(OUT.id.desc())).first()
     if mine is not None and mine.sequence != sequence:
