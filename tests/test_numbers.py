@@ -15,40 +15,19 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-import sqlalchemy as sa
 
 import formgen
 from formgen.register import Register, outgoing
 from formgen.yamlio import load_yaml
 from helpers import docx_lines
+from test_register import location  # noqa: F401  (a fresh register on SQLite, and on PostgreSQL)
 
 ROOT = Path(__file__).parent.parent
 FIX = ROOT / "fixtures"
-POSTGRES = os.environ.get("FORMGEN_TEST_POSTGRES")
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ"]
 GIVEN = ["An", "Bình", "Cường", "Dũng", "Giang", "Hải", "Khánh", "Long"]
 NDO30_COLUMNS = ["Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung văn bản", "Người ký",
                  "Nơi nhận văn bản", "Đơn vị, người nhận bản lưu", "Số lượng bản", "Ghi chú"]
-
-
-def _drop(url: str) -> None:
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS outgoing, delegations, schema_version")
-    engine.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def location(request, tmp_path):
-    """A fresh register: a SQLite file in tmp_path, or the test PostgreSQL database emptied."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "so.sqlite")
-        return
-    if not POSTGRES:
-        pytest.skip("PostgreSQL: set FORMGEN_TEST_POSTGRES to a database URL to run these against it")
-    _drop(POSTGRES)
-    yield POSTGRES
-    _drop(POSTGRES)
 
 
 def shifted(value, days: int):
@@ -105,7 +84,7 @@ def test_six_processes_rendering_eight_documents_each_get_every_number_once_with
     Register(location).close()  # the schema exists before the race (its creation is tested elsewhere)
     go = tmp_path / "go"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    workers = [subprocess.Popen([sys.executable, str(script), location, str(tmp_path), str(p), str(go)], env=env,
+    workers = [subprocess.Popen([sys.executable, str(script), str(location), str(tmp_path), str(p), str(go)], env=env,
                                 stderr=subprocess.PIPE, text=True) for p in range(len(SURNAMES))]
     time.sleep(1.0)
     go.write_text("go")
@@ -404,3 +383,17 @@ def test_a_book_of_a_year_without_documents_is_refused_and_no_file_written(tmp_p
     assert result.exit_code == 2
     assert "chưa có văn bản nào năm 2023" in result.stderr
     assert not (tmp_path / "so.pdf").exists()
+
+
+def test_batch_rows_typing_one_number_write_the_first_and_name_it_in_the_second_rows_error(tmp_path, run_formgen):
+    rows = [request_of(number=5), request_of("Lê Văn Bình", number=5)]
+    table = tmp_path / "hai.jsonl"
+    table.write_text("\n".join(json.dumps(r, ensure_ascii=False, default=str) for r in rows), encoding="utf-8")
+    result = run_formgen("batch", "request", table, "-o", tmp_path / "out", "--jobs", "1", "--register",
+                         tmp_path / "so.sqlite", "--json")
+    document = json.loads(result.stdout)
+    assert result.exit_code == 1
+    assert [row["status"] for row in document["rows"]] == ["written", "invalid"]
+    assert "Số 05/TTr-SNV (năm 2024) đã cấp cho văn bản khác" in document["rows"][1]["messages"][0]
+    assert f"tệp “{table}, dòng 1”" in document["rows"][1]["messages"][0]
+    assert document["rows"][1]["outputs"] == []
