@@ -187,10 +187,17 @@ def register_cancel_cmd(entry_id, unit, year, number, type_abbr, reason, by, reg
     Chỉ rõ số: --id, hoặc --unit MÃ --year NĂM --number SỐ (thêm --type nếu đánh số theo loại văn bản).
     """
     with Register(register_db) as reg:
-        entry = reg.cancel(reason=reason, by=by or getpass.getuser(), entry_id=entry_id, unit=unit, year=year,
+        entry = reg.cancel(reason=reason, by=by or _login_name(), entry_id=entry_id, unit=unit, year=year,
                            number=number, type_abbr=type_abbr)
     emit(as_json, {"entry": entry.as_dict(), "counts": {"cancelled": 1}},
          [f"Đã hủy số {entry.notation} ngày {dmy_or_blank(entry.issued_on)} ({entry.unit_code}): {entry.note}"])
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container's user without a name: --by says who
+        return ""
 
 
 @register_group.command("book")
