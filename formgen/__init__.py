@@ -76,12 +76,15 @@ class RenderResult:
     warnings: list[Problem] = field(default_factory=list)
     deadlines: Deadlines | None = None
     metadata: dict | None = None  # the NĐ 30 Phụ lục VI fields written with metadata= (formgen.metadata)
+    number: object | None = None        # register.outgoing.Issue: the number the register gave (with a register)
+    data: dict | None = field(default=None, repr=False)  # the data as rendered, number included
 
     def as_dict(self) -> dict:
         return {"ok": True, "kind": self.kind, "outputs": [str(p) for p in self.outputs],
                 "findings": [w.as_dict() for w in self.warnings],
                 "deadlines": self.deadlines.as_dict() if self.deadlines else None,
-                **({"metadata": self.metadata} if self.metadata is not None else {})}
+                **({"metadata": self.metadata} if self.metadata is not None else {}),
+                **({"number": self.number.as_dict()} if self.number is not None else {})}
 
 
 def _profile(trip: dict | None, profile: Profile | str | os.PathLike | None) -> Profile:
@@ -253,12 +256,19 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
            profile: Profile | str | None = None, calendar: WorkCalendar | None = None,
            history: list[dict] | None = None, pdf: bool = False, stamp: bool = False,
            soffice: str | os.PathLike | None = None, font: str | None = None,
-           metadata: str | os.PathLike | None = None, overwrite: bool = False) -> RenderResult:
+           metadata: str | os.PathLike | None = None, overwrite: bool = False, register=None,
+           source: str | os.PathLike | None = None) -> RenderResult:
     """Check, then write the .docx (and with pdf=True its PDF beside it, from LibreOffice;
     with stamp=True that PDF carries the deadline stamp). trip as in check().
 
     metadata names a .xml or .json file for the document's metadata (NĐ 30/2020, Phụ lục VI; formgen.metadata),
     written last, with the PDF's page count when there is a PDF.
+
+    With a register (a formgen.register.Register, or its location), the document is numbered and
+    recorded in its outgoing register (register.outgoing): a blank number gets the next one of its
+    sequence, a typed one is checked, a document rendered again keeps its number; the .docx is written
+    inside the transaction that records the number, so a failure leaves neither. `source` names the
+    file in the register. The result's `number` and `data` say what was printed (the metadata too).
 
     Raises Refused (nothing written) when a rule forbids it, InvalidInput (nothing written) when
     an output exists and overwrite is False, EnvironmentFailed when LibreOffice fails (the .docx
@@ -278,16 +288,24 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     if not result.ok:
         raise Refused("Văn bản bị từ chối theo quy định.", result.findings)
     k = KINDS[kind]
-    context = k.context(Inputs(trip=trip, profile=prof, calendar=cal, deadlines=result.deadlines, limits=result.limits))
+    def build(data: dict) -> dict:
+        return k.context(Inputs(trip=data, profile=prof, calendar=cal, deadlines=result.deadlines, limits=result.limits))
+
+    context = build(trip)  # a document that cannot be built is refused before a number is taken
     fields = metadata_of(kind, trip, context) if meta else None  # a value too long for Phụ lục VI: nothing written
     template = find_template(template_name(kind, trip["issuer"]["style"]), templates)
     if not overwrite:
         refuse_existing(out, *([out.with_suffix(".pdf")] if pdf or stamp else []), *([meta] if meta else []))
     converter = Converter(soffice) if pdf or stamp else None  # find LibreOffice before writing anything
+    numbered = None
     try:
-        outputs = [render_docx(template, context, out, overwrite=overwrite)]
+        if register is None:
+            outputs = [render_docx(template, context, out, overwrite=overwrite)]
+        else:
+            outputs, numbered = _render_numbered(register, kind, trip, source, out, overwrite, build, template)
+            trip = numbered.trip  # from here on the document's data carry its number
         if converter:
-            outputs += converter.convert(outputs)
+            outputs += converter.convert(outputs)  # after the commit: the .docx is the document, the PDF its copy
     finally:
         if converter:
             converter.close()
@@ -295,8 +313,31 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
         stamp_pdf(outputs[-1], outputs[-1], stamp_lines(result.deadlines, identity(kind, trip)),
                   font=font)
     if meta:
+        if numbered:
+            fields = metadata_of(kind, trip, build(trip))  # the number as printed
         if converter:
             fields = with_pages(fields, page_count(outputs[-1]))
         outputs.append(write_metadata(meta, fields, overwrite=overwrite))
-    return RenderResult(kind=kind, outputs=outputs, warnings=result.warnings, deadlines=result.deadlines,
-                        metadata=fields)
+    warnings = result.warnings + (numbered.warnings if numbered else [])
+    return RenderResult(kind=kind, outputs=outputs, warnings=warnings, deadlines=result.deadlines,
+                        metadata=fields, number=numbered, data=trip)
+
+
+def _render_numbered(register, kind: str, trip: dict, source, out: Path, overwrite: bool, build, template):
+    """Number the document and write its .docx in the one transaction that records the number."""
+    from .register import Register  # here: the register imports the package's modules
+    reg = register if isinstance(register, Register) else Register(register)
+    written = None
+    try:
+        with reg.issuing(kind, trip, source=source) as issue:
+            context = build(issue.trip)
+            written = render_docx(template, context, out, overwrite=overwrite)
+            issue.describe(context)
+    except BaseException:
+        if written is not None:  # rendered, then the record failed: no document without its number recorded
+            written.unlink(missing_ok=True)
+        raise
+    finally:
+        if reg is not register:
+            reg.close()
+    return [written], issue

@@ -182,6 +182,8 @@ class Settings:
     font: str | None = None
     convert_legacy: bool = False
     metadata: str | None = None      # ".xml" or ".json": each document's metadata beside it (formgen.metadata)
+    table: str = ""                  # the table's name, as the register records where a document came from
+    register: str | None = None      # the register that numbers and records each document
 
 
 _WORKER: dict = {}
@@ -207,6 +209,9 @@ def _start_worker(settings: Settings, parent: int | None = None) -> None:
         die_with_parent(parent)
     _WORKER["calendar"] = WorkCalendar.from_files(settings.notices) if settings.notices else WorkCalendar()
     _WORKER["converter"] = Converter(settings.soffice) if settings.pdf or settings.stamp else None
+    if settings.register is not None:
+        from .register import Register
+        _WORKER["register"] = Register(settings.register)  # one engine per worker process
     # pool workers leave through os._exit, which skips atexit: multiprocessing's finalizers still run
     from multiprocessing.util import Finalize
     Finalize(None, _stop_worker, exitpriority=10)
@@ -216,6 +221,9 @@ def _stop_worker() -> None:
     converter = _WORKER.get("converter")
     if converter:
         converter.close()
+    register = _WORKER.pop("register", None)
+    if register is not None:
+        register.close()
 
 
 def _worker_stopped(signum, frame) -> None:
@@ -246,9 +254,10 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
         try:
             trip, converted = _validate(job.data, settings.convert_legacy)
             result = render(settings.kind, trip, staging / f"{job.stem}.docx", templates=settings.templates,
-                            profile=settings.policy, calendar=_WORKER["calendar"],
+                            profile=settings.policy, calendar=_WORKER["calendar"], register=_WORKER.get("register"),
+                            source=f"{settings.table}, dòng {job.row}",
                             metadata=staging / f"{job.stem}{settings.metadata}" if settings.metadata else None)
-            stamp = stamp_lines(result.deadlines, identity(settings.kind, trip)) if settings.stamp else None
+            stamp = stamp_lines(result.deadlines, identity(settings.kind, result.data)) if settings.stamp else None
         except FormgenError as exc:
             problems = exc.problems or [Problem("", exc.message)]
             entries.append(Entry(job.row, exc.row_status, codes=[p.code for p in problems if p.code],
@@ -299,10 +308,12 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
               templates: str | None = None, soffice: str | None = None, stamp: bool = False,
               font: str | None = None, chunk: int = 25, convert_legacy: bool = False,
               progress: Callable[[int], None] | None = None, sheet: str | None = None,
-              metadata: str | None = None) -> Manifest:
+              metadata: str | None = None, register: str | os.PathLike | None = None) -> Manifest:
     """Produce one document per row; a bad row is recorded in the manifest and never stops the others.
 
     metadata "xml" or "json": each document's metadata (NĐ 30/2020, Phụ lục VI) beside it, listed with it.
+    With a register (its location), every document is numbered and recorded in its outgoing register as
+    render() does; with several workers the numbers follow the order the documents are finished.
 
     Never overwrites: a name already taken (in the folder or in this run) gets a suffix. A table
     that cannot be read at all is refused before anything is made; one that breaks further down
@@ -323,6 +334,10 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     if first is None:
         raise InvalidInput(f"Không đọc được bảng “{table}”: bảng chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
     rows = itertools.chain([first], rows)
+    if register is not None:
+        from .register import Register
+        Register(register).close()  # a register that cannot be opened is refused before anything is made
+        register = os.fspath(register)
     if templates is not None:  # a custom template is refused once, before anything is made (not row by row)
         for style in sorted(set(STYLES.values())):
             find_template(template_name(kind, style), templates)
@@ -334,7 +349,8 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
         try:
             return _run(kind, rows, out, staging, manifest, jobs=jobs, pdf=pdf, policy=policy, notices=notices,
                         templates=templates, soffice=soffice, stamp=stamp, font=font, chunk=chunk,
-                        convert_legacy=convert_legacy, progress=progress, metadata=metadata)
+                        convert_legacy=convert_legacy, progress=progress, metadata=metadata, table=str(table),
+                        register=register)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -342,11 +358,12 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
 def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, manifest: Manifest, *,
          jobs: int | None, pdf: bool, policy: str | None, notices: tuple[str, ...], templates: str | None,
          soffice: str | None, stamp: bool, font: str | None, chunk: int, convert_legacy: bool,
-         progress: Callable[[int], None] | None, metadata: str | None = None) -> Manifest:
+         progress: Callable[[int], None] | None, metadata: str | None = None, table: str = "",
+         register: str | None = None) -> Manifest:
     from . import KINDS
     section = KINDS[kind].section
     settings = Settings(kind, str(out), str(staging), pdf or stamp, policy, tuple(notices), templates, soffice,
-                        stamp, font, convert_legacy, f".{metadata}" if metadata else None)
+                        stamp, font, convert_legacy, f".{metadata}" if metadata else None, table, register)
     names = Names(out)
     suffixes = ((".docx", ".pdf") if pdf or stamp else (".docx",)) + ((f".{metadata}",) if metadata else ())
     recorder = Recorder(manifest, out, staging, names, suffixes, progress)

@@ -21,7 +21,7 @@ from .templates import check_template, export_templates, template_kind, template
 from .cli_base import (DateParam, Group, INVOKED, KindParam, OutputParam, YearParam, calendar_of, command_name,
                        convert_legacy_option, deadline_outputs, emit, explain_option, font_option, ics_option,
                        json_option, load_file, manifest_payload, notices_option, overwrite_option, policy_option,
-                       refuse_input_as_output, register_history, register_option)
+                       refuse_input_as_output, register_history, register_of, register_option)
 from .cli_register import annual_cmd, register_db_option, register_group
 from .register import ENV_REGISTER
 
@@ -100,19 +100,29 @@ def check_cmd(file, kind, register_db, policy, notices, convert_legacy, explain,
 @json_option
 def render_cmd(kind, file, out, templates, as_pdf, with_stamp, soffice, metadata, font, register_db, policy, notices,
                convert_legacy, overwrite, as_json):
-    """Lập văn bản .docx (từ chối nếu vi phạm quy định) / render a document, refused if it breaks a rule."""
+    """Lập văn bản .docx (từ chối nếu vi phạm quy định) / render a document, refused if it breaks a rule.
+
+    Với sổ đăng ký (--register), văn bản được cấp số văn bản đi nếu để trống số, số ghi trong tệp được kiểm tra
+    trùng, và được ghi vào sổ / with a register, the document is numbered (or its typed number checked) and recorded.
+    """
     if metadata:
         refuse_input_as_output(metadata, file, policy, *notices)
     trip, converted = load_file(file, convert_legacy)
-    try:
-        result = render(kind, trip, out, templates=templates, profile=policy, calendar=calendar_of(notices),
-                        pdf=as_pdf, stamp=with_stamp, soffice=soffice, font=font, metadata=metadata,
-                        history=register_history(register_db, trip), overwrite=overwrite)
-    except Refused as exc:
-        exc.source = exc.source or file  # name the file, as check does
-        raise
+    with register_of(register_db) as reg:
+        try:
+            result = render(kind, trip, out, templates=templates, profile=policy, calendar=calendar_of(notices),
+                            pdf=as_pdf, stamp=with_stamp, soffice=soffice, font=font, metadata=metadata,
+                            history=reg.history(trip) if reg and "delegation" in trip else None,
+                            overwrite=overwrite, register=reg, source=file)
+        except Refused as exc:
+            exc.source = exc.source or file  # name the file, as check does
+            raise
     result.warnings[:0] = converted
     lines = [f"{file}: {w.line()}" for w in result.warnings]
+    if result.number is not None:
+        n = result.number
+        lines.append(f"Số văn bản / number: {n.notation} ({n.scope}, "
+                     f"{'đã cấp trước đây' if n.reused else 'ghi trong tệp' if n.typed else 'sổ cấp'})")
     lines += [f"Đã tạo / written: {p}" for p in result.outputs]
     emit(as_json, result.as_dict(), lines)
 
@@ -262,9 +272,11 @@ def verify_cmd(src, trust, as_json):
 @click.option("--sheet", metavar="NAME", help="Trang tính cần đọc (mặc định: trang đang mở) / XLSX sheet to read.")
 @click.option("--metadata", type=click.Choice(["xml", "json"]), default=None,
               help="Ghi siêu dữ liệu (NĐ 30/2020, Phụ lục VI) cạnh mỗi văn bản / each document's metadata beside it.")
+@click.option("--register", "register_db", metavar="DB",
+              help="Sổ đăng ký: cấp số và ghi từng văn bản vào sổ văn bản đi / number and record every document.")
 @json_option
 def batch_cmd(kind, table, folder, as_pdf, with_stamp, font, jobs, templates, soffice, policy, notices,
-              convert_legacy, sheet, metadata, as_json):
+              convert_legacy, sheet, metadata, register_db, as_json):
     """Lập văn bản hàng loạt từ bảng CSV, XLSX, JSON Lines / one document per table row, with a manifest.
 
     Không bao giờ ghi đè: tệp trùng tên được thêm hậu tố -2, -3... / never overwrites: a name already
@@ -276,7 +288,7 @@ def batch_cmd(kind, table, folder, as_pdf, with_stamp, font, jobs, templates, so
     counter = _Progress() if sys.stderr.isatty() and not as_json else None
     manifest = run_batch(kind, table, folder, jobs=jobs, pdf=as_pdf, stamp=with_stamp, font=font, policy=policy,
                          notices=notices, templates=templates, soffice=soffice, progress=counter,
-                         convert_legacy=convert_legacy, sheet=sheet, metadata=metadata)
+                         convert_legacy=convert_legacy, sheet=sheet, metadata=metadata, register=register_db)
     if counter:
         counter.done()
     files = [str(Path(folder) / "manifest.json"), str(Path(folder) / "manifest.csv")]

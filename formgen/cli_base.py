@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 import sys
 from dataclasses import asdict
+from typing import Iterator
 
 import click
 
@@ -110,11 +112,21 @@ INVOKED: list[click.Context] = []
 
 def register_history(register_db: str | None, data: dict) -> list[dict] | None:
     """Earlier delegations from the register named by --register or $FORMGEN_REGISTER; None without one."""
-    location = register_db if register_db is not None else os.environ.get(ENV_REGISTER)  # "" is refused, not ignored
-    if location is None or "delegation" not in data:
+    if "delegation" not in data:
         return None
+    with register_of(register_db) as reg:
+        return reg.history(data) if reg else None
+
+
+@contextmanager
+def register_of(register_db: str | None) -> Iterator[Register | None]:
+    """The register named by --register or $FORMGEN_REGISTER, open for the command; None without one."""
+    location = register_db if register_db is not None else os.environ.get(ENV_REGISTER)  # "" is refused, not ignored
+    if location is None:
+        yield None
+        return
     with Register(location) as reg:
-        return reg.history(data)
+        yield reg
 
 
 def load_file(file: str, convert_legacy: bool) -> tuple[dict, list[Problem]]:

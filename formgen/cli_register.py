@@ -1,7 +1,8 @@
-"""The register's commands (register add, list, show, overdue, remove, import, export) and annual."""
+"""The register's commands (register add, list, show, overdue, remove, import, export, cancel, book) and annual."""
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 
 import click
 
@@ -168,6 +169,53 @@ def register_export_cmd(table, unit, year, register_db, overwrite, as_json):
     with Register(register_db) as reg:
         count = reg.export_table(table, unit=unit, year=year, overwrite=overwrite)
     emit(as_json, {"outputs": [table], "counts": {"rows": count}}, [f"Đã xuất {count} đoàn: {table}"])
+
+
+@register_group.command("cancel")
+@click.option("--id", "entry_id", metavar="ID", help="Số đăng ký của văn bản trong sổ văn bản đi / the entry's id.")
+@click.option("--unit", metavar="MÃ", help="Mã đơn vị / unit code.")
+@click.option("--year", type=int, help="Năm của văn bản / the document's year.")
+@click.option("--number", type=click.IntRange(1), help="Số văn bản / the document's number.")
+@click.option("--type", "type_abbr", metavar="LOẠI", help="Tên loại viết tắt (TTr, BC) khi đánh số theo loại / type.")
+@click.option("--reason", required=True, help="Lý do hủy, thu hồi / why the number is cancelled.")
+@click.option("--by", "by", help="Người hủy (mặc định: người dùng máy) / who cancels it (default: the login name).")
+@register_db_option
+@json_option
+def register_cancel_cmd(entry_id, unit, year, number, type_abbr, reason, by, register_db, as_json):
+    """Hủy (thu hồi) một số văn bản đi: số vẫn ở trong sổ với ghi chú, không cấp lại / cancel an issued number.
+
+    Chỉ rõ số: --id, hoặc --unit MÃ --year NĂM --number SỐ (thêm --type nếu đánh số theo loại văn bản).
+    """
+    with Register(register_db) as reg:
+        entry = reg.cancel(reason=reason, by=by or _login_name(), entry_id=entry_id, unit=unit, year=year,
+                           number=number, type_abbr=type_abbr)
+    emit(as_json, {"entry": entry.as_dict(), "counts": {"cancelled": 1}},
+         [f"Đã hủy số {entry.notation} ngày {dmy_or_blank(entry.issued_on)} ({entry.unit_code}): {entry.note}"])
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # a container's user without a name: --by says who
+        return ""
+
+
+@register_group.command("book")
+@click.option("--year", type=int, required=True, help="Năm / the year.")
+@click.option("--unit", metavar="MÃ", help="Mã đơn vị (mặc định: mọi đơn vị, mỗi đơn vị một trang tính) / unit code.")
+@click.option("-o", "--output", "out", required=True, type=OutputParam(), metavar="TỆP.xlsx|TỆP.pdf",
+              help="Tệp .xlsx hoặc .pdf / output file.")
+@register_db_option
+@overwrite_option
+@json_option
+def register_book_cmd(year, unit, out, register_db, overwrite, as_json):
+    """Sổ đăng ký văn bản đi (NĐ 30/2020, Phụ lục IV), in được / the outgoing-document book, printable.
+
+    Khổ A4 ngang; số đã hủy vẫn có dòng với ghi chú / A4 landscape; cancelled numbers keep their row.
+    """
+    with Register(register_db) as reg:
+        count = reg.write_book(out, year, unit, overwrite=overwrite)
+    emit(as_json, {"outputs": [out], "counts": {"rows": count}}, [f"Đã ghi sổ văn bản đi ({count} số): {out}"])
 
 
 @click.command("annual", cls=Command)

@@ -9,7 +9,7 @@ from typing import Callable
 from .calendar import WorkCalendar
 from .deadlines import Deadlines, trip_deadlines
 from .errors import InvalidInput, Problem
-from .formats import authority_lines, document_number, load_format
+from .formats import authority_lines, document_number, load_format, notation
 from .policy import Limits, Profile
 from .policy.limits import delegation_size, key_leaders, stop_days
 from .policy.profile import focus_key
@@ -255,8 +255,8 @@ def _report_basis(trip: dict, profile: Profile) -> str:
     request = trip.get("request")
     if request:
         fmt = load_format(trip["issuer"]["style"])
-        number = document_number(fmt, request["number"], REQUEST.type_abbr, trip["issuer"]["abbreviation"])
-        number = re.sub(r"^Số:?\s*", "", number).strip() if request["number"] else ""
+        number = notation(fmt, request["number"], REQUEST.type_abbr, trip["issuer"]["abbreviation"]) \
+            if request["number"] else ""
         cited.append(f"Tờ trình{' số ' + number if number else ''} ngày {dmy(request['date'])} của "
                      f"{trip['issuer']['name']} {REQUEST.subject[0].lower()}{REQUEST.subject[1:]}")
     approval = trip.get("approval")
@@ -418,8 +418,7 @@ def identity(kind: str, data: dict) -> str:
     k = KINDS[kind]
     doc = data[k.section]
     fmt = load_format(data["issuer"]["style"])
-    number = document_number(fmt, doc["number"], k.type_abbr, data["issuer"]["abbreviation"])
-    number = re.sub(r"^Số:?\s*", "", number).strip()
+    number = notation(fmt, doc["number"], k.type_abbr, data["issuer"]["abbreviation"])
     return f"{k.type_title.capitalize()} số {number} ngày {dmy(doc['date'])}"
 
 

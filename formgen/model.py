@@ -40,6 +40,8 @@ class IssuerSchema(Base):
     abbreviation = Text(required=True)       # "SNV"
     place = Text(required=True)              # "Hậu Giang"
     style = Choice(STYLES, load_default="state")
+    # a Party committee's term (HD 36): the day after its congress closed; its documents are numbered per term
+    term_start = Date(load_default=None, allow_none=True)
 
 
 class LeaderSchema(Base):

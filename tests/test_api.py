@@ -282,6 +282,12 @@ def _add(world, run_formgen):
     assert run_formgen("register", "add", FIXTURE_FILE, "--register", world["db"]).exit_code == 0
 
 
+def _numbered(world, run_formgen):
+    """The fixture's request rendered with the register: its number 05 is recorded in the outgoing register."""
+    assert run_formgen("render", "request", FIXTURE_FILE, "-o", world["tmp"] / "tt.docx", "--register",
+                       world["db"]).exit_code == 0
+
+
 def _keys(world, run_formgen):
     """A test CA's agency key as a PKCS#12 file, in world["tmp"]/pki (tests/test_sign.py builds it)."""
     from test_sign import Pki
@@ -356,6 +362,16 @@ JSON_CASES = {
                         lambda w: ["register", "import", w["tmp"] / "so.csv", "--register", w["tmp"] / "b.sqlite"], 0),
     "register import of a bad table": (None, lambda w: ["register", "import", w["tmp"] / "bad.csv", "--register",
                                                         w["db"]], 2),
+    "render with a register": (None, lambda w: ["render", "request", FIXTURE_FILE, "-o", w["tmp"] / "n.docx",
+                                                "--register", w["db"]], 0),
+    "register cancel": (_numbered, lambda w: ["register", "cancel", "--unit", "SNV", "--year", "2024", "--number", "5",
+                                              "--reason", "Thu hồi", "--by", "Văn thư", "--register", w["db"]], 0),
+    "register cancel of a number never given": (_numbered, lambda w: ["register", "cancel", "--id", "9", "--reason",
+                                                                      "Thu hồi", "--register", w["db"]], 2),
+    "register book": (_numbered, lambda w: ["register", "book", "--year", "2024", "-o", w["tmp"] / "so.xlsx",
+                                            "--register", w["db"]], 0),
+    "register book of an empty year": (_numbered, lambda w: ["register", "book", "--year", "2023", "-o",
+                                                             w["tmp"] / "so.pdf", "--register", w["db"]], 2),
     "annual for a unit": (_add, lambda w: ["annual", "--year", "2024", "--unit", "SNV", "--meta", w["meta"], "-o",
                                            w["tmp"] / "n.docx", "--register", w["db"]], 0),
     "annual for all units": (_add, lambda w: ["annual", "--year", "2024", "--all", "--meta", w["meta"], "-o",

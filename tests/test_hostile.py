@@ -2000,3 +2000,48 @@ def test_metadata_of_a_recipient_with_a_tab_and_xml_specials_stays_valid_and_exa
     assert metadata.schema().validate(tree)
     names = tree.getroot().findall(f"{{{metadata.NAMESPACE}}}To/{{{metadata.NAMESPACE}}}OrganName")
     assert names[-1].text == "Ban A\tB & <C> ]]> \"D\""
+# --- outgoing numbers and the book (issue 16) -------------------------------------------------------
+
+
+def _numbered_register(run_formgen, tmp_path) -> Path:
+    db = tmp_path / "so.sqlite"
+    assert run_formgen("render", "request", str(FIXTURE), "-o", str(tmp_path / "tt.docx"), "--register",
+                       str(db)).exit_code == 0
+    return db
+
+
+def test_a_cancellation_with_a_blank_reason_is_refused_and_the_number_stays_issued(run_formgen, tmp_path):
+    db = _numbered_register(run_formgen, tmp_path)
+    result = run_formgen("register", "cancel", "--id", "1", "--reason", "   ", "--register", str(db))
+    assert result.exit_code == 2 and result.err_lines == ["Hủy số văn bản phải ghi lý do (--reason)."]
+    from formgen.register import Register
+    with Register(db) as reg:
+        assert [e.status for e in reg.outgoing(2024)] == ["issued"]
+
+
+def test_a_book_into_a_missing_folder_or_of_another_type_is_one_line_and_no_file(run_formgen, tmp_path):
+    db = _numbered_register(run_formgen, tmp_path)
+    for out, words in ((tmp_path / "chua-co" / "so.xlsx", "thư mục không tồn tại"), (tmp_path / "so.docx", ".xlsx")):
+        result = run_formgen("register", "book", "--year", "2024", "-o", str(out), "--register", str(db))
+        assert result.exit_code == 2 and len(result.err_lines) == 1 and "Traceback" not in result.stderr
+        assert words in result.stderr and not out.exists()
+
+
+def test_a_party_document_dated_before_its_committee_term_is_refused_naming_the_term(run_formgen, write_trip,
+                                                                                     tmp_path):
+    data = yaml.safe_load((ROOT / "fixtures" / "party" / "request.yaml").read_text(encoding="utf-8"))
+    data["request"]["number"] = None
+    data["issuer"]["term_start"] = "2025-10-20"  # the request is dated 28/06/2024, in the term before
+    out = tmp_path / "tt.docx"
+    result = run_formgen("render", "request", str(write_trip(tmp_path, data)), "-o", str(out), "--register",
+                         str(tmp_path / "so.sqlite"))
+    assert result.exit_code == 2 and len(result.err_lines) == 1
+    assert "[issuer.term_start]" in result.stderr and "trước ngày đầu nhiệm kỳ 20/10/2025" in result.stderr
+    assert not out.exists()
+
+
+def test_a_committee_term_that_is_not_a_date_is_refused_by_the_schema(run_formgen, write_trip, tmp_path):
+    data = yaml.safe_load((ROOT / "fixtures" / "party" / "request.yaml").read_text(encoding="utf-8"))
+    data["issuer"]["term_start"] = "nhiệm kỳ 2020-2025"
+    result = run_formgen("check", str(write_trip(tmp_path, data)))
+    assert result.exit_code == 2 and "issuer.term_start" in result.stderr and "Traceback" not in result.stderr

@@ -256,3 +256,34 @@ def test_batch_with_pdfs_gives_each_metadata_its_pdfs_page_count(tmp_path, trip_
     fields = json.loads(Path(row["outputs"][2]).read_text(encoding="utf-8"))
     assert fields["PageAmount"] == metadata.page_count(row["outputs"][1]) >= 2
     assert list(fields).index("PageAmount") == list(fields).index("Language") + 1  # the schema's order
+
+
+# --- with the register's numbering (issue 16 items 1 and 4 together) -------------------------------------------
+
+
+def test_the_number_the_register_gives_is_the_one_the_metadata_carries(tmp_path, trip_data, write_trip, run_formgen):
+    trip_data["request"].pop("number")
+    source, db = write_trip(tmp_path, trip_data), tmp_path / "so.sqlite"
+    result = run_formgen("render", "request", source, "-o", tmp_path / "tt.docx", "--register", db,
+                         "--metadata", tmp_path / "tt.xml")
+    assert result.exit_code == 0, result.stderr
+    meta, doc = read_xml(tmp_path / "tt.xml"), printed(tmp_path / "tt.docx")
+    assert meta["CodeNumber"] == "01" and doc["number"] == "Số: 01/TTr-SNV"
+
+
+def test_batch_with_a_register_gives_each_metadata_its_documents_number(tmp_path, trip_data, run_formgen):
+    trip_data["request"].pop("number")
+    second = json.loads(json.dumps(trip_data, default=str))
+    second["delegation"]["leader"]["name"] = second["request"]["signer"]["name"] = "Lê Văn Cường"
+    table = _jsonl(tmp_path / "bang.jsonl", [trip_data, second])
+    result = run_formgen("batch", "request", table, "-o", tmp_path / "out", "--jobs", "1", "--metadata", "xml",
+                         "--register", tmp_path / "so.sqlite")
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["rows"]
+    numbers = set()
+    for row in rows:
+        docx_path, xml_path = map(Path, row["outputs"])
+        meta = read_xml(xml_path)
+        assert printed(docx_path)["number"] == f"Số: {meta['CodeNumber']}/TTr-SNV"
+        numbers.add(meta["CodeNumber"])
+    assert numbers == {"01", "02"}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -48,9 +49,15 @@ def authority_spellings() -> dict[str, str]:
 
 
 def document_number(fmt: dict, number: int | None, doc_type: str, issuer_abbr: str) -> str:
-    """“Số: 05/TTr-SNV”: two digits below 10; a blank for the văn thư when not yet numbered."""
-    shown = f"{number:02d}" if number else fmt["words"]["number_blank"]
+    """“Số: 05/TTr-SNV”: as many digits as the format's numbering prescribes; a blank for the văn thư when not
+    yet numbered."""
+    shown = f"{number:0{fmt['numbering']['digits']}d}" if number else fmt["words"]["number_blank"]
     return fmt["words"]["number"].format(number=shown, type=doc_type, issuer=issuer_abbr)
+
+
+def notation(fmt: dict, number: int | None, doc_type: str, issuer_abbr: str) -> str:
+    """The number and notation without the word “Số”: “05/TTr-SNV”, “05-TTr/HU” (a stamp, the outgoing book)."""
+    return re.sub(r"^Số:?\s*", "", document_number(fmt, number, doc_type, issuer_abbr)).strip()
 
 
 def authority_lines(fmt: dict, signer: dict, issuer_name: str, upper) -> list[str]:

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from contextlib import contextmanager
+from typing import Iterator
 
 import sqlalchemy as sa
 
@@ -11,10 +13,11 @@ from ..errors import InvalidInput
 from ..model import stored_trip, validate_annual, validate_trip
 from ..policy import Profile
 from ..policy.profile import focus_key
-from . import tables
+from . import outgoing, tables
 from .messages import MESSAGES
 from .records import (Added, Due, Record, add_trip, history_of, identifiable, in_year, match, profile_for,
                       record_from_row, record_id_of, report_deadline, state_code, text_or_none)
+from .outgoing import Entry, Issue
 from .storage import DELEGATIONS, D, Storage
 from .tables import ImportResult
 
@@ -159,6 +162,43 @@ class Register(Storage):
         data = validate_annual({"policy": policy, "issuer": issuer, "year": year, "annual": annual})
         data["delegations"] = trips
         return data
+
+    # outgoing documents (sổ đăng ký văn bản đi) ---------------------------------------------
+
+    @contextmanager
+    def issuing(self, kind: str, data: dict, *, source: str | os.PathLike | None = None) -> Iterator[Issue]:
+        """The number of one outgoing document, held in a write transaction while the caller renders it.
+
+        Yields an Issue whose `trip` carries the number (the document's own again, the one typed in the file
+        once checked, or the sequence's next); the caller renders from it, calls issue.describe(context), and
+        when the block ends the number is recorded and committed. Any failure inside rolls everything back:
+        no number is used, nothing recorded. A typed number another document has is InvalidInput.
+        """
+        with self.transaction(write=True) as conn:
+            issue = outgoing.prepare(conn, kind, data, text_or_none(source))
+            yield issue
+            outgoing.record(conn, issue)
+
+    def cancel(self, *, reason: str, by: str, entry_id: int | str | None = None, unit: str | None = None,
+               year: int | None = None, number: int | None = None, type_abbr: str | None = None) -> Entry:
+        """Record an issued number as cancelled (withdrawn) by `by` for `reason`; found by its entry id, or by
+        unit, year of its date and number (and type, where the format numbers each type)."""
+        entry_id = record_id_of(entry_id) if entry_id is not None else None
+        with self.transaction(write=True) as conn:
+            return outgoing.cancel(conn, reason=reason, by=by, entry_id=entry_id, unit=unit, year=year,
+                                   number=number, type_abbr=type_abbr)
+
+    def outgoing(self, year: int, unit: str | None = None) -> list[Entry]:
+        """The outgoing numbers of `year` (issued and cancelled), unit by unit, by sequence and number."""
+        with self.transaction() as conn:
+            return outgoing.entries(conn, year, unit)
+
+    def write_book(self, path: str | os.PathLike, year: int, unit: str | None = None, *,
+                   overwrite: bool = False) -> int:
+        """Write the Sổ đăng ký văn bản đi of `year` (one unit, or each unit on its own sheet/pages) as .xlsx or
+        .pdf (register.ledger); returns the number of rows."""
+        from .ledger import write_book  # openpyxl and reportlab only when a book is written
+        return write_book(self.outgoing(year, unit), path, year, unit=unit, overwrite=overwrite)
 
     # tables -------------------------------------------------------------------------------
 

@@ -56,4 +56,31 @@ MESSAGES = {
     "twice_row": "Trùng với dòng {first}: cùng đơn vị, ngày đi và trưởng đoàn.",
     "from_file": ("Đoàn đã có trong sổ (số {id}, ghi từ tệp “{source}”) nhưng khác ở cột {columns}; đoàn ghi "
                   "từ tệp thì sửa tệp rồi ghi lại (formgen register add), không sửa qua bảng."),
+    # outgoing documents (sổ đăng ký văn bản đi)
+    "not_numberable": "Chưa cấp được số văn bản: sổ đăng ký cần biết văn bản của đoàn nào.",
+    "no_term": ("Văn bản của cấp ủy, tổ chức đảng đánh số từ 01 theo nhiệm kỳ cấp ủy ({basis}): hãy ghi ngày đầu "
+                "nhiệm kỳ vào issuer.term_start (ngày liền kề sau ngày bế mạc đại hội, ví dụ 16/10/2020)."),
+    "before_term": ("Văn bản ngày {day} trước ngày đầu nhiệm kỳ {start} (issuer.term_start): văn bản thuộc nhiệm kỳ "
+                    "trước, hoặc ngày đầu nhiệm kỳ ghi sai."),
+    "bad_period": "Thể thức “{style}” ghi numbering.period “{period}”: chỉ có year (theo năm) hoặc term (nhiệm kỳ).",
+    "other_sequence": ("Văn bản này đã được cấp số {notation} ngày {day} (số đăng ký {id}); ngày văn bản nay thuộc "
+                       "{scope}. Hãy hủy số cũ (formgen register cancel --id {id} --reason ...) rồi lập lại."),
+    "renumbered": ("Văn bản này đã được cấp số {notation} (số đăng ký {id}), tệp lại ghi số {typed}; chưa ghi gì. "
+                   "Hãy bỏ số trong tệp (giữ số đã cấp), hoặc hủy số cũ (formgen register cancel --id {id}) rồi lập "
+                   "lại."),
+    "typed_taken": ("Số {number} ({scope}) đã cấp cho văn bản khác: {title}, ngày {day} (số đăng ký {id}, tệp "
+                    "“{source}”); chưa ghi gì. Hãy để trống số để sổ cấp số tiếp theo."),
+    "typed_cancelled": ("Số {number} ({scope}) đã bị hủy (số đăng ký {id}: {title}, ngày {day}); số đã hủy không "
+                        "dùng lại; chưa ghi gì. Hãy để trống số để sổ cấp số tiếp theo."),
+    "typed_ahead": ("Số {typed} ghi trong tệp lớn hơn số tiếp theo của sổ ({following}, {scope}): các số ở giữa "
+                    "không có trong sổ của formgen."),
+    "cancelled_note": "Đã hủy số ngày {on} ({by}): {reason}",
+    "no_reason": "Hủy số văn bản phải ghi lý do (--reason).",
+    "no_by": "Hủy số văn bản phải ghi người hủy (--by).",
+    "cancel_which": "Chỉ rõ số cần hủy: --id N, hoặc --unit MÃ --year NĂM --number SỐ.",
+    "no_number": "Sổ đăng ký văn bản đi không có {wanted}.",
+    "ambiguous_number": "Có nhiều văn bản {wanted}: {choices}; hãy chỉ rõ bằng --id.",
+    "already_cancelled": "Số {notation} đã bị hủy ngày {on} ({by}): {reason}.",
+    "book_type": "Sổ đăng ký văn bản đi chỉ ghi ra được tệp .xlsx hoặc .pdf, không nhận “{name}”.",
+    "book_empty": "Sổ đăng ký văn bản đi chưa có văn bản nào năm {year}{unit}; chưa ghi tệp nào.",
 }

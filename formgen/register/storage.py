@@ -65,12 +65,56 @@ def _create_v1(conn: sa.Connection) -> None:
     metadata.create_all(conn)
 
 
+def _schema_outgoing(metadata: sa.MetaData) -> sa.Table:
+    """The outgoing documents (sổ đăng ký văn bản đi): one row per number given, issued or cancelled."""
+    return sa.Table(
+        "outgoing", metadata,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("unit_key", sa.Text, nullable=False),        # the issuing unit, compared as a person would
+        sa.Column("unit_code", sa.Text, nullable=False),
+        sa.Column("unit_name", sa.Text, nullable=False),
+        sa.Column("sequence", sa.Text, nullable=False),        # the numbering's scope: "2024", "nk-2020-10-16|TTr"
+        sa.Column("number", sa.Integer, nullable=False),
+        sa.Column("notation", sa.Text, nullable=False),        # as printed: "05/TTr-SNV"
+        sa.Column("kind", sa.Text, nullable=False),            # request, escalation, report, annual
+        sa.Column("type_abbr", sa.Text, nullable=False),
+        sa.Column("document_key", sa.Text, nullable=False),    # which document: the kind and its delegation (or year)
+        sa.Column("issued_on", sa.Date, nullable=False),       # the document's date
+        sa.Column("year", sa.Integer, nullable=False),
+        sa.Column("title", sa.Text, nullable=False),           # tên loại và trích yếu
+        sa.Column("signer", sa.Text, nullable=False),
+        sa.Column("recipients", sa.JSON, nullable=False),
+        sa.Column("keeper", sa.Text, nullable=False),          # đơn vị, người nhận bản lưu
+        sa.Column("copies", sa.Integer, nullable=False),
+        sa.Column("typed", sa.Boolean, nullable=False),        # the number was written in the file
+        sa.Column("source", sa.Text),
+        sa.Column("status", sa.Text, nullable=False),          # "issued" or "cancelled"
+        sa.Column("cancelled_at", sa.DateTime),                # UTC
+        sa.Column("cancelled_by", sa.Text),
+        sa.Column("cancel_reason", sa.Text),
+        sa.Column("created_at", sa.DateTime, nullable=False),  # UTC
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.UniqueConstraint("unit_key", "sequence", "number", name="outgoing_one_number"),  # the database's own guard
+        sa.Index("outgoing_year", "year", "unit_key"),
+        sa.Index("outgoing_document", "unit_key", "document_key"),
+        sqlite_autoincrement=True,
+    )
+
+
+def _create_outgoing(conn: sa.Connection) -> None:
+    metadata = sa.MetaData()
+    _schema_outgoing(metadata)
+    metadata.create_all(conn)
+
+
 # MIGRATIONS[n - 1] brings a register from version n - 1 to n; append, never edit a released one.
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1]
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1, _create_outgoing]
 
 _METADATA = sa.MetaData()
 VERSION, DELEGATIONS = _schema_v1(_METADATA)  # the tables as the code reads them (the latest version)
+OUTGOING = _schema_outgoing(_METADATA)
 D = DELEGATIONS.c
+OUT = OUTGOING.c
 
 
 def schema_version() -> int:

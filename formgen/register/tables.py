@@ -63,18 +63,24 @@ def export_table(register, path: str | os.PathLike, *, unit: str | None = None, 
     headers, one row per delegation; the file is written whole or not at all, and an existing one is
     refused unless overwrite. Returns the row count."""
     path = Path(path)
-    writer = _TABLE_WRITERS.get(path.suffix.lower())
-    if writer is None:
-        raise InvalidInput(MESSAGES["table_type"].format(name=path.name))
-    if not path.parent.is_dir():
-        raise InvalidInput(MESSAGES["table_write"].format(path=path, reason="thư mục không tồn tại"))
-    if not overwrite:
-        refuse_existing(path)
+    writer = writer_for(path, _TABLE_WRITERS, MESSAGES["table_type"], overwrite)
     rows = [_export_row(r) for r in register.list(unit=unit, year=year, on=on)]
     header = [HEADERS[key] for key, _ in TABLE_COLUMNS]
     table = [[row[key] for key, _ in TABLE_COLUMNS] for row in rows]
     write_atomically(path, lambda tmp: writer(Path(tmp), header, table), overwrite=overwrite)
     return len(rows)
+
+
+def writer_for(path: Path, writers: dict, wrong_type: str, overwrite: bool):
+    """The writer for the file's suffix, once its folder exists and (without overwrite) its name is free."""
+    writer = writers.get(path.suffix.lower())
+    if writer is None:
+        raise InvalidInput(wrong_type.format(name=path.name))
+    if not path.parent.is_dir():
+        raise InvalidInput(MESSAGES["table_write"].format(path=path, reason="thư mục không tồn tại"))
+    if not overwrite:
+        refuse_existing(path)
+    return writer
 
 
 def import_table(store: Storage, path: str | os.PathLike, *, profile: Profile | str | None = None,

@@ -135,10 +135,12 @@ def render_kind(kind):
 
 def rendered(kind: str, data: dict, fmt: str, earlier: list[dict] | None) -> bytes:
     """The document's bytes, written in a folder of formgen's own that is gone afterwards; its PDF from
-    the application's pool of LibreOffice converters."""
+    the application's pool of LibreOffice converters. With the server's register, the document is numbered
+    and recorded in its outgoing register (a document downloaded again keeps its number)."""
+    location = current_app.config.get("FORMGEN_REGISTER") or None
     with tempfile.TemporaryDirectory(prefix="formgen-web-") as tmp:
         out = Path(tmp) / f"{kind}.docx"
-        result = render(kind, data, out, history=earlier)
+        result = render(kind, data, out, history=earlier, register=location, source=f"web: {who()}")
         return (pdf_pool().convert(out) if fmt == "pdf" else result.outputs[-1]).read_bytes()
 
 

@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 import yaml
-from flask import Blueprint, Flask, render_template, request, send_file
+from flask import Blueprint, Flask, current_app, render_template, request, send_file
 from marshmallow import fields as mf
 from werkzeug.datastructures import MultiDict
 
@@ -27,7 +27,7 @@ from ..policy import DEFAULT_PROFILE, load_profile
 from ..policy.profile import builtin_profiles
 from ..vn import dmy, group_thousands
 from ..yamlio import literal_text, parse_yaml
-from .auth import issuer_unit, register_location, require_unit
+from .auth import issuer_unit, register_location, require_unit, who
 
 # The documents a delegation file produces, in the order of its life (annual comes from the register).
 DOCUMENTS = ("request", "escalation", "report")
@@ -459,7 +459,9 @@ def download():
 def _signable(kind: str, data: dict) -> bytes:
     """The document's PDF with its deadline stamp, ready to sign (formgen sign), in a folder gone afterwards."""
     with tempfile.TemporaryDirectory(prefix="formgen-web-") as tmp:
-        return render(kind, data, Path(tmp) / f"{kind}.docx", pdf=True, stamp=True).outputs[-1].read_bytes()
+        return render(kind, data, Path(tmp) / f"{kind}.docx", pdf=True, stamp=True,  # numbered as rendered()
+                      register=current_app.config.get("FORMGEN_REGISTER") or None,
+                      source=f"web: {who()}").outputs[-1].read_bytes()
 
 
 @bp.get("/register")
