@@ -365,26 +365,30 @@ UNITS = ["SNV", "STC", "SYT", "SGD", "SXD", "SCT", "STP", "SNN", "SKH", "STN", "
 class Browser:
     """One client with its own cookies, as a person with a browser is."""
 
-    def __init__(self, base: str, address: str):
+    def __init__(self, base: str, address: str, tls=None):
         self.base = base
         self.address = address  # as the reverse proxy in front would say it saw this client
         self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
-                                                  _NoRedirect())
+        self.last: dict = {}   # the headers of the last answer
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar), _NoRedirect(),
+                                                  urllib.request.HTTPSHandler(context=tls))
 
     def request(self, path: str, data: bytes | None = None, content_type: str | None = None) -> tuple[int, bytes]:
-        headers = {"X-Forwarded-For": self.address, **({"Content-Type": content_type} if content_type else {})}
+        headers = {"X-Forwarded-For": self.address, "Referer": self.base + "/login",  # as a browser sends it
+                   **({"Content-Type": content_type} if content_type else {})}
         try:
             with self.opener.open(urllib.request.Request(self.base + path, data=data, headers=headers),
                                   timeout=120) as answer:
+                self.last = dict(answer.headers)
                 return answer.status, answer.read()
         except urllib.error.HTTPError as exc:
+            self.last = dict(exc.headers)
             return exc.code, exc.read()
 
-    def login(self, name: str) -> int:
+    def login(self, name: str, password: str = PASSWORD) -> int:
         status, page = self.request("/login")
         token = re.search(rb'name="csrf_token" value="([^"]+)"', page).group(1).decode()
-        form = urllib.parse.urlencode({"name": name, "password": PASSWORD, "csrf_token": token}).encode()
+        form = urllib.parse.urlencode({"name": name, "password": password, "csrf_token": token}).encode()
         return self.request("/login", form, "application/x-www-form-urlencoded")[0]
 
     def session_cookie(self) -> str:
@@ -482,3 +486,113 @@ def test_several_gunicorn_workers_share_sessions_and_the_register_and_lose_nothi
     assert "Traceback" not in errors.read()
     errors.close()
     _drop(POSTGRES)
+
+
+# --- through a real nginx with TLS (when Debian's nginx is installed) -------------------------------------
+
+
+def _self_signed(folder: Path) -> None:
+    import ipaddress
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .sign(key, hashes.SHA256()))
+    (folder / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+
+
+def _answers(browser: Browser) -> bool:
+    try:
+        return browser.request("/login")[0] == 200
+    except urllib.error.URLError:  # not listening yet
+        return False
+
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+NGINX_CONF = """{user}worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    access_log off;
+    client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
+    uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
+    server {{
+        listen 127.0.0.1:{port} ssl;
+        ssl_certificate {tmp}/cert.pem;
+        ssl_certificate_key {tmp}/key.pem;
+        client_max_body_size 2m;
+        location / {{
+            proxy_pass http://127.0.0.1:{upstream};
+            proxy_set_header Host $http_host;     # the README's $host, with this test's port
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+        }}
+    }}
+}}
+"""
+
+
+@pytest.mark.slow
+def test_through_nginx_with_tls_cookies_are_secure_logins_work_and_a_spoofed_address_is_not_believed(tmp_path):
+    import shutil
+    import ssl
+    import threading
+
+    from werkzeug.serving import make_server
+
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None)
+    if nginx is None:
+        pytest.skip("nginx is not installed (apt-get install nginx): the proxied run is shown by the ProxyFix tests")
+    pytest.importorskip("cryptography", reason="the test certificate needs cryptography")
+    db = str(tmp_path / "r.sqlite")
+    with Users(db) as users:
+        users.add("snv", PASSWORD, unit="SNV")
+    server = make_server("127.0.0.1", 0, create_app(register=db, proxies=1), threaded=True)  # CSRF on
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _self_signed(tmp_path)
+    port = _free_port()
+    user = "user root;\n" if os.geteuid() == 0 else ""  # nginx started by root would run its worker as nobody
+    (tmp_path / "nginx.conf").write_text(NGINX_CONF.format(user=user, tmp=tmp_path, port=port,
+                                                           upstream=server.server_port), encoding="utf-8")
+    process = subprocess.Popen([nginx, "-e", str(tmp_path / "error.log"), "-p", str(tmp_path), "-c",
+                                str(tmp_path / "nginx.conf")], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        tls = ssl.create_default_context(cafile=str(tmp_path / "cert.pem"))
+        browser = Browser(f"https://127.0.0.1:{port}", "10.6.6.6", tls)  # the client claims another address
+        deadline = time.monotonic() + 30
+        while not _answers(browser):
+            assert time.monotonic() < deadline and process.poll() is None, process.stderr.read().decode()
+            time.sleep(0.2)
+        assert browser.login("snv", "sai") == 401
+        assert browser.login("snv") == 302                      # the form's CSRF check passes over https
+        assert not browser.last["Location"].startswith("http:")
+        (cookie,) = [c for c in browser.jar if c.name == "session"]
+        assert cookie.secure and "HttpOnly" in browser.last["Set-Cookie"]
+        assert browser.request("/api/register")[0] == 200
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        server.shutdown()
+    engine = sa.create_engine(_url(db))
+    with engine.connect() as conn:
+        addresses = set(conn.exec_driver_sql("SELECT address FROM web_login_attempts").scalars())
+    engine.dispose()
+    assert addresses == {"127.0.0.1"}  # what nginx saw, not what the client claimed
