@@ -596,3 +596,18 @@ def test_through_nginx_with_tls_cookies_are_secure_logins_work_and_a_spoofed_add
         addresses = set(conn.exec_driver_sql("SELECT address FROM web_login_attempts").scalars())
     engine.dispose()
     assert addresses == {"127.0.0.1"}  # what nginx saw, not what the client claimed
+
+
+def test_a_new_password_typed_at_the_prompt_twice_is_taken_and_a_mismatch_asked_again(tmp_path):
+    from click.testing import CliRunner
+
+    from formgen.cli import cli
+    db = str(tmp_path / "r.sqlite")
+    with Users(db) as users:
+        users.add("snv", PASSWORD, unit="SNV")
+    typed = "mật-khẩu-gõ-vào\nkhác-hẳn-đi\nmật-khẩu-gõ-vào\nmật-khẩu-gõ-vào\n"  # a mismatch, then the same twice
+    result = CliRunner().invoke(cli, ["users", "password", "snv", "--register", db], input=typed)
+    assert result.exit_code == 0, result.output
+    assert "mật-khẩu-gõ-vào" not in result.output  # never echoed
+    with Users(db) as users:
+        assert users.login("snv", "mật-khẩu-gõ-vào") is not None and users.login("snv", PASSWORD) is None
