@@ -22,7 +22,8 @@ from .cli_base import (DateParam, Group, INVOKED, KindParam, OutputParam, YearPa
                        convert_legacy_option, deadline_outputs, emit, explain_option, font_option, ics_option,
                        json_option, load_file, manifest_payload, notices_option, overwrite_option, policy_option,
                        refuse_input_as_output, register_history, register_of, register_option)
-from .cli_register import annual_cmd, register_db_option, register_group
+from .cli_register import annual_cmd, register_group
+from .cli_users import users_group
 from .register import ENV_REGISTER
 
 
@@ -363,46 +364,29 @@ def templates_check_cmd(file, kind, as_json):
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Cổng / port.")
 @click.option("--behind-tls", is_flag=True,
               help="Sau một reverse proxy có TLS: cookie Secure, tin X-Forwarded-Proto / behind a TLS reverse proxy.")
+@click.option("--proxies", type=click.IntRange(0, 10), default=None, metavar="N",
+              help="Số reverse proxy phía trước được tin X-Forwarded-* (mặc định $FORMGEN_PROXIES, không có: 0) / "
+                   "trusted reverse proxies.")
 @click.option("--trust", multiple=True, type=click.Path(dir_okay=False), metavar="CA.pem",
               help="Chứng thư gốc cho bản PDF đã ký tải lên (thiếu: chỉ kiểm tra toàn vẹn) / trusted roots for uploads.")
 @register_option
-def serve_cmd(host, port, behind_tls, trust, register_db):
+def serve_cmd(host, port, behind_tls, proxies, trust, register_db):
     """Mở biểu mẫu trên trình duyệt và API HTTP / serve the form in the browser and the HTTP API.
 
     Mở http://127.0.0.1:8000/ trên trình duyệt / open http://127.0.0.1:8000/ in a browser.
     """
     try:
-        from .web import refuse_open_host, serve, user_count
+        from .web import ENV_PROXIES, refuse_open_host, serve, user_count
     except ImportError as exc:
         raise EnvironmentFailed(f"Thiếu gói cho máy chủ web ({exc.name}): pip install \"formgen[web]\".") from None
     register_db = register_db if register_db is not None else os.environ.get(ENV_REGISTER)
     refuse_open_host(host, user_count(register_db))
     click.echo(f"formgen: mở http://{host}:{port}/ trên trình duyệt (Ctrl+C để dừng).", err=True)
-    serve(host, port, register=register_db, behind_tls=behind_tls, trust=list(trust))
+    proxies = proxies if proxies is not None else os.environ.get(ENV_PROXIES) or 0
+    serve(host, port, register=register_db, behind_tls=behind_tls, trust=list(trust), proxies=proxies)
 
 
-@cli.group("users")
-def users_group():
-    """Người dùng của formgen serve (lưu trong sổ) / the users of formgen serve, kept in the register."""
-
-
-@users_group.command("add")
-@click.argument("name", metavar="TÊN")
-@click.option("--unit", metavar="MÃ", help="Mã đơn vị (chữ viết tắt của cơ quan) / the user's unit code.")
-@click.option("--province", is_flag=True, help="Ban Tổ chức: xem mọi đơn vị / sees every unit.")
-@click.option("--password-stdin", is_flag=True, help="Đọc mật khẩu từ stdin / read the password from stdin.")
-@register_db_option
-def users_add_cmd(name, unit, province, password_stdin, register_db):
-    """Thêm người dùng (mật khẩu băm argon2) / add a user (password hashed with argon2)."""
-    from .web.users import Users
-
-    if province == bool(unit):
-        raise InvalidInput("Cần đúng một trong hai: --unit MÃ hoặc --province.")
-    password = (sys.stdin.readline().rstrip("\n") if password_stdin
-                else click.prompt("Mật khẩu", hide_input=True, confirmation_prompt="Nhập lại mật khẩu"))
-    with Users(register_db) as users:  # the register's own default: --register, $FORMGEN_REGISTER, or the file here
-        user = users.add(name, password, unit=unit, role="province" if province else "unit")
-    click.echo(f"Đã thêm người dùng {user.name} ({user.unit or 'Ban Tổ chức'}).")
+cli.add_command(users_group)
 
 
 # click's own messages are English: the usage errors a user meets most are worded here (first match wins).

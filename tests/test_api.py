@@ -251,10 +251,13 @@ def _validator():
 
 
 @pytest.fixture
-def world(tmp_path, trip_data, write_trip):
-    """What the commands work on: a register with the fixture delegation, a PDF, tables, an annual section."""
+def world(tmp_path, trip_data, write_trip, monkeypatch):
+    """What the commands work on: a register with the fixture delegation, a PDF, tables, an annual section;
+    stdin(text) gives the next command its standard input (a password)."""
+    import io
     from reportlab.pdfgen import canvas
-    w = {"db": tmp_path / "so.sqlite", "pdf": tmp_path / "scan.pdf", "meta": tmp_path / "annual.yaml"}
+    w = {"db": tmp_path / "so.sqlite", "pdf": tmp_path / "scan.pdf", "meta": tmp_path / "annual.yaml",
+         "stdin": lambda text: monkeypatch.setattr("sys.stdin", io.StringIO(text))}
     page = canvas.Canvas(str(w["pdf"]))
     page.drawString(100, 700, "scan")
     page.save()
@@ -304,6 +307,14 @@ def _sign_args(world, password):
 def _signed(world, run_formgen):
     _keys(world, run_formgen)
     assert run_formgen(*_sign_args(world, True)).exit_code == 0
+
+
+def _user(world, run_formgen, stdin: str = "mật-khẩu-dài\n"):
+    """A user snv of SNV in the register, then `stdin` ready for the next command."""
+    world["stdin"]("mật-khẩu-dài\n")
+    assert run_formgen("users", "add", "snv", "--unit", "SNV", "--password-stdin", "--register",
+                       world["db"]).exit_code == 0
+    world["stdin"](stdin)
 
 
 # name: (setup or None, args from world, expected exit status)
@@ -386,6 +397,23 @@ JSON_CASES = {
                                          "request_state.docx"], 0),
     "templates check of a broken file": (None, lambda w: ["templates", "check", w["tmp"] / "broken_state.docx",
                                                           "--as", "request"], 2),
+    "users add": (lambda w, r: w["stdin"]("mật-khẩu-dài\n"),
+                  lambda w: ["users", "add", "snv", "--unit", "SNV", "--password-stdin", "--register", w["db"]], 0),
+    "users add of a short password": (lambda w, r: w["stdin"]("ngắn\n"),
+                                      lambda w: ["users", "add", "snv", "--unit", "SNV", "--password-stdin",
+                                                 "--register", w["db"]], 2),
+    "users list": (_user, lambda w: ["users", "list", "--register", w["db"]], 0),
+    "users list of a register that cannot be opened": (None, lambda w: ["users", "list", "--register",
+                                                                        w["tmp"] / "khong-co" / "so.sqlite"], 2),
+    "users remove": (_user, lambda w: ["users", "remove", "snv", "--register", w["db"]], 0),
+    "users remove of an unknown user": (_user, lambda w: ["users", "remove", "ai", "--register", w["db"]], 2),
+    "users password": (lambda w, r: _user(w, r, "mật-khẩu-mới-dài\n"),
+                       lambda w: ["users", "password", "snv", "--password-stdin", "--register", w["db"]], 0),
+    "users password of an unknown user": (_user, lambda w: ["users", "password", "ai", "--password-stdin",
+                                                            "--register", w["db"]], 2),
+    "users role": (_user, lambda w: ["users", "role", "snv", "--province", "--register", w["db"]], 0),
+    "users role with both a unit and the province": (_user, lambda w: ["users", "role", "snv", "--unit", "STC",
+                                                                       "--province", "--register", w["db"]], 2),
     "an unknown option": (None, lambda w: ["check", FIXTURE_FILE, "--nope"], 2),
     "a missing option": (None, lambda w: ["render", "request", FIXTURE_FILE], 2),
     "an unknown command": (None, lambda w: ["nope"], 2),
@@ -407,7 +435,7 @@ def test_every_json_output_is_the_one_envelope(name, world, run_formgen):
     assert (document["error"] is None) is (expected == 0)
     words = [str(a) for a in args(world)]
     if words and words[0] in COMMANDS:
-        assert document["command"] == (" ".join(words[:2]) if words[0] in {"register", "templates"} else words[0])
+        assert document["command"] == (" ".join(words[:2]) if words[0] in {"register", "templates", "users"} else words[0])
     for path in document["outputs"]:
         assert Path(path).is_file(), path
     assert "Traceback" not in result.stderr
@@ -437,7 +465,7 @@ def test_every_command_with_json_is_in_the_envelope_cases_both_ways():
     for setup, args, expected in JSON_CASES.values():
         words = [str(a) for a in args({"tmp": Path("."), "db": "", "pdf": "", "meta": "", "refused": ""})]
         if words and words[0] in COMMANDS:
-            command = " ".join(words[:2]) if words[0] in {"register", "templates"} else words[0]
+            command = " ".join(words[:2]) if words[0] in {"register", "templates", "users"} else words[0]
             covered.setdefault(command, set()).add(expected == 0)
     assert {c: covered.get(c) for c in walk(cli)} == {c: {True, False} for c in walk(cli)}
 

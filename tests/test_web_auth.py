@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import gc
 import json
 import os
 import re
@@ -26,8 +27,8 @@ PASSWORD = "mật-khẩu-dài"
 def _drop(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS web_users, web_login_attempts, web_register_changes, web_secrets, web_signed_pdfs, "
-                             "delegations, outgoing, schema_version")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS web_users, web_login_attempts, web_register_changes, web_user_changes, "
+                             "web_secrets, web_signed_pdfs, delegations, outgoing, schema_version")
     engine.dispose()
 
 
@@ -40,6 +41,7 @@ def location(request, tmp_path):
         pytest.skip("PostgreSQL: set FORMGEN_TEST_POSTGRES to a database URL to run these against it")
     _drop(POSTGRES)
     yield POSTGRES
+    gc.collect()  # each app the test made keeps a pooled connection until collected: give them back to the server
     _drop(POSTGRES)
 
 

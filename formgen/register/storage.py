@@ -107,14 +107,78 @@ def _create_outgoing(conn: sa.Connection) -> None:
     metadata.create_all(conn)
 
 
+def _web_schema(metadata: sa.MetaData) -> dict[str, sa.Table]:
+    """formgen serve's tables as the web-tables migration creates them: its users (a session token each:
+    a new one ends the user's sessions), their logins, who changed a delegation and a user, the session
+    key every worker shares, and the signed PDFs uploaded (a later change is a new migration)."""
+    tables = [
+        sa.Table("web_users", metadata,
+                 sa.Column("name", sa.String(100), primary_key=True),
+                 sa.Column("role", sa.String(20), nullable=False),
+                 sa.Column("unit", sa.String(50), nullable=True),  # the issuer abbreviation; null for the province
+                 sa.Column("password_hash", sa.String(200), nullable=False),
+                 sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+                 sa.Column("session_token", sa.String(64), nullable=True)),
+        sa.Table("web_login_attempts", metadata,
+                 sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+                 sa.Column("name", sa.String(100), nullable=False, index=True),
+                 sa.Column("address", sa.String(64), nullable=True),
+                 sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+                 sa.Column("ok", sa.Boolean, nullable=False)),
+        sa.Table("web_register_changes", metadata,
+                 sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+                 sa.Column("record_id", sa.Integer, nullable=False),
+                 sa.Column("action", sa.String(20), nullable=False),
+                 sa.Column("user", sa.String(100), nullable=False),
+                 sa.Column("at", sa.DateTime(timezone=True), nullable=False)),
+        sa.Table("web_user_changes", metadata,
+                 sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+                 sa.Column("name", sa.String(100), nullable=False),   # the user changed
+                 sa.Column("action", sa.String(20), nullable=False),  # add, remove, password, role
+                 sa.Column("detail", sa.Text, nullable=False),
+                 sa.Column("by", sa.String(100), nullable=False),     # who changed it
+                 sa.Column("at", sa.DateTime(timezone=True), nullable=False)),
+        sa.Table("web_secrets", metadata,
+                 sa.Column("name", sa.String(50), primary_key=True),
+                 sa.Column("value", sa.String(200), nullable=False)),
+        sa.Table("web_signed_pdfs", metadata,
+                 sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+                 sa.Column("record_id", sa.Integer, nullable=False, index=True),
+                 sa.Column("kind", sa.String(20), nullable=False),
+                 sa.Column("file_name", sa.String(120), nullable=False),
+                 sa.Column("body", sa.LargeBinary, nullable=False),
+                 sa.Column("sha256", sa.String(64), nullable=False),
+                 sa.Column("summary", sa.Text, nullable=False),
+                 sa.Column("user", sa.String(100), nullable=False),
+                 sa.Column("at", sa.DateTime(timezone=True), nullable=False)),
+    ]
+    return {t.name: t for t in tables}
+
+
+def _add_web_tables(conn: sa.Connection) -> None:
+    """formgen serve's tables join the register's versioning. The server used to make them itself, unversioned:
+    a register that has them keeps them and their rows, its users gaining a session token (so their
+    sessions from before end once) and the users' change log."""
+    had_users = "web_users" in sa.inspect(conn).get_table_names()
+    metadata = sa.MetaData()
+    users = _web_schema(metadata)["web_users"]
+    metadata.create_all(conn)  # the missing ones
+    if had_users and "session_token" not in {c["name"] for c in sa.inspect(conn).get_columns("web_users")}:
+        import secrets
+        conn.exec_driver_sql("ALTER TABLE web_users ADD COLUMN session_token VARCHAR(64)")
+        for (name,) in conn.execute(sa.select(users.c.name)).all():
+            conn.execute(users.update().where(users.c.name == name).values(session_token=secrets.token_hex(32)))
+
+
 # MIGRATIONS[n - 1] brings a register from version n - 1 to n; append, never edit a released one.
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1, _create_outgoing]
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1, _create_outgoing, _add_web_tables]
 
 _METADATA = sa.MetaData()
 VERSION, DELEGATIONS = _schema_v1(_METADATA)  # the tables as the code reads them (the latest version)
 OUTGOING = _schema_outgoing(_METADATA)
 D = DELEGATIONS.c
 OUT = OUTGOING.c
+WEB_TABLES = _web_schema(_METADATA)  # formgen serve's, by name
 
 
 def schema_version() -> int:

@@ -20,9 +20,9 @@ from ..fields import Date, Flag
 from ..loader import is_annual, parse_json
 from ..model import Base, TripSchema, flatten_errors
 from ..policy.profile import builtin_profiles
-from ..register import Register
 from .auth import issuer_unit, require_unit, who
 from .status import BadRequest, NotFound, status_of  # noqa: F401 (NotFound: form.py takes it from here)
+from .store import opened
 
 FORMATS = {"docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx"),
            "pdf": ("application/pdf", ".pdf")}
@@ -73,11 +73,9 @@ def _kind(kind: str) -> str:
 
 def history(data: dict) -> list[dict] | None:
     """Earlier delegations from the configured register (R03, R10); None without one."""
-    location = current_app.config.get("FORMGEN_REGISTER")
-    if not location or not isinstance(data, dict) or "delegation" not in data:
+    if not current_app.config.get("FORMGEN_REGISTER") or not isinstance(data, dict) or "delegation" not in data:
         return None
-    with Register(location) as reg:
-        return reg.history(data)
+    return opened().history(data)
 
 
 def reply(command: str, payload: dict, status: int = 200, *, exit_code: int = 0, message: str | None = None):
@@ -137,11 +135,15 @@ def rendered(kind: str, data: dict, fmt: str, earlier: list[dict] | None) -> byt
     """The document's bytes, written in a folder of formgen's own that is gone afterwards; its PDF from
     the application's pool of LibreOffice converters. With the server's register, the document is numbered
     and recorded in its outgoing register (a document downloaded again keeps its number)."""
-    location = current_app.config.get("FORMGEN_REGISTER") or None
     with tempfile.TemporaryDirectory(prefix="formgen-web-") as tmp:
         out = Path(tmp) / f"{kind}.docx"
-        result = render(kind, data, out, history=earlier, register=location, source=f"web: {who()}")
+        result = render(kind, data, out, history=earlier, register=served_register(), source=f"web: {who()}")
         return (pdf_pool().convert(out) if fmt == "pdf" else result.outputs[-1]).read_bytes()
+
+
+def served_register():
+    """The process's register when the server has one (store.opened), else None: the document is not numbered."""
+    return opened() if current_app.config.get("FORMGEN_REGISTER") else None
 
 
 def pdf_pool():
@@ -197,7 +199,7 @@ def ics_file(found):
                      for n, t in (("unit", "string"), ("year", "integer"), ("state", "string"))],
          **_answers(200, 404, 422))
 def register_list():
-    location = _register_location()
+    reg = opened()
     year = request.args.get("year")
     if year is not None and not (year.isascii() and year.isdigit()):
         raise InvalidInput(f"Năm “{year}” không hợp lệ; ghi năm bằng số, ví dụ 2026.")
@@ -206,8 +208,7 @@ def register_list():
     if user is not None and user.role == "unit":
         unit = unit or user.unit
         require_unit(unit)
-    with Register(location) as reg:
-        records = reg.list(unit=unit, year=int(year) if year else None, state=request.args.get("state"))
+    records = reg.list(unit=unit, year=int(year) if year else None, state=request.args.get("state"))
     return reply("register list", {"records": [r.as_dict() for r in records], "counts": {"records": len(records)}})
 
 
@@ -218,22 +219,14 @@ def register_list():
 def register_add():
     from .users import Users
 
-    location = _register_location()
+    reg = opened()
     data = served_data(_json_body())
     require_unit(issuer_unit(data))
-    with Register(location) as reg:
-        added = reg.add_all([(validate(data), None)])[0]
-    with Users(location) as users:
+    added = reg.add_all([(validate(data), None)])[0]
+    with Users(reg) as users:
         users.record_change(added.record.id, "add" if added.new else "update", who())
     return reply("register add", {"records": [added.as_dict()], "counts": {"records": 1},
                                   "findings": added.findings})
-
-
-def _register_location() -> str:
-    location = current_app.config.get("FORMGEN_REGISTER")
-    if not location:
-        raise NotFound("Máy chủ không có sổ theo dõi các đoàn (chạy formgen serve --register DB).")
-    return location
 
 
 # The command each endpoint answers for, named as the CLI's envelope names it.

@@ -4,7 +4,8 @@ from __future__ import annotations
 from flask import (Blueprint, Flask, current_app, g, redirect, render_template, request, session, url_for)
 
 from ..errors import InvalidInput
-from .status import NotFound, status_of
+from .status import status_of
+from .store import opened
 from .users import User, Users
 
 
@@ -41,27 +42,24 @@ def _location() -> str | None:
     return current_app.config.get("FORMGEN_REGISTER")
 
 
-def register_location() -> str:
-    """The server's register; NotFound (404) when formgen serve was started without one."""
-    location = _location()
-    if not location:
-        raise NotFound("Máy chủ không có sổ theo dõi các đoàn (chạy formgen serve --register DB).")
-    return location
-
-
 def identify() -> None:
-    """Before every request: who asks (g.user), from the session or HTTP Basic; without users, nobody need log in."""
+    """Before every request: who asks (g.user), from the session or HTTP Basic; without users, nobody need log in.
+
+    A session holds the user's name and session token: a new password or the user's removal ends it.
+    """
     g.user = None
-    location = _location()
-    if not location or request.endpoint in OPEN_ENDPOINTS:
+    if not _location() or request.endpoint in OPEN_ENDPOINTS:
         return None
-    with Users(location) as users:
-        if not users.count():
-            return None  # no users: serve only refuses to listen beyond this machine
-        name = session.get("user")
-        g.user = users.get(name) if name else None
-        if g.user is None and request.authorization and request.authorization.type == "basic":
-            g.user = attempt(users, request.authorization.username or "", request.authorization.password or "")
+    users = Users(opened())
+    if not users.count():
+        return None  # no users: serve only refuses to listen beyond this machine
+    name = session.get("user")
+    g.user = users.get(name) if name else None
+    if g.user is not None and session.get("token") != g.user.token:
+        g.user = None
+        session.clear()
+    if g.user is None and request.authorization and request.authorization.type == "basic":
+        g.user = attempt(users, request.authorization.username or "", request.authorization.password or "")
     if g.user is not None:
         return None
     if request.path.startswith("/api/"):
@@ -70,7 +68,12 @@ def identify() -> None:
 
 
 def attempt(users: Users, name: str, password: str) -> User:
-    wait = users.wait(name)
+    """A login: refused while the name or the client's address has failed too often lately.
+
+    The address is the client's as the trusted proxies say (create_app(proxies=N)); with none
+    configured, X-Forwarded-For is ignored, so a client cannot name itself another one.
+    """
+    wait = users.wait(name, request.remote_addr)
     if wait:
         raise TooManyAttempts(wait)
     user = users.login(name, password, request.remote_addr)
@@ -102,17 +105,15 @@ def who() -> str:
 def login():
     if request.method == "GET":
         return render_template("login.html", message=None)
-    location = _location()
-    if not location:
+    if not _location():
         return redirect(url_for("form.new"))
     try:
-        with Users(location) as users:
-            user = attempt(users, request.form.get("name", "").strip(), request.form.get("password", ""))
+        user = attempt(Users(opened()), request.form.get("name", "").strip(), request.form.get("password", ""))
     except (Unauthorized, TooManyAttempts) as exc:
         headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else {}
         return render_template("login.html", message=exc.message), status_of(exc), headers
     session.clear()  # a new session for the user: nothing carried over from before the login
-    session["user"] = user.name
+    session["user"], session["token"] = user.name, user.token
     return redirect(url_for("form.new"))
 
 

@@ -27,7 +27,8 @@ from ..policy import DEFAULT_PROFILE, load_profile
 from ..policy.profile import builtin_profiles
 from ..vn import dmy, group_thousands
 from ..yamlio import literal_text, parse_yaml
-from .auth import issuer_unit, register_location, require_unit, who
+from .auth import issuer_unit, require_unit, who
+from .store import opened
 
 # The documents a delegation file produces, in the order of its life (annual comes from the register).
 DOCUMENTS = ("request", "escalation", "report")
@@ -458,9 +459,11 @@ def download():
 
 def _signable(kind: str, data: dict) -> bytes:
     """The document's PDF with its deadline stamp, ready to sign (formgen sign), in a folder gone afterwards."""
+    from .api import served_register
+
     with tempfile.TemporaryDirectory(prefix="formgen-web-") as tmp:
         return render(kind, data, Path(tmp) / f"{kind}.docx", pdf=True, stamp=True,  # numbered as rendered()
-                      register=current_app.config.get("FORMGEN_REGISTER") or None,
+                      register=served_register(),
                       source=f"web: {who()}").outputs[-1].read_bytes()
 
 
@@ -474,7 +477,6 @@ def register_view(message: str | None = None, status: int = 200):
     signed PDFs; message (a refusal) above them."""
     from flask import g
 
-    from ..register import Register
     from .api import status_of
     from .signed import SignedFiles, trust_roots
 
@@ -483,12 +485,11 @@ def register_view(message: str | None = None, status: int = 200):
     if user is not None and user.role == "unit":
         unit = unit or user.unit
     try:
-        location = register_location()
+        reg = opened()
         require_unit(unit) if unit or user is None or user.role == "unit" else None
-        with Register(location) as reg:
-            records = reg.list(unit=unit)
-            late = {d.record.id: d for d in reg.overdue(dt.date.today())}
-        with SignedFiles(location) as files:
+        records = reg.list(unit=unit)
+        late = {d.record.id: d for d in reg.overdue(dt.date.today())}
+        with SignedFiles(reg) as files:
             signed = files.of_records([r.id for r in records])
     except FormgenError as exc:
         return render_template("register.html", rows=[], message=message or exc.message, unit=unit,
@@ -503,7 +504,6 @@ def upload_signed():
     """A signed PDF of one delegation: verified, then kept; refused (nothing kept) without a good signature."""
     from flask import redirect, url_for
 
-    from ..register import Register
     from .api import status_of
     from .auth import who
     from .signed import MAX_SIGNED_BYTES, SignedFiles, trust_roots, verified_summary
@@ -511,7 +511,7 @@ def upload_signed():
     upload = request.files.get("file")
     record, kind = request.form.get("record", "").strip(), request.form.get("kind", "").strip()
     try:
-        location = register_location()
+        reg = opened()
         if upload is None or not upload.filename:
             raise InvalidInput("Chưa chọn tệp PDF đã ký để tải lên.")
         if kind not in DOCUMENTS:
@@ -520,11 +520,10 @@ def upload_signed():
         body = upload.read(MAX_SIGNED_BYTES + 1)
         if len(body) > MAX_SIGNED_BYTES:
             raise InvalidInput(f"Tệp “{name}” lớn quá {MAX_SIGNED_BYTES // 1024} KB: không lưu vào sổ.")
-        with Register(location) as reg:
-            found = reg.get(record)
+        found = reg.get(record)
         require_unit(found.unit_code)
         summary = verified_summary(name, body, trust_roots())
-        with SignedFiles(location) as files:
+        with SignedFiles(reg) as files:
             files.add(found.id, kind, name, body, summary, who())
     except FormgenError as exc:
         return register_view(message=exc.message, status=status_of(exc))
@@ -535,18 +534,16 @@ def upload_signed():
 def signed_file(file_id: int):
     """A signed PDF kept in the register, as it was uploaded, to the users of its delegation's unit."""
 
-    from ..register import Register
     from .api import NotFound, status_of
     from .signed import SignedFiles
 
     try:
-        location = register_location()
-        with SignedFiles(location) as files:
+        reg = opened()
+        with SignedFiles(reg) as files:
             row = files.get(file_id)
         if row is None:
             raise NotFound(f"Không có tệp đã ký số {file_id}.")
-        with Register(location) as reg:
-            require_unit(reg.get(row.record_id).unit_code)
+        require_unit(reg.get(row.record_id).unit_code)
     except FormgenError as exc:
         return register_view(message=exc.message, status=status_of(exc))
     return send_file(io.BytesIO(row.body), mimetype="application/pdf", as_attachment=True,
@@ -561,7 +558,6 @@ SIGNER_BOXES = ("name", "title", "authority", "on_behalf_of")
 def annual_report():
     """The annual report (R11) of one unit and year from the register, as DOCX (or PDF)."""
 
-    from ..register import Register
     from .api import FORMATS, pdf_pool, status_of
 
     unit, year, fmt = request.form.get("unit", "").strip(), request.form.get("year", "").strip(), \
@@ -573,12 +569,11 @@ def annual_report():
     if lines := [x.strip() for x in request.form.get("cc", "").splitlines() if x.strip()]:
         section["cc"] = lines
     try:
-        location = register_location()
+        reg = opened()
         if not unit or not (year.isascii() and year.isdigit()) or fmt not in FORMATS:
             raise InvalidInput("Cần mã đơn vị, năm (ví dụ 2026) và định dạng (docx hoặc pdf) của báo cáo năm.")
         require_unit(unit)
-        with Register(location) as reg:
-            data = reg.annual_input(unit, int(year), section)
+        data = reg.annual_input(unit, int(year), section)
         with tempfile.TemporaryDirectory(prefix="formgen-web-") as tmp:
             out = Path(tmp) / "annual.docx"
             render("annual", data, out)

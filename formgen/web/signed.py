@@ -10,34 +10,21 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..errors import InvalidInput
+from ..register.storage import WEB_TABLES
 from .users import WebTables
 
 # A signed letter of a few pages, with its signature and seal images, is well under this (and under the
 # application's request limit, so the refusal is this one line rather than a bare 413).
 MAX_SIGNED_BYTES = 800 * 1024
 
-_META = sa.MetaData()
-SIGNED = sa.Table(
-    "web_signed_pdfs", _META,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("record_id", sa.Integer, nullable=False, index=True),
-    sa.Column("kind", sa.String(20), nullable=False),
-    sa.Column("file_name", sa.String(120), nullable=False),
-    sa.Column("body", sa.LargeBinary, nullable=False),
-    sa.Column("sha256", sa.String(64), nullable=False),
-    sa.Column("summary", sa.Text, nullable=False),
-    sa.Column("user", sa.String(100), nullable=False),
-    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
-)
+SIGNED = WEB_TABLES["web_signed_pdfs"]  # in the register's schema, migrated with it
 
 
 class SignedFiles(WebTables):
     """The signed PDFs of one register's database."""
 
-    metadata = _META
-
     def add(self, record_id: int, kind: str, file_name: str, body: bytes, summary: str, user: str) -> int:
-        with self.engine.begin() as conn:
+        with self.register.transaction() as conn:
             return conn.execute(SIGNED.insert().values(
                 record_id=record_id, kind=kind, file_name=file_name, body=body,
                 sha256=hashlib.sha256(body).hexdigest(), summary=summary, user=user,
@@ -49,14 +36,14 @@ class SignedFiles(WebTables):
         out: dict[int, list] = {}
         if not record_ids:
             return out
-        with self.engine.connect() as conn:
+        with self.register.transaction() as conn:
             for row in conn.execute(sa.select(*columns).where(SIGNED.c.record_id.in_(record_ids))
                                     .order_by(SIGNED.c.id)):
                 out.setdefault(row.record_id, []).append(row)
         return out
 
     def get(self, file_id: int):
-        with self.engine.connect() as conn:
+        with self.register.transaction() as conn:
             return conn.execute(sa.select(SIGNED).where(SIGNED.c.id == file_id)).first()
 
 
