@@ -22,9 +22,9 @@ from .policy import DEFAULT_PROFILE, Limits, Profile, evaluate, load_profile, tr
 from .pdf import Converter
 from .files import refuse_existing, require_suffix
 from .formats.rules import check_format
-from .rendering import render_docx
-from .templates import find_template
-from .stamping import stamp_lines, stamp_pdf
+
+# The steps that make files (rendering: docxtpl, reportlab's metrics; stamping: pypdf) are imported by the
+# functions that run them, as sign and verify are: `import formgen`, `formgen check` and `--help` start without.
 
 try:
     __version__ = version("formgen")
@@ -157,6 +157,7 @@ def stamp(src: str | os.PathLike, out: str | os.PathLike, *, trip: dict | None =
     refused (InvalidInput, nothing written) unless overwrite=True, and so is an out whose name does
     not end in .pdf.
     """
+    from .stamping import stamp_lines, stamp_pdf
     src, out = _path("src", src), _path("out", out)
     font = _path("font", font, optional=True)
     require_suffix(out, ".pdf", "bản PDF")
@@ -258,6 +259,8 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     stays: it is complete and usable). Each file is written whole or not at all. out must end in
     .docx: the PDF is written beside it, with the same name and .pdf.
     """
+    from .rendering import render_docx
+    from .templates import find_template
     kind, trip = _kind(kind), _valid(trip)
     out = _path("out", out)
     templates, soffice = _path("templates", templates, optional=True), _path("soffice", soffice, optional=True)
@@ -282,6 +285,7 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
         if converter:
             converter.close()
     if stamp and result.deadlines:
+        from .stamping import stamp_lines, stamp_pdf
         stamp_pdf(outputs[-1], outputs[-1], stamp_lines(result.deadlines, identity(kind, trip)),
                   font=font)
     return RenderResult(kind=kind, outputs=outputs, warnings=result.warnings, deadlines=result.deadlines)
