@@ -233,8 +233,9 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
     from . import render
     from .documents import identity
     from .errors import EnvironmentFailed
-    from .stamping import stamp_lines, stamp_pdf
     settings: Settings = _WORKER["settings"]
+    if settings.stamp:  # pypdf and reportlab's canvas only in a run that stamps
+        from .stamping import stamp_lines, stamp_pdf
     folder, staging = Path(settings.folder), Path(settings.staging)
     entries, written = [], []
     for job in jobs:
@@ -302,7 +303,6 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     from . import KINDS
     from .documents import template_name
     from .model import STYLES
-    from .templates import find_template
     if kind not in KINDS or kind == "annual":
         raise InvalidInput(f"Lập hàng loạt nhận: {', '.join(k for k in KINDS if k != 'annual')}.")
     notes: list[str] = []
@@ -312,6 +312,7 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
         raise InvalidInput(f"Không đọc được bảng “{table}”: bảng chỉ có dòng tiêu đề, không có dòng dữ liệu nào.")
     rows = itertools.chain([first], rows)
     if templates is not None:  # a custom template is refused once, before anything is made (not row by row)
+        from .templates import find_template  # docxtpl: the parent renders nothing itself otherwise
         for style in sorted(set(STYLES.values())):
             find_template(template_name(kind, style), templates)
     out = output_folder(folder)

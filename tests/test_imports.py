@@ -85,3 +85,32 @@ def test_a_command_loaded_on_demand_runs_and_shows_its_own_help(run_formgen):
     assert result.exit_code == 0 and "--pkcs11-lib" in result.stdout
     result = run_formgen("templates", "export", "--help")
     assert result.exit_code == 0 and "--overwrite" in result.stdout
+
+
+def _modules_after(code: str, tmp_path: Path) -> set[str]:
+    """Top-level packages in sys.modules after running code in a fresh interpreter (cwd tmp_path)."""
+    code += "\nimport json, sys\nprint(json.dumps(sorted({n.split('.')[0] for n in sys.modules})))\n"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                          env={**_env(), "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_reading_a_csv_table_imports_no_spreadsheet_library(tmp_path):
+    loaded = _modules_after(f"from formgen.batch import read_rows\n"
+                            f"assert len(list(read_rows({str(FIX / 'batch' / 'requests.csv')!r}))) > 1", tmp_path)
+    assert "openpyxl" not in loaded
+
+
+def test_a_batch_with_workers_keeps_docxtpl_pdf_and_spreadsheet_libraries_out_of_its_own_process(tmp_path):
+    loaded = _modules_after(f"from formgen.batch import run_batch\n"
+                            f"m = run_batch('request', {str(FIX / 'batch' / 'requests.csv')!r}, 'out', jobs=2)\n"
+                            f"assert m.count('written') >= 1, m.summary()", tmp_path)
+    assert loaded & {"docxtpl", "docx", "lxml", "openpyxl", "pypdf", "reportlab", "sqlalchemy"} == set()
+
+
+def test_a_batch_without_stamps_imports_no_pdf_library(tmp_path):
+    loaded = _modules_after(f"from formgen.batch import run_batch\n"
+                            f"m = run_batch('request', {str(FIX / 'batch' / 'requests.csv')!r}, 'out', jobs=1)\n"
+                            f"assert m.count('written') >= 1, m.summary()", tmp_path)
+    assert "docxtpl" in loaded and loaded & {"pypdf", "openpyxl", "sqlalchemy"} == set()
