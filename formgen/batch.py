@@ -245,7 +245,8 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
         try:
             trip, converted = _validate(job.data, settings.convert_legacy)
             result = render(settings.kind, trip, staging / f"{job.stem}.docx", templates=settings.templates,
-                            profile=settings.policy, calendar=_WORKER["calendar"])
+                            profile=settings.policy, calendar=_WORKER["calendar"],
+                            overwrite=True)  # the run's own staging, its names claimed: nothing there to keep
             stamp = stamp_lines(result.deadlines, identity(settings.kind, trip)) if settings.stamp else None
         except FormgenError as exc:
             problems = exc.problems or [Problem("", exc.message)]
