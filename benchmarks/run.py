@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 SAMPLE = ROOT / "fixtures" / "batch" / "requests.csv"
 LETTER = ROOT / "fixtures" / "request.yaml"
-QUICK = {"rounds": 3, "docx": 120, "stamps": 100, "memory": 2000, "letters": 5}
+QUICK = {"rounds": 3, "docx": 100, "stamps": 60, "memory": 1500, "letters": 5}
 FULL = {"rounds": 5, "docx": 1000, "stamps": 1000, "memory": 10000, "letters": 9}
 
 
