@@ -178,7 +178,7 @@ def render_docx(template: Path, context: dict, out: str | os.PathLike, *, overwr
     else:
         from .sandbox import run_limited  # imported here: sandbox.py builds on package.py
         data = run_limited(f"“{template}”", _render_untrusted, template, context)
-    return write_atomically(out, lambda tmp: Path(tmp).write_bytes(data), overwrite=overwrite)
+    return write_atomically(out, data, overwrite=overwrite)
 
 
 def _render_bytes(template: Path, context: dict) -> bytes:

@@ -96,3 +96,14 @@ def test_a_run_keeps_one_copy_of_a_warning_every_row_repeats(tmp_path):
                       for i in range(chunk * 25, chunk * 25 + 25)])
     assert len({id(e.messages[0]) for e in manifest.entries}) == 1
     assert {e.messages[0] for e in manifest.entries} == {"Cảnh báo P01"}
+
+
+def test_a_file_written_from_its_bytes_holds_them_with_the_umask_mode_and_leaves_no_temporary_file(tmp_path):
+    import os
+    from formgen.files import write_atomically
+    out = write_atomically(tmp_path / "to-trinh.docx", b"PK\x03\x04 letter")
+    assert out.read_bytes() == b"PK\x03\x04 letter"
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask
+    assert [p.name for p in tmp_path.iterdir()] == ["to-trinh.docx"]
