@@ -24,9 +24,9 @@ from .files import refuse_existing, require_suffix
 from .formats.rules import check_format
 from .metadata import of as metadata_of, page_count, require_target as require_metadata_target, with_pages
 from .metadata import write as write_metadata
-from .rendering import render_docx
-from .templates import find_template
-from .stamping import stamp_lines, stamp_pdf
+
+# The steps that make files (rendering: docxtpl, reportlab's metrics; stamping: pypdf) are imported by the
+# functions that run them, as sign and verify are: `import formgen`, `formgen check` and `--help` start without.
 
 try:
     __version__ = version("formgen")
@@ -164,6 +164,7 @@ def stamp(src: str | os.PathLike, out: str | os.PathLike, *, trip: dict | None =
     refused (InvalidInput, nothing written) unless overwrite=True, and so is an out whose name does
     not end in .pdf.
     """
+    from .stamping import stamp_lines, stamp_pdf
     src, out = _path("src", src), _path("out", out)
     font = _path("font", font, optional=True)
     require_suffix(out, ".pdf", "bản PDF")
@@ -275,6 +276,8 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     stays: it is complete and usable). Each file is written whole or not at all. out must end in
     .docx: the PDF is written beside it, with the same name and .pdf.
     """
+    from .rendering import render_docx
+    from .templates import find_template
     kind, trip = _kind(kind), _valid(trip)
     out = _path("out", out)
     templates, soffice = _path("templates", templates, optional=True), _path("soffice", soffice, optional=True)
@@ -310,6 +313,7 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
         if converter:
             converter.close()
     if stamp and result.deadlines:
+        from .stamping import stamp_lines, stamp_pdf
         stamp_pdf(outputs[-1], outputs[-1], stamp_lines(result.deadlines, identity(kind, trip)),
                   font=font)
     if meta:
@@ -326,6 +330,7 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
 def _render_numbered(register, kind: str, trip: dict, source, out: Path, overwrite: bool, build, template):
     """Number the document and write its .docx in the one transaction that records the number."""
     from .register import Register  # here: the register imports the package's modules
+    from .rendering import render_docx
     reg = register if isinstance(register, Register) else Register(register)
     written = None
     try:

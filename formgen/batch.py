@@ -243,8 +243,9 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
     from .documents import identity
     from .metadata import page_count, with_pages, write as write_metadata
     from .errors import EnvironmentFailed
-    from .stamping import stamp_lines, stamp_pdf
     settings: Settings = _WORKER["settings"]
+    if settings.stamp:  # pypdf and reportlab's canvas only in a run that stamps
+        from .stamping import stamp_lines, stamp_pdf
     folder, staging = Path(settings.folder), Path(settings.staging)
     entries, written = [], []
     for job in jobs:
@@ -256,7 +257,8 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
             result = render(settings.kind, trip, staging / f"{job.stem}.docx", templates=settings.templates,
                             profile=settings.policy, calendar=_WORKER["calendar"], register=_WORKER.get("register"),
                             source=f"{settings.table}, dòng {job.row}",
-                            metadata=staging / f"{job.stem}{settings.metadata}" if settings.metadata else None)
+                            metadata=staging / f"{job.stem}{settings.metadata}" if settings.metadata else None,
+                            overwrite=True)  # the run's own staging, its names claimed: nothing there to keep
             stamp = stamp_lines(result.deadlines, identity(settings.kind, result.data)) if settings.stamp else None
         except FormgenError as exc:
             problems = exc.problems or [Problem("", exc.message)]
@@ -323,7 +325,6 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     from . import KINDS
     from .documents import template_name
     from .model import STYLES
-    from .templates import find_template
     if kind not in KINDS or kind == "annual":
         raise InvalidInput(f"Lập hàng loạt nhận: {', '.join(k for k in KINDS if k != 'annual')}.")
     if metadata not in (None, "xml", "json"):
@@ -339,6 +340,7 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
         Register(register).close()  # a register that cannot be opened is refused before anything is made
         register = os.fspath(register)
     if templates is not None:  # a custom template is refused once, before anything is made (not row by row)
+        from .templates import find_template  # docxtpl: the parent renders nothing itself otherwise
         for style in sorted(set(STYLES.values())):
             find_template(template_name(kind, style), templates)
     out = output_folder(folder)

@@ -8,26 +8,39 @@ from pathlib import Path
 
 import click
 
-from . import KINDS, __version__, check, deadlines, load, render, sign, stamp, verify
+from . import KINDS, __version__, check, deadlines, render
 from .batch import run_batch
 from .envelope import dumps, envelope
+from .environment import ENV_REGISTER
 from .errors import EXIT_ABORTED, EXIT_INTERNAL, EnvironmentFailed, FormgenError, InvalidInput, Refused
 from .interrupts import interruption, signals_raise
 from .pdf import ENV_SOFFICE
 from .policy import load_profile
-from .signing import ENV_PASSWORD, ROLES
-from .verifying import check_lines, is_signed
-from .templates import check_template, export_templates, template_kind, template_refusal
 from .cli_base import (DateParam, Group, INVOKED, KindParam, OutputParam, YearParam, calendar_of, command_name,
                        convert_legacy_option, deadline_outputs, emit, explain_option, font_option, ics_option,
                        json_option, load_file, manifest_payload, notices_option, overwrite_option, policy_option,
-                       refuse_input_as_output, register_history, register_of, register_option)
-from .cli_register import annual_cmd, register_group
-from .cli_users import users_group
-from .register import ENV_REGISTER
+                       refuse_input_as_output, register_db_option, register_history, register_of, register_option)
+
+# Commands whose modules import what the others do not need (pypdf, reportlab, docxtpl, SQLAlchemy), loaded
+# when run or asked for --help; their short help is listed here so that `formgen --help` loads none of them.
+LAZY_COMMANDS = {
+    "annual": ("formgen.cli_register:annual_cmd",
+               "Báo cáo tổng hợp năm từ sổ (R11) / the annual report of one unit, or of every unit, from the register."),
+    "register": ("formgen.cli_register:register_group",
+                 "Sổ theo dõi các đoàn: ghi, xem, tìm báo cáo quá hạn, nhập/xuất bảng / the register of delegations."),
+    "sign": ("formgen.cli_pdf:sign_cmd",
+             "Ký số PDF đúng vị trí NĐ 30/2020 / sign a PDF where NĐ 30/2020 puts the signature."),
+    "stamp": ("formgen.cli_pdf:stamp_cmd",
+              "Đóng dấu hạn chót lên một PDF bất kỳ / stamp any PDF with the regulation's deadlines."),
+    "templates": ("formgen.cli_templates:templates_group",
+                  "Xuất và kiểm tra mẫu văn bản .docx / export and check the .docx templates."),
+    "users": ("formgen.cli_users:users_group",
+              "Người dùng của formgen serve (lưu trong sổ) / the users of formgen serve, kept in the register."),
+    "verify": ("formgen.cli_pdf:verify_cmd", "Kiểm tra chữ ký số của PDF / check a PDF's signatures."),
+}
 
 
-@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(cls=Group, lazy=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="formgen", message="%(prog)s %(version)s")
 def cli():
     """formgen: lập văn bản đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh, kiểm tra theo quy định.
@@ -161,100 +174,6 @@ def calendar_cmd(year, notices, as_json):
     emit(as_json, {"calendar": cal.year_summary(year)}, cal.year_lines(year))
 
 
-@cli.command("stamp")
-@click.argument("src", type=click.Path(), metavar="IN.pdf")
-@click.option("-o", "--output", "out", required=True, type=OutputParam(), help="PDF đầu ra / output PDF.")
-@click.option("--trip", type=click.Path(), help="Tệp hồ sơ đoàn / the delegation file.")
-@click.option("--depart", "depart_on", type=DateParam(), help="Ngày đi / departure date.")
-@click.option("--return", "return_on", type=DateParam(), help="Ngày về / return date.")
-@click.option("--all-pages", is_flag=True, help="Đóng dấu mọi trang (mặc định: trang đầu) / every page.")
-@click.option("--rule-codes", is_flag=True,
-              help="Ghi cả mã quy tắc (R01, R07) trên dấu / print the rule codes on the stamp too.")
-@font_option
-@policy_option
-@notices_option
-@overwrite_option
-@json_option
-def stamp_cmd(src, out, trip, depart_on, return_on, all_pages, rule_codes, font, policy, notices, overwrite,
-              as_json):
-    """Đóng dấu hạn chót lên một PDF bất kỳ / stamp any PDF with the regulation's deadlines."""
-    if bool(trip) == bool(depart_on):
-        raise InvalidInput("Cần đúng một trong hai: --trip TỆP hoặc --depart NGÀY.")
-    if return_on and depart_on and return_on < depart_on:
-        raise InvalidInput("Ngày về (--return) trước ngày đi (--depart).")
-    path = stamp(src, out, trip=load(trip) if trip else None, depart_on=depart_on, return_on=return_on,
-                 profile=policy, calendar=calendar_of(notices), font=font, all_pages=all_pages, rule_codes=rule_codes,
-                 overwrite=overwrite)
-    notes = [STAMP_ON_SIGNED] if is_signed(src) else []
-    emit(as_json, {"outputs": [path], **({"notes": notes} if notes else {})},
-          [f"Ghi chú: {note}" for note in notes] + [f"Đã đóng dấu / stamped: {path}"])
-
-
-STAMP_ON_SIGNED = ("tệp đã có chữ ký số: dấu hạn chót được thêm như một chú thích không ký (annotation), ghi nối "
-                   "tiếp sau phần đã ký nên các chữ ký vẫn hợp lệ; formgen verify báo “chỉ thêm chú thích”.")
-
-
-@cli.command("sign")
-@click.argument("src", type=click.Path(), metavar="IN.pdf")
-@click.option("-o", "--output", "out", required=True, type=OutputParam("da-ky.pdf"), help="PDF đã ký / signed PDF.")
-@click.option("--p12", type=click.Path(dir_okay=False), metavar="TỆP.p12",
-              help="Tệp khóa PKCS#12 (.p12, .pfx) / a PKCS#12 key file.")
-@click.option("--pkcs11-lib", type=click.Path(dir_okay=False), metavar="LIB.so",
-              help="Thư viện PKCS#11 của token USB hoặc HSM / the token's PKCS#11 library.")
-@click.option("--token-label", metavar="NHÃN", help="Nhãn token / token label.")
-@click.option("--key-label", metavar="NHÃN", help="Nhãn khóa và chứng thư trên token / key and certificate label.")
-@click.option("--password", metavar="MẬT-KHẨU", default=None,
-              help=f"Mật khẩu tệp khóa hoặc mã PIN (nên dùng ${ENV_PASSWORD} hoặc để formgen hỏi) / the password "
-                   "or PIN (better: the environment variable or the prompt).")
-@click.option("--as", "role", type=click.Choice(list(ROLES)), default="person", show_default=True,
-              help="Ký với tư cách: người có thẩm quyền, cơ quan (sau người ký, có dấu), văn bản kèm theo / "
-                   "sign as the person, the agency (after the person, with the seal) or an attachment's agency.")
-@click.option("--image", type=click.Path(dir_okay=False), metavar="ẢNH.png",
-              help="Ảnh chữ ký (person) hoặc con dấu (agency), .png nền trong suốt / signature or seal image.")
-@click.option("--timestamp", metavar="URL", help="Máy chủ dấu thời gian RFC 3161 / timestamp server.")
-@click.option("--number", metavar="SỐ/KÝ-HIỆU",
-              help="Số, ký hiệu văn bản cho --as attachment (mặc định: đọc ở trang đầu) / the attachment's number.")
-@font_option
-@overwrite_option
-@json_option
-def sign_cmd(src, out, p12, pkcs11_lib, token_label, key_label, password, role, image, timestamp, number, font,
-             overwrite, as_json):
-    """Ký số PDF đúng vị trí NĐ 30/2020 / sign a PDF where NĐ 30/2020 puts the signature.
-
-    Mật khẩu hoặc mã PIN: --password, hoặc biến môi trường FORMGEN_SIGN_PASSWORD, hoặc được hỏi (không hiện chữ).
-    Đóng dấu hạn chót trước rồi mới ký / stamp the deadlines first, then sign.
-    """
-    if password is None:
-        password = os.environ.get(ENV_PASSWORD)
-    if password is None:
-        password = click.prompt("Mật khẩu khóa / mã PIN", hide_input=True, err=True)
-    signed = sign(src, out, p12=p12, pkcs11_lib=pkcs11_lib, token_label=token_label, key_label=key_label,
-                  password=password, role=role, image=image, timestamp=timestamp, number=number, font=font,
-                  overwrite=overwrite)
-    emit(as_json, {"outputs": [signed.output], "signatures": [signed.as_dict()]},
-          [f"Đã ký ({ROLES[role][2]}: {signed.signer}, trang {signed.page}, lúc {signed.time}) / signed: "
-           f"{signed.output}"])
-
-
-@cli.command("verify")
-@click.argument("src", type=click.Path(), metavar="FILE.pdf")
-@click.option("--trust", multiple=True, type=click.Path(dir_okay=False), metavar="CA.pem",
-              help="Chứng thư gốc tin cậy (PEM hoặc DER; nhiều lần được) / trusted root certificate(s).")
-@json_option
-def verify_cmd(src, trust, as_json):
-    """Kiểm tra chữ ký số của PDF / check a PDF's signatures.
-
-    Mã thoát / exit: 0 mọi chữ ký hợp lệ / all valid; 1 có chữ ký sai hoặc tài liệu bị sửa / any invalid or
-    modified; 2 không phải PDF hoặc không có chữ ký / not a PDF or no signature.
-    """
-    result = verify(src, trust=list(trust))
-    signatures = [s.as_dict() for s in result.signatures]
-    emit(as_json, {"signatures": signatures, "source": str(src),
-                    "counts": {"signatures": len(signatures), "valid": sum(s["ok"] for s in signatures)},
-                    **({} if result.ok else {"error": "invalid_signature"})},
-          check_lines(result), exit_code=result.exit_code)
-
-
 @cli.command("batch")
 @click.argument("kind", type=KindParam(), metavar="[request|escalation|report]")
 @click.argument("table", type=click.Path(), metavar="TABLE")
@@ -315,49 +234,6 @@ class _Progress:
         click.echo("", err=True)
 
 
-cli.add_command(register_group)
-cli.add_command(annual_cmd)
-
-
-@cli.group("templates")
-def templates_group():
-    """Xuất và kiểm tra mẫu văn bản .docx / export and check the .docx templates."""
-
-
-@templates_group.command("export")
-@click.argument("folder", type=click.Path(), metavar="DIR")
-@click.option("--overwrite", is_flag=True, help="Ghi đè tệp đã có / overwrite files already there.")
-@json_option
-def templates_export_cmd(folder, overwrite, as_json):
-    """Chép các mẫu có sẵn ra thư mục / copy the built-in templates into DIR.
-
-    Sửa bản chép bằng Word hoặc LibreOffice rồi dùng: formgen render ... --templates DIR.
-    Edit the copies in Word or LibreOffice, then use them with: formgen render ... --templates DIR.
-    """
-    paths = export_templates(folder, overwrite=overwrite)
-    emit(as_json, {"outputs": paths}, [f"Đã chép / exported: {path}" for path in paths])
-
-
-@templates_group.command("check")
-@click.argument("file", type=click.Path(), metavar="FILE.docx")
-@click.option("--as", "kind", type=KindParam(), default=None,
-              help=f"Loại văn bản của mẫu / document kind: {', '.join(KINDS)} (mặc định: theo tên tệp "
-                   "<loại>_<kiểu>.docx / default: from the file name).")
-@json_option
-def templates_check_cmd(file, kind, as_json):
-    """Kiểm tra mẫu .docx đã sửa / check an edited .docx template.
-
-    Tìm thẻ bị Word làm hỏng, biến không có trong dữ liệu, nội dung bắt buộc bị thiếu; có lỗi: mã thoát 2.
-    Finds tags Word broke, variables the data lacks, required content missing; exit status 2 if any.
-    """
-    problems = check_template(file, kind)
-    if problems:
-        raise template_refusal(file, problems)
-    kind = template_kind(file, kind)
-    emit(as_json, {"template": file, "kind": kind},
-         [f"{file}: Mẫu dùng được (loại “{kind}”): không có lỗi."])
-
-
 @cli.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Địa chỉ lắng nghe; ngoài máy này cần có người dùng / address to listen on.")
@@ -385,8 +261,6 @@ def serve_cmd(host, port, behind_tls, proxies, trust, register_db):
     proxies = proxies if proxies is not None else os.environ.get(ENV_PROXIES) or 0
     serve(host, port, register=register_db, behind_tls=behind_tls, trust=list(trust), proxies=proxies)
 
-
-cli.add_command(users_group)
 
 
 # click's own messages are English: the usage errors a user meets most are worded here (first match wins).

@@ -1,13 +1,15 @@
 """The command line's shared parts: parameter types, the options several commands take, the one output."""
 from __future__ import annotations
 
+import importlib
 import os
 from contextlib import contextmanager
 import sys
 from dataclasses import asdict
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import click
+from click.utils import make_default_short_help
 
 from . import KINDS, __version__, load
 from .calendar import WorkCalendar
@@ -15,8 +17,11 @@ from .deadlines import write_ics
 from .envelope import dumps, envelope
 from .errors import InvalidInput, Problem
 from .fields import Date
+from .environment import ENV_REGISTER
 from .manifest import Manifest
-from .register import ENV_REGISTER, Register
+
+if TYPE_CHECKING:
+    from .register import Register
 
 
 class DateParam(click.ParamType):
@@ -103,8 +108,36 @@ class Command(click.Command):
 
 
 class Group(Command, click.Group):
+    """A group whose heavier commands live in modules imported only when one of them is run or asked for help.
+
+    lazy maps a command's name to ("module:attribute", its short help): `formgen --help` lists them from
+    this table, so it loads neither their modules nor what those import (SQLAlchemy, pypdf, docxtpl).
+    """
+
     command_class = Command
     group_class = type  # subgroups (register, templates) are Group too
+
+    def __init__(self, *args, lazy: dict[str, tuple[str, str]] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx):
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx, name):
+        if name in self.lazy and name not in self.commands:
+            module, attribute = self.lazy[name][0].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return super().get_command(ctx, name)
+
+    def format_commands(self, ctx, formatter):
+        names = [n for n in self.list_commands(ctx) if n in self.lazy or not self.commands[n].hidden]
+        limit = formatter.width - 6 - max(map(len, names), default=0)
+        rows = [(n, self.commands[n].get_short_help_str(limit) if n in self.commands
+                 else make_default_short_help(self.lazy[n][1], limit)) for n in names]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
 
 INVOKED: list[click.Context] = []
@@ -125,6 +158,7 @@ def register_of(register_db: str | None) -> Iterator[Register | None]:
     if location is None:
         yield None
         return
+    from .register import Register  # SQLAlchemy is imported only when a register is named
     with Register(location) as reg:
         yield reg
 
@@ -164,6 +198,8 @@ overwrite_option = click.option(
     "--overwrite", is_flag=True,
     help="Ghi đè tệp đầu ra đã có (mặc định: từ chối, không ghi gì) / replace an existing output file "
          "(default: refuse and write nothing).")
+register_db_option = click.option("--register", "register_db", metavar="DB",
+                                  help="Tệp SQLite hoặc URL PostgreSQL / SQLite file or PostgreSQL URL.")
 json_option = click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON / print JSON.")
 explain_option = click.option(
     "--explain", is_flag=True,

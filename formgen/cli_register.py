@@ -12,7 +12,7 @@ from .errors import InvalidInput, Problem, Refused
 from .loader import read_data
 from .register import IdentityConflict, Register
 from .cli_base import (Command, DateParam, Group, OutputParam, calendar_of, dmy_or_blank, emit, json_option,
-                       manifest_payload, notices_option, overwrite_option, policy_option)
+                       manifest_payload, notices_option, overwrite_option, policy_option, register_db_option)
 
 
 @click.group("register", cls=Group)
@@ -21,10 +21,6 @@ def register_group():
 
     Sổ / register: --register DB, hoặc $FORMGEN_REGISTER, hoặc formgen-register.sqlite trong thư mục hiện tại.
     """
-
-
-register_db_option = click.option("--register", "register_db", metavar="DB",
-                                  help="Tệp SQLite hoặc URL PostgreSQL / SQLite file or PostgreSQL URL.")
 
 
 ADD_REFUSED_HINT = "Chưa ghi gì vào sổ. Nếu cấp có thẩm quyền đã cho phép đoàn này, ghi lại với --force."

@@ -6,8 +6,7 @@ import sys
 
 import click
 
-from .cli_base import Group, emit, json_option
-from .cli_register import register_db_option
+from .cli_base import Group, emit, json_option, register_db_option
 from .errors import InvalidInput
 
 password_stdin_option = click.option("--password-stdin", is_flag=True,

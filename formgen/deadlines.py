@@ -218,9 +218,7 @@ def trip_deadlines(trip: dict, profile: Profile, calendar: WorkCalendar) -> Dead
 
 def write_ics(deadlines: Deadlines, path, *, version: str, overwrite: bool = False):
     """Write the deadlines' .ics atomically; an existing file is refused unless overwrite."""
-    from pathlib import Path
-
     from .files import write_atomically
 
     data = deadlines.to_ics(version=version)
-    return write_atomically(path, lambda tmp: Path(tmp).write_bytes(data), overwrite=overwrite)
+    return write_atomically(path, data, overwrite=overwrite)

@@ -73,7 +73,8 @@ def output_folder(folder: str | os.PathLike) -> Path:
 
 
 def write_atomically(out: str | os.PathLike, save, *, overwrite: bool = True) -> Path:
-    """Call save(path) on a temporary file beside out, then rename it into place.
+    """Write a temporary file beside out, then rename it into place: save is the file's bytes, or a
+    function save(path) that writes the temporary file.
 
     The file gets the mode the user's umask gives (0644 under 022), as any program's new file would.
     An interrupted run leaves out as it was (the temporary file is removed). Without overwrite, an
@@ -89,31 +90,35 @@ def write_atomically(out: str | os.PathLike, save, *, overwrite: bool = True) ->
         raise InvalidInput(f"Thư mục đích không tồn tại: {folder}.")
     if not overwrite:
         refuse_existing(out)
-    tmp = None
+    tmp, renamed = None, False
     try:
-        tmp = _new_file_beside(out)
-        save(str(tmp))
+        tmp = _new_file_beside(out, save if isinstance(save, bytes) else b"")
+        if not isinstance(save, bytes):
+            save(str(tmp))
         if overwrite:
             os.replace(tmp, out)
+            renamed = True
         else:
             _link_new(tmp, out)
     except OSError as exc:
         raise EnvironmentFailed(f"Không ghi được tệp {out}: {_reason(exc, folder)}.") from None
     finally:
-        if tmp is not None and os.path.exists(tmp):
+        if tmp is not None and not renamed and os.path.exists(tmp):
             os.unlink(tmp)
     return out
 
 
-def _new_file_beside(out: Path) -> Path:
-    """A new, empty, hidden file in out's folder, made with mode 0666 for the umask to trim (mkstemp: 0600)."""
+def _new_file_beside(out: Path, data: bytes = b"") -> Path:
+    """A new hidden file in out's folder holding data, made with mode 0666 for the umask to trim (mkstemp: 0600)."""
     while True:
         tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.part")
         try:
-            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
-            return tmp
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:
             continue
+        with open(fd, "wb") as f:  # closes fd
+            f.write(data)
+        return tmp
 
 
 def _link_new(tmp: Path, out: Path) -> None:

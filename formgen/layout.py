@@ -49,6 +49,7 @@ def lines(text: str, size: float, bold: bool, box_cm: float, family: str = "Time
     return out
 
 
+@lru_cache(maxsize=1024)  # a batch repeats its issuer and motto on every row
 def rule(text: str, size: float, bold: bool, ratio: float, box_cm: float, rule_size: float,
          family: str = "Times New Roman") -> str:
     """A line of low lines ratio times as long as the longest line text makes in a box_cm wide.

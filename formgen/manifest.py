@@ -10,9 +10,9 @@ import re
 import shutil
 import time
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from .errors import EnvironmentFailed, InvalidInput, Refused
 from .files import write_atomically
@@ -104,27 +104,42 @@ class Manifest:
                 "finished": finished, "state": self.state, "summary": self.summary(),
                 "counts": {s: self.count(s) for s in ("written", "refused", "invalid", "failed")}}
 
+    def rows(self) -> Iterator[dict]:
+        """Every run's rows, this run's in table order: each a view of its entry, not a copy (vars, not asdict)."""
+        yield from self.earlier_rows
+        for e in sorted(self.entries, key=lambda e: e.row):
+            yield {"run": self.run, **vars(e)}
+
     def write(self, folder: str | os.PathLike) -> tuple[Path, Path]:
-        """Replace manifest.csv, then manifest.json, each whole (a temporary file renamed into place)."""
+        """Replace manifest.csv, then manifest.json, each whole (a temporary file renamed into place).
+
+        Both are written row by row, one JSON object a line under "rows": a run rewrites its manifest every
+        FLUSH_SECONDS, and a table of 10,000 rows must not build its whole text (or a copy of every row) each time.
+        """
         folder = Path(folder)
         if not self.run:
             self.join(folder)
-        rows = self.earlier_rows + [{"run": self.run, **asdict(e)} for e in sorted(self.entries, key=lambda e: e.row)]
-        doc = {"kind": self.kind, "table": self.table, "run": self.run, "summary": self.summary(), "notes": self.notes,
-               "runs": self.earlier_runs + [self.run_record()], "rows": rows}
+        head = {"kind": self.kind, "table": self.table, "run": self.run, "summary": self.summary(),
+                "notes": self.notes, "runs": self.earlier_runs + [self.run_record()]}
         json_path, csv_path = folder / MANIFEST_JSON, folder / MANIFEST_CSV
 
         def save_csv(tmp: str) -> None:
             with open(tmp, "w", encoding="utf-8-sig", newline="") as f:
                 w = csv.writer(f)
                 w.writerow(["lần chạy", "dòng", "kết quả", "tệp", "mã quy tắc", "nội dung"])
-                for r in rows:
+                for r in self.rows():
                     w.writerow([r.get("run", ""), r.get("row", ""), r.get("status", ""), "; ".join(r.get("outputs", [])),
                                 "; ".join(r.get("codes", [])), " | ".join(r.get("messages", []))])
+
+        def save_json(tmp: str) -> None:
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "rows": [')
+                for i, r in enumerate(self.rows()):
+                    f.write(("\n  " if i == 0 else ",\n  ") + json.dumps(r, ensure_ascii=False))
+                f.write("\n ]\n}\n")
         try:  # the CSV first: the JSON, the record a next run reads, is never behind it
             write_atomically(csv_path, save_csv)
-            write_atomically(json_path, lambda tmp: Path(tmp).write_text(
-                json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8"))
+            write_atomically(json_path, save_json)
         except OSError as exc:  # the temporary file itself could not be made (a full disk)
             raise EnvironmentFailed(f"Không ghi được danh sách {json_path}: {exc.strerror or exc}.") from None
         return json_path, csv_path
@@ -237,8 +252,12 @@ class Recorder:
         self.pending: list[Entry] = []    # recorded, not yet in the manifest on disk
         self.committed: list[Entry] = []  # in the manifest on disk, documents still in staging
         self.last = time.monotonic()
+        self.texts: dict[str, str] = {}
 
     def add(self, entries: list[Entry]) -> None:
+        for entry in entries:  # rows repeat the same warnings: one copy of each text for the whole run
+            entry.messages = [self.texts.setdefault(m, m) for m in entry.messages]
+            entry.codes = [self.texts.setdefault(c, c) for c in entry.codes]
         self.manifest.entries.extend(entries)
         self.pending.extend(e for e in entries if e.outputs)
         if self.progress:

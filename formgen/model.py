@@ -406,7 +406,8 @@ def unreadable_text(data: object) -> list[Problem]:
             for key, child in value.items():
                 key = str(key)
                 lone = _lone_surrogate(key)
-                name = "".join(f"\\u{ord(c):04x}" if _lone_surrogate(c) else c for c in key)  # printable
+                # the key as it can be printed (a lone surrogate as \uXXXX); most keys print as they are
+                name = "".join(f"\\u{ord(c):04x}" if _lone_surrogate(c) else c for c in key) if lone else key
                 path = f"{where}.{name}" if where else name
                 if lone:
                     found.append(Problem(path, f"Khóa chứa {_SURROGATE} (mã U+{ord(lone):04X})."))

@@ -111,10 +111,15 @@ class CompiledTemplate:
                 if name == CORE:  # a template's own tags in its properties, rendered, then ours set
                     core = xml.encode("utf-8")
                 else:
-                    z.writestr(_entry(name), self.listing(xml).encode("utf-8"))
+                    z.writestr(_entry(name), (self.listing(xml) if _LISTING.search(xml) else xml).encode("utf-8"))
             if core is not None:
                 z.writestr(_entry(CORE), core_properties(core, context))
         return buffer.getvalue()
+
+
+# Text docxtpl's listing pass changes: a tab, new line, paragraph (\a) or page (\f) mark inside a <w:t>. Without
+# one, that pass (a regular expression per paragraph, run and text) gives the part back as it was: it is skipped.
+_LISTING = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\n\a\f]")
 
 
 def _entry(name: str) -> zipfile.ZipInfo:
@@ -173,7 +178,7 @@ def render_docx(template: Path, context: dict, out: str | os.PathLike, *, overwr
     else:
         from .sandbox import run_limited  # imported here: sandbox.py builds on package.py
         data = run_limited(f"“{template}”", _render_untrusted, template, context)
-    return write_atomically(out, lambda tmp: Path(tmp).write_bytes(data), overwrite=overwrite)
+    return write_atomically(out, data, overwrite=overwrite)
 
 
 def _render_bytes(template: Path, context: dict) -> bytes:

@@ -11,9 +11,14 @@ ROOT = Path(__file__).parent.parent
 
 
 @pytest.mark.slow
-def test_the_benchmark_script_runs_a_small_round_of_docx_and_stamps():
-    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--docx", "4", "--pdf", "0",
-                           "--stamps", "4", "--memory", "0"], capture_output=True, text=True, timeout=300)
+def test_the_benchmark_script_runs_a_small_round_of_every_comparison():
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--rounds", "2", "--letters", "2",
+                           "--docx", "4", "--pdf", "0", "--stamps", "4", "--memory", "20"],
+                          capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
-    assert "DOCX, 1 process(es) each: formgen" in done.stdout and "ratio" in done.stdout
-    assert "stamps (" in done.stdout
+    out = done.stdout
+    assert out.startswith("machine: ") and " cores, " in out.splitlines()[0] and " UTC" in out.splitlines()[0]
+    assert "startup, `formgen --version`: " in out and "startup, `formgen --help`: " in out
+    assert "one letter, fresh process: formgen render " in out and "formgen/plain " in out
+    assert "DOCX, 1 process(es) each, 4 letters: formgen" in out and "over 2 interleaved rounds" in out
+    assert "stamps (" in out and "memory: 20 rows in " in out

@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 
 import formgen
+import formgen.rendering
 from formgen.register import Register, outgoing
 from formgen.yamlio import load_yaml
 from helpers import docx_lines
@@ -175,7 +176,7 @@ def test_a_render_that_fails_after_numbering_leaves_no_number_used_and_no_record
     def broken(*args, **kwargs):
         raise formgen.EnvironmentFailed("đĩa đầy")
 
-    monkeypatch.setattr(formgen, "render_docx", broken)
+    monkeypatch.setattr(formgen.rendering, "render_docx", broken)  # render() imports it when it runs
     with pytest.raises(formgen.EnvironmentFailed):
         formgen.render("request", request_of(), tmp_path / "a.docx", register=db)
     monkeypatch.undo()

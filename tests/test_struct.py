@@ -78,7 +78,8 @@ def test_no_formgen_module_imports_one_that_imports_it_back():
 def test_the_register_storage_imports_no_document_rendering_or_record_module():
     modules = _modules()
     storage = _imports("formgen.register.storage", modules["formgen.register.storage"], modules)
-    assert storage <= {"formgen.errors", "formgen.register.messages", "formgen.tables"}, storage
+    assert storage <= {"formgen.environment", "formgen.errors", "formgen.register.messages", "formgen.tables"}, \
+        storage
     messages = _imports("formgen.register.messages", modules["formgen.register.messages"], modules)
     assert not {m for m in messages | storage if m.split(".")[1] in ("documents", "rendering", "templates", "pdf")}
 

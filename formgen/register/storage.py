@@ -10,10 +10,10 @@ from typing import Callable, Iterator
 
 import sqlalchemy as sa
 
+from ..environment import ENV_REGISTER
 from ..errors import EnvironmentFailed, InvalidInput
 from .messages import MESSAGES
 
-ENV_REGISTER = "FORMGEN_REGISTER"
 DEFAULT_FILE = "formgen-register.sqlite"
 BUSY_TIMEOUT_SECONDS = 30           # how long a writer waits for another one before giving up
 _PG_WRITERS_LOCK = 0x666F726D67656E  # "formgen": the advisory lock that serialises writers on PostgreSQL

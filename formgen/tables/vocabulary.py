@@ -5,6 +5,7 @@ import difflib
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -131,6 +132,7 @@ class Heading:
     path: str | None           # the input path ({doc} left in), or None
 
 
+@lru_cache(maxsize=4096)  # a table asks the same headers on every row
 def resolve(title: str) -> Column | str | None:
     """What a header means: a Column, a dotted input path, "" when ignored, None when unknown."""
     title = unicodedata.normalize("NFC", title).strip()
@@ -145,6 +147,7 @@ def resolve(title: str) -> Column | str | None:
     return _BY_KEY.get(key)
 
 
+@lru_cache(maxsize=4096)  # a table asks the same headers on every row
 def input_path(title: str, section: str) -> str | None:
     """The input path a header stands for, in the document's section; None for a column that is not an input."""
     meaning = resolve(title)

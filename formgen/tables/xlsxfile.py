@@ -136,6 +136,8 @@ def _scan_sheet(p: Path, sheet) -> tuple[list[str], list[str]]:
 def audit(p: Path, header_row: int, headings: list[Heading], merged, formulas) -> None:
     """Refuse a merged cell in the header or the data (a merged title above the header is a title), and a
     formula never calculated there."""
+    if not merged and not formulas:  # a CSV, or a sheet without either: nothing to refuse, openpyxl not loaded
+        return
     from openpyxl.utils import column_index_from_string, range_boundaries
 
     titles = {h.index: h.title for h in headings}

@@ -1,0 +1,116 @@
+"""A command imports only what it uses: `formgen --version`, `--help` and one letter start without the register,
+PDF or spreadsheet libraries (each case a fresh interpreter, its sys.modules read after the command ran)."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+
+ROOT = Path(__file__).parent.parent
+FIX = ROOT / "fixtures"
+HEAVY = ("sqlalchemy", "pypdf", "reportlab", "openpyxl")
+
+def _loaded(*args: str, tmp_path: Path | None = None) -> tuple[int, set[str]]:
+    """(exit status, top-level packages in sys.modules) after `formgen ARGS` in a fresh interpreter."""
+    code = ("import json, sys\n"
+            "from formgen.cli import main\n"
+            "status = 0\n"
+            "if len(sys.argv) > 1:\n"
+            "    try:\n"
+            "        main(sys.argv[1:])\n"
+            "    except SystemExit as exc:\n"
+            "        status = exc.code\n"
+            "print(json.dumps({'status': status, 'loaded': sorted({n.split('.')[0] for n in sys.modules})}))\n")
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=tmp_path or ROOT, capture_output=True, text=True,
+                          env={**_env(), "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.splitlines()[-1])
+    return result["status"], set(result["loaded"])
+
+
+def _env() -> dict[str, str]:
+    import os
+    return {k: v for k, v in os.environ.items() if k != "FORMGEN_REGISTER"}
+
+
+def test_importing_the_command_line_imports_no_register_pdf_or_spreadsheet_library():
+    status, loaded = _loaded()
+    assert status == 0 and loaded & set(HEAVY) == set()
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["render", "--help"], ["check", "--help"],
+                                  ["batch", "--help"]], ids=" ".join)
+def test_version_and_help_import_no_register_pdf_or_spreadsheet_library(args):
+    status, loaded = _loaded(*args)
+    assert status == 0 and loaded & set(HEAVY) == set()
+
+
+def test_one_letter_without_pdf_or_register_imports_neither_sqlalchemy_pypdf_nor_openpyxl(tmp_path):
+    out = tmp_path / "to-trinh.docx"
+    status, loaded = _loaded("render", "request", str(FIX / "request.yaml"), "-o", str(out), tmp_path=tmp_path)
+    assert status == 0 and out.is_file()
+    assert loaded & {"sqlalchemy", "pypdf", "openpyxl"} == set()
+
+
+def test_checking_a_file_without_a_register_imports_no_register_pdf_or_rendering_library(tmp_path):
+    status, loaded = _loaded("check", str(FIX / "request.yaml"), tmp_path=tmp_path)
+    assert status == 0
+    assert loaded & {*HEAVY, "docxtpl", "docx"} == set()
+
+
+def test_a_command_loaded_on_demand_says_in_the_command_list_what_its_own_help_says():
+    from formgen.cli import LAZY_COMMANDS, cli
+    ctx = click.Context(cli)
+    for name, (_, listed) in LAZY_COMMANDS.items():
+        command = cli.get_command(ctx, name)
+        assert command is not None and command.name == name
+        assert click.utils.make_default_short_help(listed, 300) == command.get_short_help_str(300), name
+
+
+def test_the_command_list_shows_every_command_with_its_short_help(run_formgen):
+    result = run_formgen("--help")
+    listed = result.stdout.split("Commands:")[1].split()
+    for name in ("annual", "batch", "calendar", "check", "deadlines", "register", "render", "serve", "sign", "stamp",
+                 "templates", "users", "verify"):
+        assert name in listed
+    assert "Ký số PDF đúng vị trí NĐ 30/2020" in result.stdout and "Đóng dấu hạn chót lên một PDF" in result.stdout
+
+
+def test_a_command_loaded_on_demand_runs_and_shows_its_own_help(run_formgen):
+    result = run_formgen("sign", "--help")
+    assert result.exit_code == 0 and "--pkcs11-lib" in result.stdout
+    result = run_formgen("templates", "export", "--help")
+    assert result.exit_code == 0 and "--overwrite" in result.stdout
+
+
+def _modules_after(code: str, tmp_path: Path) -> set[str]:
+    """Top-level packages in sys.modules after running code in a fresh interpreter (cwd tmp_path)."""
+    code += "\nimport json, sys\nprint(json.dumps(sorted({n.split('.')[0] for n in sys.modules})))\n"
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True,
+                          env={**_env(), "PYTHONPATH": str(ROOT)}, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def test_reading_a_csv_table_imports_no_spreadsheet_library(tmp_path):
+    loaded = _modules_after(f"from formgen.batch import read_rows\n"
+                            f"assert len(list(read_rows({str(FIX / 'batch' / 'requests.csv')!r}))) > 1", tmp_path)
+    assert "openpyxl" not in loaded
+
+
+def test_a_batch_with_workers_keeps_docxtpl_pdf_and_spreadsheet_libraries_out_of_its_own_process(tmp_path):
+    loaded = _modules_after(f"from formgen.batch import run_batch\n"
+                            f"m = run_batch('request', {str(FIX / 'batch' / 'requests.csv')!r}, 'out', jobs=2)\n"
+                            f"assert m.count('written') >= 1, m.summary()", tmp_path)
+    assert loaded & {"docxtpl", "docx", "lxml", "openpyxl", "pypdf", "reportlab", "sqlalchemy"} == set()
+
+
+def test_a_batch_without_stamps_imports_no_pdf_library(tmp_path):
+    loaded = _modules_after(f"from formgen.batch import run_batch\n"
+                            f"m = run_batch('request', {str(FIX / 'batch' / 'requests.csv')!r}, 'out', jobs=1)\n"
+                            f"assert m.count('written') >= 1, m.summary()", tmp_path)
+    assert "docxtpl" in loaded and loaded & {"pypdf", "openpyxl", "sqlalchemy"} == set()
