@@ -1,6 +1,7 @@
 """The input of SPEC §5 as marshmallow schemas, and validation of loaded data."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from marshmallow import RAISE, Schema, ValidationError, post_load, validates_schema
@@ -335,6 +336,39 @@ def stored_trip(data: dict) -> dict:
     if leader.get("rank") == "head" and leader.get("key_leader") is False:
         return {**data, "delegation": {**data["delegation"], "leader": {**leader, "key_leader": True}}}
     return data
+
+
+# The version of the validated trip's stored form (jsonable: validate_trip()'s output, dates as ISO text). Raise
+# it when validate_trip() gives another shape (a new default, a field read differently), with a register
+# migration that validates the stored trips again (register.records.upgrade_trips): a trip stored in an
+# older form is validated again when read, never revived as if it were the new one.
+TRIP_FORM = 1
+
+
+def revive_trip(data: dict) -> Valid:
+    """A trip stored in its validated form (TRIP_FORM) as validate_trip() gave it, without validating it
+    again: only the schema's dates are read back from their ISO text."""
+    return Valid(_revive(_TRIP, data))
+
+
+def _revive(schema: Schema, data: dict) -> dict:
+    out = dict(data)
+    for name, spec in schema.fields.items():
+        if out.get(name) is not None:
+            out[name] = _revived(spec, out[name])
+    return out
+
+
+def _revived(spec, value):
+    if value is None:
+        return None
+    if isinstance(spec, Date):
+        return dt.date.fromisoformat(value)
+    if isinstance(spec, Nested):
+        return [_revive(spec.schema, v) for v in value] if spec.many else _revive(spec.schema, value)
+    if isinstance(spec, List):
+        return [_revived(spec.inner, v) for v in value]
+    return value
 
 
 def validate_trip(data: object, source: str | None = None, *, convert_legacy: bool = False) -> dict:

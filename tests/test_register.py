@@ -39,7 +39,7 @@ SKHDT = ("Sở Kế hoạch và Đầu tư", "SKHĐT")
 def _drop_tables(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
-        conn.exec_driver_sql("DROP TABLE IF EXISTS delegations, schema_version")
+        conn.exec_driver_sql("DROP TABLE IF EXISTS delegations, delegation_topics, schema_version")
     engine.dispose()
 
 
@@ -517,7 +517,7 @@ def test_a_version_1_register_made_by_hand_opens_and_is_upgraded(tmp_path, monke
         assert register.get(7).trip()["delegation"]["depart_on"] == dt.date(2024, 3, 4)
     monkeypatch.setattr(storage, "MIGRATIONS", [*storage.MIGRATIONS, _index_on_reported])
     with Register(path) as register:
-        assert _version(path) == 2 and "delegations_reported_on" in _indexes(path)
+        assert _version(path) == schema_version() and "delegations_reported_on" in _indexes(path)
         assert [r.id for r in register.list(unit="SNV")] == [7]
         assert register.add(delegation(dt.date(2024, 6, 3), leader="Lê Văn Bình")).id == 8
 
@@ -761,7 +761,8 @@ def test_two_records_sharing_a_request_number_from_earlier_versions_are_told_apa
     with register.engine.begin() as conn:  # as formgen recorded two copied files before identities
         for r in (a, b):
             trip = {**r.trip_data, "request": {**r.trip_data["request"], "number": 5}}
-            conn.execute(sa.update(DELEGATIONS).where(DELEGATIONS.c.id == r.id).values(trip=trip))
+            conn.execute(sa.update(DELEGATIONS).where(DELEGATIONS.c.id == r.id).values(trip=trip, trip_form=None))
+        records.upgrade_trips(conn)  # as opening a register of before the stored forms reads them, once
     again = delegation(dt.date(2024, 3, 4), number=5)
     again["request"]["date"] = dt.date(2024, 5, 1)                  # same year as both
     assert register.add(again).id == a.id                            # its own departure and leader: no doubt

@@ -27,7 +27,7 @@ def _drop(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS web_users, web_login_attempts, web_register_changes, web_secrets, web_signed_pdfs, "
-                             "delegations, schema_version")
+                             "delegations, delegation_topics, schema_version")
     engine.dispose()
 
 

@@ -65,11 +65,60 @@ def _create_v1(conn: sa.Connection) -> None:
     metadata.create_all(conn)
 
 
+def _schema_stored_forms(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Table]:
+    """Version 1's tables, and what reading 100,000 delegations fast needs: the validated trip's form version
+    (read back without validating again), the columns a listing or a match reads instead of the trip, the
+    keys the duplicate rule compares (delegation_topics), and the indexes the queries use."""
+    version, delegations = _schema_v1(metadata)
+    for column in _stored_forms_columns():
+        delegations.append_column(column)
+    sa.Index("delegations_unit_depart_on", delegations.c.unit_key, delegations.c.depart_on)
+    sa.Index("delegations_unit_request", delegations.c.unit_key, delegations.c.request_year,
+             delegations.c.request_number)
+    unreported = delegations.c.reported_on.is_(None)
+    sa.Index("delegations_unreported", delegations.c.return_on, sqlite_where=unreported,
+             postgresql_where=unreported)
+    topics = sa.Table(
+        "delegation_topics", metadata,
+        sa.Column("delegation_id", sa.Integer, nullable=False),  # removed with its delegation (records.py)
+        sa.Column("place_key", sa.Text, nullable=False),          # a place it went to, compared as a person would
+        sa.Column("area_key", sa.Text, nullable=False),           # ... and a focus area
+        sa.Index("delegation_topics_key", "place_key", "area_key"),
+        sa.Index("delegation_topics_delegation", "delegation_id"),
+    )
+    return version, delegations, topics
+
+
+def _stored_forms_columns() -> list[sa.Column]:
+    return [
+        sa.Column("trip_form", sa.Integer),      # model.TRIP_FORM of `trip`; NULL: validated again when read
+        sa.Column("policy", sa.Text),            # the trip's policy profile, NULL: the default
+        sa.Column("request_year", sa.Integer),   # the request's year and number (a unit's identity of it)
+        sa.Column("request_number", sa.Integer),
+    ]
+
+
+def _add_stored_forms(conn: sa.Connection) -> None:
+    """Version 2: the stored forms (see _schema_stored_forms); every stored trip validated once more and
+    stored in today's form, or (when it no longer validates) left to be validated whenever it is read."""
+    metadata = sa.MetaData()
+    _, delegations, topics = _schema_stored_forms(metadata)
+    for column in _stored_forms_columns():
+        conn.execute(sa.text(f"ALTER TABLE {delegations.name} ADD COLUMN {column.name} "
+                             f"{column.type.compile(conn.dialect)}"))
+    topics.create(conn)
+    for index in delegations.indexes:
+        if index.name != "delegations_depart_on":
+            index.create(conn)
+    from .records import upgrade_trips  # here: what a trip holds is the records' business, not the storage's
+    upgrade_trips(conn)
+
+
 # MIGRATIONS[n - 1] brings a register from version n - 1 to n; append, never edit a released one.
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1]
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1, _add_stored_forms]
 
 _METADATA = sa.MetaData()
-VERSION, DELEGATIONS = _schema_v1(_METADATA)  # the tables as the code reads them (the latest version)
+VERSION, DELEGATIONS, TOPICS = _schema_stored_forms(_METADATA)  # the tables as the code reads them (latest)
 D = DELEGATIONS.c
 
 
