@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import lru_cache
 
 from marshmallow import RAISE, Schema, ValidationError, post_load, validates_schema
 
@@ -353,7 +354,7 @@ def revive_trip(data: dict) -> Valid:
 
 def _revive(schema: Schema, data: dict) -> dict:
     out = dict(data)
-    for name, spec in schema.fields.items():
+    for name, spec in _dated_fields(type(schema)):
         if out.get(name) is not None:
             out[name] = _revived(spec, out[name])
     return out
@@ -366,9 +367,21 @@ def _revived(spec, value):
         return dt.date.fromisoformat(value)
     if isinstance(spec, Nested):
         return [_revive(spec.schema, v) for v in value] if spec.many else _revive(spec.schema, value)
-    if isinstance(spec, List):
-        return [_revived(spec.inner, v) for v in value]
-    return value
+    return [_revived(spec.inner, v) for v in value]  # a List
+
+
+@lru_cache(maxsize=None)
+def _dated_fields(schema_class: type) -> tuple:
+    """The fields of a schema that hold a date, themselves or deeper down: the only ones a revival reads."""
+    return tuple((name, spec) for name, spec in schema_class().fields.items() if _holds_dates(spec))
+
+
+def _holds_dates(spec) -> bool:
+    if isinstance(spec, Date):
+        return True
+    if isinstance(spec, Nested):
+        return bool(_dated_fields(type(spec.schema)))
+    return isinstance(spec, List) and _holds_dates(spec.inner)
 
 
 def validate_trip(data: object, source: str | None = None, *, convert_legacy: bool = False) -> dict:

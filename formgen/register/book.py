@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from ..calendar import WorkCalendar
 from ..errors import InvalidInput
-from ..deadlines import compute_deadlines
+from ..deadlines import report_deadline
 from ..model import Valid, stored_trip, validate_annual, validate_trip
 from ..policy import Profile
 from ..policy.profile import focus_key
@@ -191,8 +191,8 @@ class Register(Storage):
                 profiles[record.policy] = profile_for(profile, {"policy": record.policy})
             prof = profiles[record.policy]
             key = (prof.id, record.depart_on, record.return_on)
-            if key not in deadlines:  # R07's deadline, as report_deadline() computes it
-                deadlines[key] = compute_deadlines(record.depart_on, record.return_on, prof, cal).latest_report_date
+            if key not in deadlines:  # R07's deadline, as compute_deadlines() gives it
+                deadlines[key] = report_deadline(record.depart_on, record.return_on, prof, cal)
             deadline = deadlines[key]
             if deadline < on:
                 due.append(Due(record, deadline, True, cal.working_days_between(deadline, on)))

@@ -524,6 +524,6 @@ def record_from_row(row, on: dt.date | None) -> Record:
         funding_source=m["funding_source"], funding_amount=m["funding_amount"], requested_on=m["requested_on"],
         escalated_on=m["escalated_on"], approved_on=m["approved_on"], reported_on=m["reported_on"],
         report_on_time=m["report_on_time"], origin=m["origin"], source=m["source"],
-        created_at=utc(m["created_at"]), updated_at=utc(m["updated_at"]), state=state, trip_data=m.get("trip"),
+        created_at=utc(m["created_at"]), updated_at=utc(m["updated_at"]), state=state, trip_data=m["trip"] if "trip" in m else None,
         policy=m["policy"], trip_form=m["trip_form"],
     )
