@@ -112,8 +112,11 @@ def fast_row(i: int, trip: dict, now: dt.datetime) -> dict:
     }
 
 
-def build(location: str, size: int) -> None:
-    """A register of `size` delegations at `location`, the first rows checked against the library's own."""
+def build(location: str, size: int, *, old: bool = False) -> None:
+    """A register of `size` delegations at `location`, the first rows checked against the library's own; with
+    old=True, the same rows in a register of schema version 1 (before the stored forms), for the baseline."""
+    if old:
+        return build_old(location, size)
     shapes = templates()
     profile, cal = load_profile("hau-giang-2024"), WorkCalendar()
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
@@ -140,24 +143,49 @@ def build(location: str, size: int) -> None:
                 conn.exec_driver_sql("ANALYZE")
 
 
-def cli(args: list[str], cwd: Path) -> tuple[float, int, int]:
-    """One fresh `formgen` process: (wall seconds, peak resident bytes of that process, exit status)."""
-    with open(os.devnull, "wb") as null:
-        started = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, "-m", "formgen", *args], cwd=cwd, stdout=null, stderr=subprocess.PIPE,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})  # this source tree's formgen
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-        err = proc.stderr.read().decode()
-        proc.stderr.close()
-        proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode not in (0, 1):
-        raise SystemExit(f"formgen {' '.join(args)} failed ({proc.returncode}): {err.strip()}")
-    return wall, usage.ru_maxrss * 1024, proc.returncode
+TIME = shutil.which("time", path="/usr/bin:/bin")  # GNU time: the peak of the process itself, not of our fork
+
+
+def build_old(location: str, size: int) -> None:
+    """build()'s rows as schema version 1 holds them: no stored forms, no topics (the baseline code's register)."""
+    from formgen.register import storage
+    shapes = templates()
+    now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    _, table = storage._schema_v1(sa.MetaData())
+    engine = sa.create_engine(sa.URL.create("sqlite", database=location), json_serializer=storage.json_text)
+    with engine.begin() as conn:
+        storage._create_v1(conn)
+        conn.execute(sa.insert(storage._schema_v1(sa.MetaData())[0]).values(version=1))
+        for start in range(0, size, 2000):
+            rows = [fast_row(i, delegation(i, size, shapes), now) for i in range(start, min(size, start + 2000))]
+            conn.execute(sa.insert(table), [{c.name: r[c.name] for c in table.c} for r in rows])
+        conn.exec_driver_sql("ANALYZE")
+    engine.dispose()
+
+
+def cli(args: list[str], cwd: Path, code: Path = ROOT) -> tuple[float, int | None, int]:
+    """One fresh `formgen` process: (wall seconds, its peak resident bytes, exit status).
+
+    The peak comes from GNU time, which starts the process from its own small image: a child forked from this
+    (large) process would count our pages in its own peak until it execs. Without GNU time, no peak.
+    """
+    report = cwd / "rss.txt"
+    command = [sys.executable, "-m", "formgen", *args]
+    if TIME:
+        command = [TIME, "-f", "%M", "-o", str(report), *command]
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          env={**os.environ, "PYTHONPATH": str(code)})  # this source tree's formgen, or the baseline's
+    wall = time.perf_counter() - started
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"formgen {' '.join(args)} failed ({done.returncode}): {done.stderr.strip()}")
+    peak = int(report.read_text().split()[-1]) * 1024 if TIME else None
+    return wall, peak, done.returncode
 
 
 def figure(name: str, walls: list[float], peaks: list[int] | None, target: str) -> dict:
     med = statistics.median(walls)
+    peaks = [p for p in peaks or () if p is not None]
     peak = f", peak RSS {max(peaks) / 2**20:.0f} MB" if peaks else ""
     unit, scale = ("ms", 1000) if med < 0.1 else ("s", 1)
     print(f"  {name:<42} {med * scale:8.3f} {unit} (range {min(walls) * scale:.3f}–{max(walls) * scale:.3f}, "
@@ -166,14 +194,16 @@ def figure(name: str, walls: list[float], peaks: list[int] | None, target: str) 
             "peak_rss": max(peaks) if peaks else None}
 
 
-def measure(location: str, folder: Path, runs: int, size: int) -> list[dict]:
+def measure(location: str, folder: Path, runs: int, size: int, baseline: tuple[Path, str] | None = None) -> list[dict]:
+    """The commands through the CLI; with a baseline (its code, its register), each run of a command the
+    baseline also has is followed by the baseline's run of it (same arguments; `register list` unpaged there)."""
     meta = folder / "annual-meta.yaml"
     meta.write_text("annual:\n  number: 12\n  date: 2025-12-20\n  signer: {name: Lê Văn Bình, title: Giám đốc}\n"
                     "  summary: Các đoàn đúng quy định.\n", encoding="utf-8")
     reg = ["--register", location]
     pages = -(-size // 50)
     commands = [
-        ("register list (first page)", ["register", "list", *reg], "< 1 s, 150 MB"),
+        ("register list (first page)", ["register", "list", *reg], "< 1 s, 150 MB"),  # the baseline: all of it
         (f"register list --page {pages} (last)", ["register", "list", "--page", str(pages), *reg], "< 1 s, 150 MB"),
         ("register list --unit --year", ["register", "list", "--unit", "ĐV007", "--year", "2024", *reg],
          "< 1 s, 150 MB"),
@@ -184,34 +214,99 @@ def measure(location: str, folder: Path, runs: int, size: int) -> list[dict]:
          ["annual", "--year", str(ANNUAL_YEAR), "--all", "--meta", str(meta), "-o", str(folder / "annual"),
           "--overwrite", *reg], "< 5 s"),
     ]
+    comparable = {"register list (first page)", "register list --unit --year", "register list --state done",
+                  "register overdue", f"annual --year {ANNUAL_YEAR} --all ({UNITS} units)"}
     results = []
     for name, args, target in commands:
-        walls, peaks = [], []
+        walls, peaks, old_walls, old_peaks = [], [], [], []
         for _ in range(runs):
             wall, peak, _ = cli(args, folder)
             walls.append(wall)
             peaks.append(peak)
+            if baseline and name in comparable:
+                code, old_location = baseline
+                wall, peak, _ = cli([old_location if a == location else a for a in args], folder, code)
+                old_walls.append(wall)
+                old_peaks.append(peak)
         results.append(figure(name, walls, peaks, target))
+        if old_walls:
+            old = figure("  baseline, same command", old_walls, old_peaks, "-")
+            results.append(old)
+            print(f"  {'':<42} ratio baseline/new {old['median'] / results[-2]['median']:.1f}×", flush=True)
+    results.append(floor(folder, runs))
+    results += measure_library(location, folder, runs, size)
     results += measure_add(location, runs, size)
     return results
 
 
-def measure_add(location: str, runs: int, size: int) -> list[dict]:
-    """Register.add, warm (the register open, a first add done): a new delegation, then the same file again."""
-    shapes = templates()
-    new, again = [], []
+def measure_library(location: str, folder: Path, runs: int, size: int) -> list[dict]:
+    """The same work as library calls in this (warm) process: what the register costs without a process start."""
+    from formgen.annual import annual_reports
+    section = {"number": 12, "date": "2025-12-20", "signer": {"name": "Lê Văn Bình", "title": "Giám đốc"},
+               "summary": "Các đoàn đúng quy định."}
+    calls = [
+        ("Register.page() (first page)", lambda reg: reg.page(limit=50), "-"),
+        (f"Register.page(page={-(-size // 50)})", lambda reg: reg.page(page=-(-size // 50), limit=50), "-"),
+        ("Register.page(state='done')", lambda reg: reg.page(state="done", limit=50), "-"),
+        ("Register.overdue()", lambda reg: reg.overdue(ON, 5), "-"),
+        (f"annual_reports({ANNUAL_YEAR}) ({UNITS} units)",
+         lambda reg: annual_reports(reg, ANNUAL_YEAR, section, folder / "annual-library", overwrite=True), "-"),
+    ]
+    results = []
     with Register(location) as reg:
-        reg.add(delegation(size, size, shapes), force=True)
+        for name, call, target in calls:
+            call(reg)  # warm
+            walls = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                call(reg)
+                walls.append(time.perf_counter() - started)
+            results.append(figure(name, walls, None, target))
+    return results
+
+
+def measure_add(location: str, runs: int, size: int) -> list[dict]:
+    """Register.add, warm (the register open, a first add done): a new delegation where no earlier one went, the
+    same file again (an update), and a new one to a place and focus area a few thousand earlier ones share
+    (the duplicate rule, R10, then warns about every one of them)."""
+    shapes = templates()
+
+    def elsewhere(n: int) -> dict:
+        trip = delegation(size + n, size, shapes)
+        for stop in trip["delegation"]["stops"]:
+            stop["place"] = f"tỉnh Mới số {n}"
+        return trip
+
+    new, again, crowded, warnings = [], [], [], 0
+    with Register(location) as reg:
+        reg.add(elsewhere(0), force=True)
         for n in range(1, max(runs, 5) * 4 + 1):
-            trip = delegation(size + n, size, shapes)
+            trip = elsewhere(n)
             started = time.perf_counter()
             reg.add(trip, force=True)
             new.append(time.perf_counter() - started)
             started = time.perf_counter()
             reg.add(trip, force=True)
             again.append(time.perf_counter() - started)
+        for n in range(runs):
+            started = time.perf_counter()
+            added = reg.add_all([(delegation(2 * size + n, size, shapes), None)], force=True)[0]
+            crowded.append(time.perf_counter() - started)
+            warnings = len(added.findings)
     return [figure("Register.add (new, warm)", new, None, "< 5 ms"),
-            figure("Register.add (same file again, warm)", again, None, "< 5 ms")]
+            figure("Register.add (same file again, warm)", again, None, "< 5 ms"),
+            figure(f"Register.add (new, {warnings} R10 warnings)", crowded, None, "-")]
+
+
+def floor(folder: Path, runs: int) -> dict:
+    """`formgen register list` of an empty register: the process start and imports every command above pays."""
+    empty = folder / "empty.sqlite"
+    walls, peaks = [], []
+    for _ in range(runs):
+        wall, peak, _ = cli(["register", "list", "--register", str(empty)], folder)
+        walls.append(wall)
+        peaks.append(peak)
+    return figure("floor: register list of an empty register", walls, peaks, "-")
 
 
 def drop(url: str) -> None:
@@ -230,13 +325,23 @@ def pg_size(url: str) -> int:
     return total
 
 
-def run(backend: str, location: str, folder: Path, size: int, runs: int) -> list[dict]:
+def run(backend: str, location: str, folder: Path, size: int, runs: int,
+        baseline: Path | None = None) -> list[dict]:
     print(f"{backend}: building {size} delegations...", flush=True)
     started = time.perf_counter()
     build(location, size)
     bytes_ = pg_size(location) if backend == "postgresql" else Path(location).stat().st_size
     print(f"  built in {time.perf_counter() - started:.1f} s, {bytes_ / 2**20:.0f} MB on disk", flush=True)
-    return measure(location, folder, runs, size)
+    old = None
+    if baseline is not None:
+        old = (baseline, str(folder / "baseline.sqlite"))
+        build(old[1], size, old=True)
+        print(f"  baseline register (schema 1, for {baseline}): {Path(old[1]).stat().st_size / 2**20:.0f} MB", flush=True)
+    try:
+        return measure(location, folder, runs, size, old)
+    finally:
+        if old:
+            Path(old[1]).unlink()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -246,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
                                                           "are dropped before and after)")
     parser.add_argument("--size", type=int, help="delegations in the register (default 100,000)")
     parser.add_argument("--runs", type=int, help="runs a figure (default 5)")
+    parser.add_argument("--baseline", metavar="DIR", type=Path,
+                        help="a checkout of the code to compare with (before the stored forms), run interleaved "
+                             "on SQLite on a register of its own schema")
     args = parser.parse_args(argv)
     size = args.size or (10_000 if args.quick else 100_000)
     runs = args.runs or (3 if args.quick else 5)
@@ -254,7 +362,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="formgen-register-bench-"))
     try:
-        run("sqlite", str(folder / "register.sqlite"), folder, size, runs)
+        run("sqlite", str(folder / "register.sqlite"), folder, size, runs, args.baseline)
         (folder / "register.sqlite").unlink()
         if args.postgres:
             drop(args.postgres)
