@@ -341,8 +341,8 @@ def stored_trip(data: dict) -> dict:
 
 # The version of the validated trip's stored form (jsonable: validate_trip()'s output, dates as ISO text). Raise
 # it when validate_trip() gives another shape (a new default, a field read differently), with a register
-# migration that validates the stored trips again (register.records.upgrade_trips): a trip stored in an
-# older form is validated again when read, never revived as if it were the new one.
+# migration after which Register.after_migrations validates the stored trips again (records.upgrade_trips):
+# a trip stored in an older form is validated again when read, never revived as if it were the new one.
 TRIP_FORM = 1
 
 

@@ -16,8 +16,9 @@ from ..policy.profile import focus_key
 from . import tables
 from .messages import MESSAGES
 from .records import (Added, Due, Record, add_trip, delete_record, history_of, identifiable, in_year, match,
-                      profile_for, record_from_row, record_id_of, state_code, state_is, text_or_none, trip_of)
-from .storage import DELEGATIONS, D, Storage
+                      profile_for, record_from_row, record_id_of, state_code, state_is, text_or_none, trip_of,
+                      upgrade_trips)
+from .storage import DELEGATIONS, D, Storage, add_stored_forms
 from .tables import ImportResult
 
 
@@ -57,6 +58,11 @@ class Register(Storage):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def after_migrations(self, conn: sa.Connection, ran: list) -> None:
+        """A register from before the stored forms: every stored trip validated once more, stored in today's form."""
+        if add_stored_forms in ran:
+            upgrade_trips(conn)
 
     # writing ------------------------------------------------------------------------------
 
@@ -131,7 +137,10 @@ class Register(Storage):
              on: dt.date | None = None, overdue: bool = False, page: int = 1, limit: int | None = None,
              offset: int | None = None, trip: bool = False, profile: Profile | str | None = None,
              calendar: WorkCalendar | None = None, count: bool = True) -> Page:
-        """Page `page` (from 1) of list(...), `limit` records a page (None: all), and how many the filters select."""
+        """Page `page` (from 1) of list(...), `limit` records a page (None: all), and how many the filters select.
+
+        `profile` and `calendar` decide the deadlines of overdue=True (as in overdue()); count=False skips
+        the count (total is then the page's own length)."""
         on = on or dt.date.today()
         wanted = state_code(state) if state is not None else None
         where = self._filters(unit, year)
@@ -160,7 +169,9 @@ class Register(Storage):
         return where
 
     def history(self, trip: dict) -> list[dict]:
-        """Every other delegation, in the shape the rules read (R03, R10): this trip's own record left out."""
+        """The other delegations the register's rules can find for this trip, in the shape they read: its unit's
+        in its departure year (R03) and those that went to one of its places on one of its focus areas (R10);
+        this trip's own record left out. Data that is not one delegation gets every other one."""
         with self.transaction() as conn:
             own = match(conn, trip, strict=False) if identifiable(trip) else None
             return history_of(conn, own.id if own is not None else None, trip if "delegation" in trip else None)
@@ -168,7 +179,8 @@ class Register(Storage):
     def overdue(self, on: dt.date, within: int = 0, *, profile: Profile | str | None = None,
                 calendar: WorkCalendar | None = None) -> list[Due]:
         """Delegations back without a report whose deadline (WORKDAY(return, +report window)) is before
-        `on` (overdue) or at most `within` working days after it (due soon), earliest deadline first."""
+        `on` (overdue) or at most `within` working days after it (due soon), earliest deadline first.
+        The records are read without their trips (Record.trip_data is None), as a listing reads them."""
         with self.transaction() as conn:
             return self._due(conn, on, within, profile, calendar, [])
 
@@ -180,8 +192,9 @@ class Register(Storage):
         # a deadline is never before its return date, and one on or after the (within + 1)-th working day
         # after `on` is neither overdue nor due within `within` days: later returns need no deadline at all
         beyond = cal.add_working_days(on, within + 1)
-        query = (sa.select(*(DELEGATIONS.c if trip else LISTED)).where(D.reported_on.is_(None), D.return_on.is_not(None), D.return_on < beyond,
-                                          *where).order_by(D.return_on, D.id))
+        query = (sa.select(*(DELEGATIONS.c if trip else LISTED))
+                 .where(D.reported_on.is_(None), D.return_on.is_not(None), D.return_on < beyond, *where)
+                 .order_by(D.return_on, D.id))
         profiles: dict[str | None, Profile] = {}
         deadlines: dict[tuple, dt.date] = {}
         due = []

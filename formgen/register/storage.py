@@ -98,9 +98,9 @@ def _stored_forms_columns() -> list[sa.Column]:
     ]
 
 
-def _add_stored_forms(conn: sa.Connection) -> None:
-    """Version 2: the stored forms (see _schema_stored_forms); every stored trip validated once more and
-    stored in today's form, or (when it no longer validates) left to be validated whenever it is read."""
+def add_stored_forms(conn: sa.Connection) -> None:
+    """Version 2: the stored forms' columns, table and indexes (see _schema_stored_forms). Filling them is the
+    records' business: Register.after_migrations validates every stored trip once more then."""
     metadata = sa.MetaData()
     _, delegations, topics = _schema_stored_forms(metadata)
     for column in _stored_forms_columns():
@@ -110,12 +110,10 @@ def _add_stored_forms(conn: sa.Connection) -> None:
     for index in delegations.indexes:
         if index.name != "delegations_depart_on":
             index.create(conn)
-    from .records import upgrade_trips  # here: what a trip holds is the records' business, not the storage's
-    upgrade_trips(conn)
 
 
 # MIGRATIONS[n - 1] brings a register from version n - 1 to n; append, never edit a released one.
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1, _add_stored_forms]
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1, add_stored_forms]
 
 _METADATA = sa.MetaData()
 VERSION, DELEGATIONS, TOPICS = _schema_stored_forms(_METADATA)  # the tables as the code reads them (latest)
@@ -180,11 +178,17 @@ class Storage:
             return
         with self.transaction(write=True) as conn:
             found = self._known_version(conn)  # another process may have upgraded it meanwhile
-            for number in range(found + 1, schema_version() + 1):
-                MIGRATIONS[number - 1](conn)
+            ran = [MIGRATIONS[number - 1] for number in range(found + 1, schema_version() + 1)]
+            for migration in ran:
+                migration(conn)
+            self.after_migrations(conn, ran)
             if found != schema_version():
                 conn.execute(sa.delete(VERSION))
                 conn.execute(sa.insert(VERSION).values(version=schema_version()))
+
+    def after_migrations(self, conn: sa.Connection, ran: list[Callable[[sa.Connection], None]]) -> None:
+        """What a subclass does to the data once `ran` (the migrations just run) changed the tables, in the same
+        transaction; the storage itself knows nothing of what the rows hold."""
 
     def _known_version(self, conn: sa.Connection) -> int:
         """The register's schema version; a register newer than this code is refused, never written."""
