@@ -216,24 +216,27 @@ def measure(location: str, folder: Path, runs: int, size: int, baseline: tuple[P
     ]
     comparable = {"register list (first page)", "register list --unit --year", "register list --state done",
                   "register overdue", f"annual --year {ANNUAL_YEAR} --all ({UNITS} units)"}
+    empty = ["register", "list", "--register", str(folder / "empty.sqlite")]
     results = []
     for name, args, target in commands:
-        walls, peaks, old_walls, old_peaks = [], [], [], []
+        walls, peaks, old_walls, old_peaks, floors = [], [], [], [], []
         for _ in range(runs):
             wall, peak, _ = cli(args, folder)
             walls.append(wall)
             peaks.append(peak)
+            floors.append(cli(empty, folder)[0])  # the process start, in the same moment of the machine's load
             if baseline and name in comparable:
                 code, old_location = baseline
                 wall, peak, _ = cli([old_location if a == location else a for a in args], folder, code)
                 old_walls.append(wall)
                 old_peaks.append(peak)
         results.append(figure(name, walls, peaks, target))
+        print(f"  {'':<42} of which the process start (empty register, same runs): "
+              f"{statistics.median(floors):.3f} s", flush=True)
         if old_walls:
             old = figure("  baseline, same command", old_walls, old_peaks, "-")
             results.append(old)
             print(f"  {'':<42} ratio baseline/new {old['median'] / results[-2]['median']:.1f}×", flush=True)
-    results.append(floor(folder, runs))
     results += measure_library(location, folder, runs, size)
     results += measure_add(location, runs, size)
     return results
@@ -296,17 +299,6 @@ def measure_add(location: str, runs: int, size: int) -> list[dict]:
     return [figure("Register.add (new, warm)", new, None, "< 5 ms"),
             figure("Register.add (same file again, warm)", again, None, "< 5 ms"),
             figure(f"Register.add (new, {warnings} R10 warnings)", crowded, None, "-")]
-
-
-def floor(folder: Path, runs: int) -> dict:
-    """`formgen register list` of an empty register: the process start and imports every command above pays."""
-    empty = folder / "empty.sqlite"
-    walls, peaks = [], []
-    for _ in range(runs):
-        wall, peak, _ = cli(["register", "list", "--register", str(empty)], folder)
-        walls.append(wall)
-        peaks.append(peak)
-    return figure("floor: register list of an empty register", walls, peaks, "-")
 
 
 def drop(url: str) -> None:

@@ -249,3 +249,10 @@ def test_register_list_beyond_the_last_page_says_there_is_nothing_there(old_loca
         pytest.skip("the command line reads the same Register on both backends")
     result = run_formgen("register", "list", "--page", "10", "--limit", "5", "--register", old_location)
     assert result.exit_code == 0 and result.stdout.splitlines()[-1] == "Trang 10 không có đoàn nào: 44 đoàn, 9 trang."
+
+
+@pytest.mark.parametrize("page, limit", [(0, 5), (-1, 5), (1, 0), (True, 5), ("2", 5), (1, 2.5)])
+def test_a_page_or_page_size_below_one_or_not_a_whole_number_is_refused_naming_both(upgraded, page, limit):
+    with pytest.raises(formgen.InvalidInput) as refused:
+        upgraded.page(page=page, limit=limit)
+    assert refused.value.message.startswith(f"Trang {page}, {limit} đoàn mỗi trang")

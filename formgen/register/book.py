@@ -141,6 +141,9 @@ class Register(Storage):
 
         `profile` and `calendar` decide the deadlines of overdue=True (as in overdue()); count=False skips
         the count (total is then the page's own length)."""
+        if isinstance(page, bool) or not isinstance(page, int) or page < 1 or (
+                limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1)):
+            raise InvalidInput(MESSAGES["bad_page"].format(page=page, limit=limit))
         on = on or dt.date.today()
         wanted = state_code(state) if state is not None else None
         where = self._filters(unit, year)
@@ -152,8 +155,12 @@ class Register(Storage):
                 return Page(late[offset:offset + limit if limit is not None else None], len(late), page, limit)
             if wanted is not None:
                 where.append(state_is(wanted, on))
-            query = (sa.select(*(DELEGATIONS.c if trip else LISTED)).where(*where).order_by(D.depart_on, D.id)
-                     .limit(limit).offset(offset or None))
+            query = sa.select(*(DELEGATIONS.c if trip else LISTED)).order_by(D.depart_on, D.id)
+            if limit is None and not offset:
+                query = query.where(*where)
+            else:  # the page's numbers first, by the listing's index; only then its rows (a skipped row is not read)
+                numbers = sa.select(D.id).where(*where).order_by(D.depart_on, D.id).limit(limit).offset(offset or None)
+                query = query.where(D.id.in_(numbers))
             records = [record_from_row(row, on) for row in conn.execute(query)]
             total = (conn.execute(sa.select(sa.func.count()).select_from(DELEGATIONS).where(*where)).scalar()
                      if count else len(records))

@@ -433,11 +433,11 @@ def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None 
         d = trip["delegation"]
         places = {focus_key(s["place"]) for s in d["stops"] if s["place"]}
         areas = {focus_key(a) for a in d["focus_areas"]}
-        shared = D.id.in_(sa.select(TOPICS.c.delegation_id).where(TOPICS.c.place_key.in_(places),
-                                                                 TOPICS.c.area_key.in_(areas)))
-        same_year = (sa.and_(D.unit_key == focus_key(trip["issuer"]["abbreviation"]), *in_year(d["depart_on"].year))
-                     if d["depart_on"] is not None else sa.false())
-        query = query.where(sa.or_(same_year, shared))
+        found = [sa.select(TOPICS.c.delegation_id).where(TOPICS.c.place_key.in_(places), TOPICS.c.area_key.in_(areas))]
+        if d["depart_on"] is not None:
+            found.append(sa.select(D.id).where(D.unit_key == focus_key(trip["issuer"]["abbreviation"]),
+                                               *in_year(d["depart_on"].year)))
+        query = query.where(D.id.in_(sa.union(*found)))  # a union: each part by its index (an OR scans the table)
     if leave_out is not None:
         query = query.where(D.id != leave_out)
     return [{"id": r.id, "issuer": {"name": r.unit_name, "abbreviation": r.unit_code},

@@ -73,6 +73,8 @@ def _schema_stored_forms(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.
     for column in _stored_forms_columns():
         delegations.append_column(column)
     sa.Index("delegations_unit_depart_on", delegations.c.unit_key, delegations.c.depart_on)
+    c = delegations.c  # a listing's order, and the dates its state is computed from: a page is found in the index
+    sa.Index("delegations_listing", c.depart_on, c.id, c.reported_on, c.return_on, c.approved_on, c.escalated_on)
     sa.Index("delegations_unit_request", delegations.c.unit_key, delegations.c.request_year,
              delegations.c.request_number)
     unreported = delegations.c.reported_on.is_(None)
