@@ -32,6 +32,7 @@ def annual_reports(register: Register, year: int, section: dict, folder: str | o
     Returns the manifest and the manifest's files.
     """
     folder = output_folder(folder)
+    calendar = calendar or WorkCalendar()  # one calendar: each year's working days are computed once, not per unit
     manifest = Manifest("annual", f"register {register.location}, {year}")
     for number, (code, _) in enumerate(register.units(year), 1):
         try:

@@ -69,21 +69,48 @@ def register_add_cmd(files, record_id, replace, force, register_db, policy, noti
                    "findings": [p for a in added for p in a.findings]}, lines)
 
 
+PAGE_SIZE = 50  # records a page of `register list` shows unless --limit says otherwise
+
+
 @register_group.command("list")
 @click.option("--unit", metavar="MÃ", help="Mã đơn vị / unit code (issuer abbreviation).")
 @click.option("--year", type=int, help="Năm đi / departure year.")
 @click.option("--state", help="Trạng thái / state: requested, escalated, approved, done, reported.")
+@click.option("--overdue", is_flag=True, help="Chỉ các đoàn quá hạn báo cáo hôm nay / only reports overdue today.")
+@click.option("--page", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Trang cần xem / the page to show.")
+@click.option("--limit", type=click.IntRange(min=1), default=PAGE_SIZE, show_default=True,
+              help="Số đoàn mỗi trang / delegations a page.")
+@click.option("--all", "everything", is_flag=True,
+              help="Cả danh sách, không chia trang (xuất bảng: register export) / the whole list, unpaged.")
 @register_db_option
+@policy_option
+@notices_option
 @json_option
-def register_list_cmd(unit, year, state, register_db, as_json):
-    """Liệt kê các đoàn / list the delegations."""
+def register_list_cmd(unit, year, state, overdue, page, limit, everything, register_db, policy, notices, as_json):
+    """Liệt kê các đoàn theo ngày đi, từng trang / list the delegations by departure date, a page at a time."""
     with Register(register_db) as reg:
-        records = reg.list(unit=unit, year=year, state=state)
+        found = reg.page(unit=unit, year=year, state=state, overdue=overdue, page=1 if everything else page,
+                         limit=None if everything else limit, profile=policy,
+                         calendar=calendar_of(notices) if overdue else None)
+    records = found.records
     lines = [f"{'ID':>4}  {'Đơn vị':<8} {'Ngày đi':<10} {'Ngày về':<10} {'Người':>5}  {'Trạng thái':<14} Địa phương"]
     lines += [f"{r.id:>4}  {r.unit_code:<8} {dmy_or_blank(r.depart_on):<10} {dmy_or_blank(r.return_on):<10} {r.size:>5}  "
               f"{r.state_label:<14} {', '.join(r.places)}" for r in records]
-    emit(as_json, {"records": [r.as_dict() for r in records], "counts": {"records": len(records)}},
-         lines + [f"{len(records)} đoàn."])
+    emit(as_json, {"records": [r.as_dict() for r in records], "counts": {"records": len(records), "total": found.total},
+                   "page": found.as_dict()},
+         lines + [_page_line(found)])
+
+
+def _page_line(found) -> str:
+    """How much of the listing the page shows, and how to see the next one, as a clerk reads it."""
+    if found.limit is None or (found.page == 1 and found.total <= len(found.records)):
+        return f"{found.total} đoàn."
+    if not found.records:
+        return f"Trang {found.page} không có đoàn nào: {found.total} đoàn, {found.pages} trang."
+    shown = f"đoàn {found.first}–{found.first + len(found.records) - 1}"
+    after = f" Trang sau: --page {found.page + 1}; cả danh sách: --all." if found.page < found.pages else ""
+    return f"Trang {found.page}/{found.pages}: {shown} trong {found.total} đoàn.{after}"
 
 
 @register_group.command("show")

@@ -198,7 +198,7 @@ def compute_deadlines(depart_on: dt.date | None, return_on: dt.date | None,
         depart_on=depart_on,
         return_on=return_on,
         latest_request_date=calendar.add_working_days(depart_on, -before) if depart_on else None,
-        latest_report_date=calendar.add_working_days(return_on, after) if return_on else None,
+        latest_report_date=report_deadline(depart_on, return_on, profile, calendar) if return_on else None,
         request_working_days=before,
         report_working_days=after,
         profile=profile.id,
@@ -206,6 +206,14 @@ def compute_deadlines(depart_on: dt.date | None, return_on: dt.date | None,
         citations={code: profile.rules[code].citation for code in RULES.values() if code in profile.rules},
         regulation=profile.regulation_name(),
     )
+
+
+def report_deadline(depart_on: dt.date | None, return_on: dt.date, profile: Profile, calendar: WorkCalendar) -> dt.date:
+    """R07's latest report date alone (compute_deadlines' latest_report_date): WORKDAY(return, +the report
+    window in force on the departure date), without building the profile of that day."""
+    window = (profile.dated["report_window_working_days"].on(depart_on).value
+              if profile.dated and depart_on is not None else profile["report_window_working_days"])
+    return calendar.add_working_days(return_on, window)
 
 
 def trip_deadlines(trip: dict, profile: Profile, calendar: WorkCalendar) -> Deadlines | None:

@@ -1,7 +1,9 @@
 """The input of SPEC §5 as marshmallow schemas, and validation of loaded data."""
 from __future__ import annotations
 
+import datetime as dt
 import re
+from functools import lru_cache
 
 from marshmallow import RAISE, Schema, ValidationError, post_load, validates_schema
 
@@ -41,7 +43,7 @@ class IssuerSchema(Base):
     place = Text(required=True)              # "Hậu Giang"
     style = Choice(STYLES, load_default="state")
     # a Party committee's term (HD 36): the day after its congress closed; its documents are numbered per term
-    term_start = Date(load_default=None, allow_none=True)
+    term_start = Date(allow_none=True)  # absent stays absent: data stored before numbering read back unchanged
 
 
 class LeaderSchema(Base):
@@ -337,6 +339,51 @@ def stored_trip(data: dict) -> dict:
     if leader.get("rank") == "head" and leader.get("key_leader") is False:
         return {**data, "delegation": {**data["delegation"], "leader": {**leader, "key_leader": True}}}
     return data
+
+
+# The version of the validated trip's stored form (jsonable: validate_trip()'s output, dates as ISO text). Raise
+# it when validate_trip() gives another shape (a new default, a field read differently), with a register
+# migration after which Register.after_migrations validates the stored trips again (records.upgrade_trips):
+# a trip stored in an older form is validated again when read, never revived as if it were the new one.
+TRIP_FORM = 1
+
+
+def revive_trip(data: dict) -> Valid:
+    """A trip stored in its validated form (TRIP_FORM) as validate_trip() gave it, without validating it
+    again: only the schema's dates are read back from their ISO text."""
+    return Valid(_revive(_TRIP, data))
+
+
+def _revive(schema: Schema, data: dict) -> dict:
+    out = dict(data)
+    for name, spec in _dated_fields(type(schema)):
+        if out.get(name) is not None:
+            out[name] = _revived(spec, out[name])
+    return out
+
+
+def _revived(spec, value):
+    if value is None:
+        return None
+    if isinstance(spec, Date):
+        return dt.date.fromisoformat(value)
+    if isinstance(spec, Nested):
+        return [_revive(spec.schema, v) for v in value] if spec.many else _revive(spec.schema, value)
+    return [_revived(spec.inner, v) for v in value]  # a List
+
+
+@lru_cache(maxsize=None)
+def _dated_fields(schema_class: type) -> tuple:
+    """The fields of a schema that hold a date, themselves or deeper down: the only ones a revival reads."""
+    return tuple((name, spec) for name, spec in schema_class().fields.items() if _holds_dates(spec))
+
+
+def _holds_dates(spec) -> bool:
+    if isinstance(spec, Date):
+        return True
+    if isinstance(spec, Nested):
+        return bool(_dated_fields(type(spec.schema)))
+    return isinstance(spec, List) and _holds_dates(spec.inner)
 
 
 def validate_trip(data: object, source: str | None = None, *, convert_legacy: bool = False) -> dict:

@@ -355,8 +355,9 @@ def test_a_head_led_delegation_stored_with_the_old_default_counts_its_head_as_ke
     d["leader"].update(rank="head", position="Giám đốc Sở Nội vụ", key_leader=True)
     db = tmp_path / "so.sqlite"
     assert run_formgen("register", "add", write_trip(tmp_path, trip_data), "--register", db).exit_code == 0
-    with sqlite3.connect(db) as conn:  # as versions before the head counted by rank stored it
-        conn.execute("UPDATE delegations SET trip = json_set(trip, '$.delegation.leader.key_leader', json('false'))")
+    with sqlite3.connect(db) as conn:  # as versions before the head counted by rank stored it (no stored form then)
+        conn.execute("UPDATE delegations SET trip = json_set(trip, '$.delegation.leader.key_leader', json('false')), "
+                     "trip_form = NULL")
     with Register(db) as reg:
         (trip,) = reg.trips("SNV", 2024)
         assert reg.issuer("SNV")["name"] == "Sở Nội vụ"

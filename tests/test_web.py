@@ -261,6 +261,16 @@ def test_register_listing_with_a_bad_year_is_422(register_app):
     assert "2026" in envelope_of(register_app.test_client().get("/api/register?year=abc"), 422)["message"]
 
 
+def test_register_listing_gives_one_page_and_says_how_many_there_are(register_app):
+    found = envelope_of(register_app.test_client().get("/api/register?limit=1&page=2"), 200)
+    assert [r["unit_code"] for r in found["records"]] == ["STC"]
+    assert found["page"] == {"page": 2, "pages": 2, "limit": 1, "total": 2} and found["counts"]["total"] == 2
+
+
+def test_register_listing_of_page_zero_is_422_naming_the_parameter(register_app):
+    assert "page" in envelope_of(register_app.test_client().get("/api/register?page=0"), 422)["message"]
+
+
 # --- GET /openapi.json ------------------------------------------------------------------------
 
 

@@ -28,7 +28,7 @@ def _drop(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP TABLE IF EXISTS web_users, web_login_attempts, web_register_changes, web_user_changes, "
-                             "web_secrets, web_signed_pdfs, delegations, outgoing, schema_version")
+                             "web_secrets, web_signed_pdfs, delegations, delegation_topics, outgoing, schema_version")
     engine.dispose()
 
 

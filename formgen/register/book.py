@@ -4,22 +4,50 @@ from __future__ import annotations
 import datetime as dt
 import os
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Iterator
 
 import sqlalchemy as sa
 
 from ..calendar import WorkCalendar
 from ..errors import InvalidInput
-from ..model import stored_trip, validate_annual, validate_trip
+from ..deadlines import report_deadline
+from ..model import Valid, stored_trip, validate_annual, validate_trip
 from ..policy import Profile
 from ..policy.profile import focus_key
 from . import outgoing, tables
 from .messages import MESSAGES
-from .records import (Added, Due, Record, add_trip, history_of, identifiable, in_year, match, profile_for,
-                      record_from_row, record_id_of, report_deadline, state_code, text_or_none)
 from .outgoing import Entry, Issue
-from .storage import DELEGATIONS, D, Storage
+from .records import (Added, Due, Record, add_trip, delete_record, history_of, identifiable, in_year, match,
+                      profile_for, record_from_row, record_id_of, state_code, state_is, text_or_none, trip_of,
+                      upgrade_trips)
+from .storage import DELEGATIONS, D, Storage, add_stored_forms
 from .tables import ImportResult
+
+
+LISTED = tuple(c for c in DELEGATIONS.c if c.name != "trip")  # what a listing reads: all but the stored trip
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing: its records, and where it stands in the whole (pages count from 1)."""
+
+    records: list[Record]
+    total: int      # the records the filters select, on every page
+    page: int
+    limit: int | None
+
+    @property
+    def pages(self) -> int:
+        return 1 if not self.limit else max(1, -(-self.total // self.limit))
+
+    @property
+    def first(self) -> int:
+        """The number (from 1) of the page's first record in the whole listing; 0 for an empty page."""
+        return (self.page - 1) * (self.limit or 0) + 1 if self.records else 0
+
+    def as_dict(self) -> dict:
+        return {"page": self.page, "pages": self.pages, "limit": self.limit, "total": self.total}
 
 
 class Register(Storage):
@@ -33,6 +61,11 @@ class Register(Storage):
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def after_migrations(self, conn: sa.Connection, ran: list) -> None:
+        """A register from before the stored forms: every stored trip validated once more, stored in today's form."""
+        if add_stored_forms in ran:
+            upgrade_trips(conn)
 
     # writing ------------------------------------------------------------------------------
 
@@ -77,7 +110,7 @@ class Register(Storage):
             row = conn.execute(sa.select(DELEGATIONS).where(D.id == record_id)).first()
             if row is None:
                 raise InvalidInput(MESSAGES["no_record"].format(id=record_id))
-            conn.execute(sa.delete(DELEGATIONS).where(D.id == record_id))
+            delete_record(conn, record_id)
         return record_from_row(row, None)
 
     # reading ------------------------------------------------------------------------------
@@ -92,36 +125,103 @@ class Register(Storage):
         return record_from_row(row, on)
 
     def list(self, unit: str | None = None, year: int | None = None, state: str | None = None, *,
-             on: dt.date | None = None) -> list[Record]:
-        """Delegations by departure date, filtered by unit code, departure year, and state on `on` (today)."""
+             on: dt.date | None = None, overdue: bool = False, limit: int | None = None, offset: int = 0,
+             trip: bool = True, profile: Profile | str | None = None,
+             calendar: WorkCalendar | None = None) -> list[Record]:
+        """Delegations by departure date, filtered by unit code, departure year, state on `on` (today), and
+        (overdue=True) whose report is overdue on that day; `limit` of them after the first `offset`.
+
+        With trip=False the records do not carry their stored trips (Record.trip() needs them): a listing
+        to show reads much less (page() reads that way by default)."""
+        return self.page(unit, year, state, on=on, overdue=overdue, limit=limit, offset=offset, trip=trip,
+                         profile=profile, calendar=calendar, count=False).records
+
+    def page(self, unit: str | None = None, year: int | None = None, state: str | None = None, *,
+             on: dt.date | None = None, overdue: bool = False, page: int = 1, limit: int | None = None,
+             offset: int | None = None, trip: bool = False, profile: Profile | str | None = None,
+             calendar: WorkCalendar | None = None, count: bool = True) -> Page:
+        """Page `page` (from 1) of list(...), `limit` records a page (None: all), and how many the filters select.
+
+        `profile` and `calendar` decide the deadlines of overdue=True (as in overdue()); count=False skips
+        the count (total is then the page's own length)."""
+        if isinstance(page, bool) or not isinstance(page, int) or page < 1 or (
+                limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1)):
+            raise InvalidInput(MESSAGES["bad_page"].format(page=page, limit=limit))
+        on = on or dt.date.today()
         wanted = state_code(state) if state is not None else None
-        query = sa.select(DELEGATIONS).order_by(D.depart_on, D.id)
-        if unit is not None:
-            query = query.where(D.unit_key == focus_key(unit))
-        if year is not None:
-            query = query.where(*in_year(year))
+        where = self._filters(unit, year)
+        offset = offset if offset is not None else (page - 1) * limit if limit else 0
         with self.transaction() as conn:
+            if overdue:  # few records, their deadlines computed: filtered and paged here
+                late = sorted((d.record for d in self._due(conn, on, 0, profile, calendar, where, trip)
+                               if d.overdue and wanted in (None, d.record.state)), key=lambda r: (r.depart_on, r.id))
+                return Page(late[offset:offset + limit if limit is not None else None], len(late), page, limit)
+            if wanted is not None:
+                where.append(state_is(wanted, on))
+            query = sa.select(*(DELEGATIONS.c if trip else LISTED)).order_by(D.depart_on, D.id)
+            if limit is None and not offset:
+                query = query.where(*where)
+            else:  # the page's numbers first, by the listing's index; only then its rows (a skipped row is not read)
+                numbers = sa.select(D.id).where(*where).order_by(D.depart_on, D.id).limit(limit).offset(offset or None)
+                query = query.where(D.id.in_(numbers))
             records = [record_from_row(row, on) for row in conn.execute(query)]
-        return [r for r in records if wanted is None or r.state == wanted]
+            total = (conn.execute(sa.select(sa.func.count()).select_from(DELEGATIONS).where(*where)).scalar()
+                     if count else len(records))
+        return Page(records, total, page, limit)
+
+    @staticmethod
+    def _filters(unit: str | None, year: int | None) -> list:
+        where = []
+        if unit is not None:
+            where.append(D.unit_key == focus_key(unit))
+        if year is not None:
+            where += in_year(year)
+        return where
 
     def history(self, trip: dict) -> list[dict]:
-        """Every other delegation, in the shape the rules read (R03, R10): this trip's own record left out."""
+        """The other delegations the register's rules can find for this trip, in the shape they read: its unit's
+        in its departure year (R03) and those that went to one of its places on one of its focus areas (R10);
+        this trip's own record left out. Data that is not one delegation gets every other one."""
+        if "delegation" in trip and not isinstance(trip, Valid):  # e.g. a request's JSON, not read through the schema
+            try:
+                trip = validate_trip(trip)
+            except InvalidInput:
+                return self.history({})  # the check that follows reports the data; its rules read every delegation
         with self.transaction() as conn:
             own = match(conn, trip, strict=False) if identifiable(trip) else None
-            return history_of(conn, own.id if own is not None else None)
+            return history_of(conn, own.id if own is not None else None, trip if "delegation" in trip else None)
 
     def overdue(self, on: dt.date, within: int = 0, *, profile: Profile | str | None = None,
                 calendar: WorkCalendar | None = None) -> list[Due]:
         """Delegations back without a report whose deadline (WORKDAY(return, +report window)) is before
-        `on` (overdue) or at most `within` working days after it (due soon), earliest deadline first."""
-        cal = calendar or WorkCalendar()
-        query = (sa.select(DELEGATIONS).where(D.reported_on.is_(None), D.return_on.is_not(None))
-                 .order_by(D.return_on, D.id))
+        `on` (overdue) or at most `within` working days after it (due soon), earliest deadline first.
+        The records are read without their trips (Record.trip_data is None), as a listing reads them."""
         with self.transaction() as conn:
-            records = [record_from_row(row, on) for row in conn.execute(query)]
+            return self._due(conn, on, within, profile, calendar, [])
+
+    @staticmethod
+    def _due(conn: sa.Connection, on: dt.date, within: int, profile: Profile | str | None,
+             calendar: WorkCalendar | None, where: list, trip: bool = False) -> list[Due]:
+        """overdue(), among the records `where` selects."""
+        cal = calendar or WorkCalendar()
+        # a deadline is never before its return date, and one on or after the (within + 1)-th working day
+        # after `on` is neither overdue nor due within `within` days: later returns need no deadline at all
+        beyond = cal.add_working_days(on, within + 1)
+        query = (sa.select(*(DELEGATIONS.c if trip else LISTED))
+                 .where(D.reported_on.is_(None), D.return_on.is_not(None), D.return_on < beyond, *where)
+                 .order_by(D.return_on, D.id))
+        profiles: dict[str | None, Profile] = {}
+        deadlines: dict[tuple, dt.date] = {}
         due = []
-        for record in records:
-            deadline = report_deadline(record, profile=profile, calendar=cal)
+        for row in conn.execute(query):
+            record = record_from_row(row, on)
+            if record.policy not in profiles:
+                profiles[record.policy] = profile_for(profile, {"policy": record.policy})
+            prof = profiles[record.policy]
+            key = (prof.id, record.depart_on, record.return_on)
+            if key not in deadlines:  # R07's deadline, as compute_deadlines() gives it
+                deadlines[key] = report_deadline(record.depart_on, record.return_on, prof, cal)
+            deadline = deadlines[key]
             if deadline < on:
                 due.append(Due(record, deadline, True, cal.working_days_between(deadline, on)))
             elif (left := cal.working_days_between(on, deadline)) <= within:
@@ -129,8 +229,11 @@ class Register(Storage):
         return sorted(due, key=lambda x: (x.deadline, x.record.id))
 
     def trips(self, unit: str, year: int) -> list[dict]:
-        """The unit's delegations departing in `year`, as validated trips, for the annual report (R11)."""
-        return [r.trip() for r in self.list(unit=unit, year=year)]
+        """The unit's delegations departing in `year`, as validated trips (stored so), for the annual report (R11)."""
+        query = (sa.select(D.id, D.trip, D.trip_form).where(*self._filters(unit, year))
+                 .order_by(D.depart_on, D.id))
+        with self.transaction() as conn:
+            return [trip_of(row.trip, row.trip_form, row.id) for row in conn.execute(query)]
 
     def units(self, year: int) -> list[tuple[str, str]]:
         """(code, name) of every unit with a delegation departing in `year`, by code."""
@@ -161,7 +264,7 @@ class Register(Storage):
         policy = policy or next((t["policy"] for t in reversed(trips) if t.get("policy")), None)
         data = validate_annual({"policy": policy, "issuer": issuer, "year": year, "annual": annual})
         data["delegations"] = trips
-        return data
+        return Valid(data)  # the delegations were validated when stored: render() takes them as they are
 
     # outgoing documents (sổ đăng ký văn bản đi) ---------------------------------------------
 

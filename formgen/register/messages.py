@@ -22,6 +22,7 @@ MESSAGES = {
     "no_record": "Sổ đăng ký không có đoàn số {id}.",
     "bad_id": "Số đăng ký “{id}” không hợp lệ: phải là số nguyên.",
     "bad_state": "Trạng thái “{value}” không có; chọn: {choices}.",
+    "bad_page": "Trang {page}, {limit} đoàn mỗi trang: trang và số đoàn mỗi trang đều phải là số từ 1.",
     "no_unit": "Sổ đăng ký chưa có đoàn nào của đơn vị “{unit}”.",
     "memory": ("Sổ đăng ký “{where}” không nằm trong tệp nào: sổ trong bộ nhớ (hoặc đường dẫn trống) mất hết "
                "khi lệnh kết thúc; hãy ghi đường dẫn tệp SQLite (ví dụ formgen-register.sqlite) hoặc URL "

@@ -14,13 +14,13 @@ from ..calendar import WorkCalendar
 from ..deadlines import compute_deadlines
 from ..documents import report_status
 from ..errors import InvalidInput, Problem, Refused
-from ..model import stored_trip, validate_trip
+from ..model import TRIP_FORM, revive_trip, stored_trip, validate_trip
 from ..policy import DEFAULT_PROFILE, HISTORY_RULES, Profile, evaluate, load_profile
 from ..policy.profile import focus_key
 from ..policy.rules import delegation_size
 from ..vn import dmy
 from .messages import MESSAGES
-from .storage import DELEGATIONS, D
+from .storage import DELEGATIONS, TOPICS, D
 
 # The life cycle, in order; the state of a record is the last step it has reached.
 STATES: dict[str, str] = {
@@ -70,15 +70,19 @@ class Record:
     created_at: dt.datetime
     updated_at: dt.datetime
     state: str
-    trip_data: dict = field(repr=False, compare=False)   # as stored: dates as ISO text
+    trip_data: dict | None = field(repr=False, compare=False)  # as stored (dates as ISO text); None: not read
+    policy: str | None = field(default=None, repr=False, compare=False)     # the trip's policy profile
+    trip_form: int | None = field(default=None, repr=False, compare=False)  # model.TRIP_FORM it is stored in
 
     @property
     def state_label(self) -> str:
         return STATES[self.state]
 
     def trip(self) -> dict:
-        """The delegation as formgen.load() would give it, validated again."""
-        return validate_trip(stored_trip(self.trip_data), source=f"sổ đăng ký, đoàn số {self.id}")
+        """The delegation as formgen.load() would give it (from a record read with its trip)."""
+        if self.trip_data is None:
+            raise ValueError(f"record {self.id} was read without its trip (Register.list(trip=True) reads it)")
+        return trip_of(self.trip_data, self.trip_form, self.id)
 
     def as_dict(self, *, trip: bool = False) -> dict:
         """Plain JSON values (ISO dates), for `--json`; with trip=True the whole stored delegation."""
@@ -166,7 +170,7 @@ def report_deadline(record: Record, *, profile: Profile | str | None = None,
     """The latest report date (R07: WORKDAY(return, +report window)); None before a return date is known."""
     if record.return_on is None:
         return None
-    prof = profile_for(profile, record.trip_data)
+    prof = profile_for(profile, {"policy": record.policy})
     return compute_deadlines(record.depart_on, record.return_on, prof, calendar or WorkCalendar()).latest_report_date
 
 
@@ -213,6 +217,26 @@ def state_code(value: str) -> str:
     raise InvalidInput(MESSAGES["bad_state"].format(value=value, choices=choices))
 
 
+def trip_of(stored: dict, form: int | None, record_id: int) -> dict:
+    """A stored trip as validate_trip() gave it: revived when it is in today's form, else validated again
+    (a trip stored in an older form is never read as if it were today's)."""
+    if form == TRIP_FORM:
+        return revive_trip(stored)
+    return validate_trip(stored_trip(stored), source=f"sổ đăng ký, đoàn số {record_id}")
+
+
+def state_is(wanted: str, on: dt.date):
+    """The SQL condition of life_cycle_state(...) == wanted on day `on`."""
+    unreported, away = D.reported_on.is_(None), sa.or_(D.return_on.is_(None), D.return_on >= on)
+    return {
+        "reported": D.reported_on.is_not(None),
+        "done": sa.and_(unreported, D.return_on < on),
+        "approved": sa.and_(unreported, away, D.approved_on.is_not(None)),
+        "escalated": sa.and_(unreported, away, D.approved_on.is_(None), D.escalated_on.is_not(None)),
+        "requested": sa.and_(unreported, away, D.approved_on.is_(None), D.escalated_on.is_(None)),
+    }[wanted]
+
+
 def in_year(year: int) -> tuple:
     return D.depart_on >= dt.date(year, 1, 1), D.depart_on < dt.date(year + 1, 1, 1)
 
@@ -238,6 +262,7 @@ def facts_of(trip: dict, profile: Profile, calendar: WorkCalendar) -> dict:
         raise InvalidInput(MESSAGES["not_recordable"], problems)
     status, _ = report_status(trip, profile, calendar)
     section_date = lambda name: (trip.get(name) or {}).get("date")  # noqa: E731
+    request = _request_key(trip)
     return {
         "unit_code": issuer["abbreviation"],
         "unit_key": focus_key(issuer["abbreviation"]),
@@ -258,6 +283,10 @@ def facts_of(trip: dict, profile: Profile, calendar: WorkCalendar) -> dict:
         "reported_on": section_date("report"),
         "report_on_time": {"on_time": True, "late": False}.get(status),
         "trip": jsonable(trip),
+        "trip_form": TRIP_FORM,
+        "policy": trip.get("policy"),
+        "request_year": request[0] if request else None,
+        "request_number": request[1] if request else None,
     }
 
 
@@ -273,8 +302,57 @@ def write_record(conn: sa.Connection, facts: dict, existing: int | None, *, orig
     values = {**facts, "origin": origin, "source": source, "updated_at": now}
     if existing is not None:
         conn.execute(sa.update(DELEGATIONS).where(D.id == existing).values(**values))
-        return existing
-    return conn.execute(sa.insert(DELEGATIONS).values(**values, created_at=now)).inserted_primary_key[0]
+        conn.execute(sa.delete(TOPICS).where(TOPICS.c.delegation_id == existing))
+    else:
+        existing = conn.execute(sa.insert(DELEGATIONS).values(**values, created_at=now)).inserted_primary_key[0]
+    if topics := topics_of(existing, facts["places"], facts["focus_areas"]):
+        conn.execute(sa.insert(TOPICS), topics)
+    return existing
+
+
+def delete_record(conn: sa.Connection, record_id: int) -> None:
+    conn.execute(sa.delete(TOPICS).where(TOPICS.c.delegation_id == record_id))
+    conn.execute(sa.delete(DELEGATIONS).where(D.id == record_id))
+
+
+def topics_of(record_id: int, places, focus_areas) -> list[dict]:
+    """The (place, focus area) keys the duplicate rule (R10) compares, one row each, for delegation_topics."""
+    pairs = dict.fromkeys((focus_key(p), focus_key(a)) for p in places for a in focus_areas)
+    return [{"delegation_id": record_id, "place_key": p, "area_key": a} for p, a in pairs]
+
+
+def upgrade_trips(conn: sa.Connection, chunk: int = 1000) -> None:
+    """Every stored trip not in today's form (model.TRIP_FORM) validated once more and stored in it, with the
+    columns read from it; one that no longer validates keeps its form (validated again, and refused, when
+    read). The duplicate rule's keys of every record are written anew."""
+    conn.execute(sa.delete(TOPICS))
+    last = 0
+    while True:
+        rows = conn.execute(sa.select(D.id, D.trip, D.trip_form, D.places, D.focus_areas).where(D.id > last)
+                            .order_by(D.id).limit(chunk)).all()
+        if not rows:
+            return
+        topics = []
+        for row in rows:
+            topics += topics_of(row.id, row.places, row.focus_areas)
+            if row.trip_form == TRIP_FORM:
+                continue
+            values = {}
+            try:
+                trip = validate_trip(stored_trip(row.trip))
+                values = {"trip": jsonable(trip), "trip_form": TRIP_FORM}
+            except InvalidInput:
+                trip = row.trip
+            try:
+                request = _request_key(trip)
+            except (TypeError, ValueError, AttributeError):  # a trip that no longer validates says what it says
+                request = None
+            values.update(policy=trip.get("policy"), request_year=request[0] if request else None,
+                          request_number=request[1] if request else None)
+            conn.execute(sa.update(DELEGATIONS).where(D.id == row.id).values(**values))
+        if topics:
+            conn.execute(sa.insert(TOPICS), topics)
+        last = rows[-1].id
 
 
 # --- identity, and what an update keeps ---------------------------------------------------------
@@ -304,8 +382,13 @@ def match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, s
     unit = focus_key(trip["issuer"]["abbreviation"])
     d = trip["delegation"]
     depart, leader = d["depart_on"], focus_key(d["leader"]["name"])
-    rows = conn.execute(sa.select(DELEGATIONS).where(D.unit_key == unit).order_by(D.id)).all()
+    request = _request_key(trip)
+    candidates = sa.and_(D.depart_on == depart, D.leader_key == leader)
+    if request is not None:
+        candidates = sa.or_(candidates, sa.and_(D.request_year == request[0], D.request_number == request[1]))
+    rows = conn.execute(sa.select(*_MATCH_COLUMNS).where(D.unit_key == unit, candidates).order_by(D.id)).all()
     by_key = next((r for r in rows if r.depart_on == depart and r.leader_key == leader), None)
+    full = lambda r: None if r is None else conn.execute(sa.select(DELEGATIONS).where(D.id == r.id)).one()  # noqa: E731
     if record_id is not None:
         named = conn.execute(sa.select(DELEGATIONS).where(D.id == record_id)).first()
         if named is None:
@@ -317,15 +400,14 @@ def match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, s
             raise InvalidInput(MESSAGES["two_records"].format(first=named.id, second=by_key.id, depart=dmy(depart),
                                                               leader=by_key.leader_name), source=source)
         return named
-    request = _request_key(trip)
-    numbered = [r for r in rows if request is not None and _request_key(r.trip) == request]
+    numbered = [r for r in rows if request is not None and (r.request_year, r.request_number) == request]
     if not numbered or (by_key is not None and by_key.id in {r.id for r in numbered}):
-        return by_key
+        return full(by_key)
     same = [r for r in numbered if r.depart_on == depart or r.leader_key == leader]
     if len(same) == 1 and by_key is None:
-        return same[0]
+        return full(same[0])
     if not strict:
-        return by_key
+        return full(by_key)
     year, number = request
     words = {"number": number, "year": year, "unit": trip["issuer"]["abbreviation"]}
     if len(same) == 1:
@@ -339,9 +421,23 @@ def match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, s
                                                            leader=taken.leader_name, **words), taken.id, source=source)
 
 
-def history_of(conn: sa.Connection, leave_out: int | None) -> list[dict]:
-    """The register's delegations in the shape the rules read, one record left out (the trip's own)."""
+_MATCH_COLUMNS = (D.id, D.unit_code, D.depart_on, D.leader_key, D.leader_name, D.request_year, D.request_number)
+
+
+def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None = None) -> list[dict]:
+    """The register's delegations in the shape the rules read, one record left out (the trip's own); with a
+    trip, only those its rules can find (policy.HISTORY_RULES): its unit's in its year (R03), and those
+    that went to one of its places on one of its focus areas (R10, by delegation_topics)."""
     query = sa.select(D.id, D.unit_code, D.unit_name, D.depart_on, D.places, D.focus_areas)
+    if trip is not None:
+        d = trip["delegation"]
+        places = {focus_key(s["place"]) for s in d["stops"] if s["place"]}
+        areas = {focus_key(a) for a in d["focus_areas"]}
+        found = [sa.select(TOPICS.c.delegation_id).where(TOPICS.c.place_key.in_(places), TOPICS.c.area_key.in_(areas))]
+        if d["depart_on"] is not None:
+            found.append(sa.select(D.id).where(D.unit_key == focus_key(trip["issuer"]["abbreviation"]),
+                                               *in_year(d["depart_on"].year)))
+        query = query.where(D.id.in_(sa.union(*found)))  # a union: each part by its index (an OR scans the table)
     if leave_out is not None:
         query = query.where(D.id != leave_out)
     return [{"id": r.id, "issuer": {"name": r.unit_name, "abbreviation": r.unit_code},
@@ -400,12 +496,13 @@ def add_trip(conn: sa.Connection, trip: dict, source: str | None, profile: Profi
     kept: list[str] = []
     if existing is not None and not replace:
         trip, facts, kept = keep_known(existing, trip, facts, profile, calendar)
-    history = history_of(conn, existing.id if existing is not None else None)
+    history = history_of(conn, existing.id if existing is not None else None, trip)
     found = evaluate(trip, HISTORY_RULES, profile, calendar, history)
     if existing is not None and existing.depart_on.year == facts["depart_on"].year:
         # what the record already broke in its year (forced, or recorded before the rule) is not new
-        known = {(f.code, f.path) for f in evaluate(validate_trip(existing.trip), HISTORY_RULES, profile, calendar,
-                                                   history)}
+        before = trip_of(existing.trip, existing.trip_form, existing.id)
+        known = {(f.code, f.path) for f in evaluate(before, HISTORY_RULES, profile, calendar,
+                                                   history_of(conn, existing.id, before))}
         found = [f for f in found if (f.code, f.path) not in known]
     if not force and any(f.severity == "error" for f in found):
         raise Refused(MESSAGES["refused"], found, source=source)
@@ -427,5 +524,6 @@ def record_from_row(row, on: dt.date | None) -> Record:
         funding_source=m["funding_source"], funding_amount=m["funding_amount"], requested_on=m["requested_on"],
         escalated_on=m["escalated_on"], approved_on=m["approved_on"], reported_on=m["reported_on"],
         report_on_time=m["report_on_time"], origin=m["origin"], source=m["source"],
-        created_at=utc(m["created_at"]), updated_at=utc(m["updated_at"]), state=state, trip_data=m["trip"],
+        created_at=utc(m["created_at"]), updated_at=utc(m["updated_at"]), state=state, trip_data=m["trip"] if "trip" in m else None,
+        policy=m["policy"], trip_form=m["trip_form"],
     )

@@ -170,11 +170,60 @@ def _add_web_tables(conn: sa.Connection) -> None:
             conn.execute(users.update().where(users.c.name == name).values(session_token=secrets.token_hex(32)))
 
 
+def _schema_stored_forms(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Table]:
+    """Version 1's tables, and what reading 100,000 delegations fast needs: the validated trip's form version
+    (read back without validating again), the columns a listing or a match reads instead of the trip, the
+    keys the duplicate rule compares (delegation_topics), and the indexes the queries use."""
+    version, delegations = _schema_v1(metadata)
+    for column in _stored_forms_columns():
+        delegations.append_column(column)
+    sa.Index("delegations_unit_depart_on", delegations.c.unit_key, delegations.c.depart_on)
+    c = delegations.c  # a listing's order, and the dates its state is computed from: a page is found in the index
+    sa.Index("delegations_listing", c.depart_on, c.id, c.reported_on, c.return_on, c.approved_on, c.escalated_on)
+    sa.Index("delegations_unit_request", delegations.c.unit_key, delegations.c.request_year,
+             delegations.c.request_number)
+    unreported = delegations.c.reported_on.is_(None)
+    sa.Index("delegations_unreported", delegations.c.return_on, sqlite_where=unreported,
+             postgresql_where=unreported)
+    topics = sa.Table(
+        "delegation_topics", metadata,
+        sa.Column("delegation_id", sa.Integer, nullable=False),  # removed with its delegation (records.py)
+        sa.Column("place_key", sa.Text, nullable=False),          # a place it went to, compared as a person would
+        sa.Column("area_key", sa.Text, nullable=False),           # ... and a focus area
+        sa.Index("delegation_topics_key", "place_key", "area_key"),
+        sa.Index("delegation_topics_delegation", "delegation_id"),
+    )
+    return version, delegations, topics
+
+
+def _stored_forms_columns() -> list[sa.Column]:
+    return [
+        sa.Column("trip_form", sa.Integer),      # model.TRIP_FORM of `trip`; NULL: validated again when read
+        sa.Column("policy", sa.Text),            # the trip's policy profile, NULL: the default
+        sa.Column("request_year", sa.Integer),   # the request's year and number (a unit's identity of it)
+        sa.Column("request_number", sa.Integer),
+    ]
+
+
+def add_stored_forms(conn: sa.Connection) -> None:
+    """Version 4: the stored forms' columns, table and indexes (see _schema_stored_forms). Filling them is the
+    records' business: Register.after_migrations validates every stored trip once more then."""
+    metadata = sa.MetaData()
+    _, delegations, topics = _schema_stored_forms(metadata)
+    for column in _stored_forms_columns():
+        conn.execute(sa.text(f"ALTER TABLE {delegations.name} ADD COLUMN {column.name} "
+                             f"{column.type.compile(conn.dialect)}"))
+    topics.create(conn)
+    for index in delegations.indexes:
+        if index.name != "delegations_depart_on":
+            index.create(conn)
+
+
 # MIGRATIONS[n - 1] brings a register from version n - 1 to n; append, never edit a released one.
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1, _create_outgoing, _add_web_tables]
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1, _create_outgoing, _add_web_tables, add_stored_forms]
 
 _METADATA = sa.MetaData()
-VERSION, DELEGATIONS = _schema_v1(_METADATA)  # the tables as the code reads them (the latest version)
+VERSION, DELEGATIONS, TOPICS = _schema_stored_forms(_METADATA)  # the tables as the code reads them (latest)
 OUTGOING = _schema_outgoing(_METADATA)
 D = DELEGATIONS.c
 OUT = OUTGOING.c
@@ -239,11 +288,17 @@ class Storage:
             return
         with self.transaction(write=True) as conn:
             found = self._known_version(conn)  # another process may have upgraded it meanwhile
-            for number in range(found + 1, schema_version() + 1):
-                MIGRATIONS[number - 1](conn)
+            ran = [MIGRATIONS[number - 1] for number in range(found + 1, schema_version() + 1)]
+            for migration in ran:
+                migration(conn)
+            self.after_migrations(conn, ran)
             if found != schema_version():
                 conn.execute(sa.delete(VERSION))
                 conn.execute(sa.insert(VERSION).values(version=schema_version()))
+
+    def after_migrations(self, conn: sa.Connection, ran: list[Callable[[sa.Connection], None]]) -> None:
+        """What a subclass does to the data once `ran` (the migrations just run) changed the tables, in the same
+        transaction; the storage itself knows nothing of what the rows hold."""
 
     def _known_version(self, conn: sa.Connection) -> int:
         """The register's schema version; a register newer than this code is refused, never written."""

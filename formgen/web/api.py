@@ -196,20 +196,33 @@ def ics_file(found):
 @blp.route("/register", methods=["GET"])
 @blp.doc(summary="Các đoàn trong sổ / the register's delegations",
          parameters=[{"in": "query", "name": n, "schema": {"type": t}}
-                     for n, t in (("unit", "string"), ("year", "integer"), ("state", "string"))],
+                     for n, t in (("unit", "string"), ("year", "integer"), ("state", "string"),
+                                  ("page", "integer"), ("limit", "integer"))],
          **_answers(200, 404, 422))
 def register_list():
     reg = opened()
     year = request.args.get("year")
     if year is not None and not (year.isascii() and year.isdigit()):
         raise InvalidInput(f"Năm “{year}” không hợp lệ; ghi năm bằng số, ví dụ 2026.")
+    page, limit = (_positive(name) for name in ("page", "limit"))
     unit = request.args.get("unit")
     user = g.get("user")
     if user is not None and user.role == "unit":
         unit = unit or user.unit
         require_unit(unit)
-    records = reg.list(unit=unit, year=int(year) if year else None, state=request.args.get("state"))
-    return reply("register list", {"records": [r.as_dict() for r in records], "counts": {"records": len(records)}})
+    found = reg.page(unit=unit, year=int(year) if year else None, state=request.args.get("state"),
+                     page=page or 1, limit=limit)  # every record unless a limit a page is asked for
+    return reply("register list", {"records": [r.as_dict() for r in found.records],
+                                   "counts": {"records": len(found.records), "total": found.total},
+                                   "page": found.as_dict()})
+
+
+def _positive(name: str) -> int | None:
+    """A query parameter that must be a whole number from 1, or None when it is not given."""
+    value = request.args.get(name)
+    if value is not None and not (value.isascii() and value.isdigit() and int(value) >= 1):
+        raise InvalidInput(f"Tham số {name} “{value}” không hợp lệ; ghi một số từ 1, ví dụ {name}=2.")
+    return int(value) if value is not None else None
 
 
 @blp.route("/register", methods=["POST"])

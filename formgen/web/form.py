@@ -487,7 +487,7 @@ def register_view(message: str | None = None, status: int = 200):
     try:
         reg = opened()
         require_unit(unit) if unit or user is None or user.role == "unit" else None
-        records = reg.list(unit=unit)
+        records = reg.list(unit=unit, trip=False)
         late = {d.record.id: d for d in reg.overdue(dt.date.today())}
         with SignedFiles(reg) as files:
             signed = files.of_records([r.id for r in records])
