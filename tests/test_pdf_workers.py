@@ -220,3 +220,55 @@ def test_without_unos_python_pdfs_come_from_the_per_call_converter_with_one_note
     assert all(isinstance(c, Converter) for c in made)
     notes = [r.getMessage() for r in caplog.records if "python3-uno" in r.getMessage()]
     assert len(notes) == 1 and notes[0].startswith("Ghi chú:")
+
+
+# --- the server's pool on the workers -----------------------------------------------------------
+
+@needs_uno
+@pytest.mark.slow
+def test_the_servers_pdfs_come_from_one_long_lived_libreoffice(trip_data, tmp_path):
+    from formgen.web import create_app
+    from test_web import post
+    app = create_app(testing=True)
+    client = app.test_client()
+    bodies = [post(client, "/api/render/request?format=pdf", trip_data) for _ in range(3)]
+    pool = app.extensions["formgen_pdf"]
+    worker, = pool._live
+    assert isinstance(worker, UnoWorker) and worker.starts == 1 and worker.uses == 3
+    for i, response in enumerate(bodies):
+        assert response.status_code == 200
+        (tmp_path / f"{i}.pdf").write_bytes(response.data)
+        assert "Nguyễn Văn An" in pdf_text(tmp_path / f"{i}.pdf")
+    pool.close()
+    assert not office_processes(os.getpid()) and own_leftovers(os.getpid()) == []
+
+
+@needs_uno
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_formgen_serve_stopped_by_a_signal_leaves_no_libreoffice_and_no_profile(trip_data, tmp_path, signum):
+    import json
+    import socket
+    import urllib.request
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-m", "formgen", "serve", "--port", str(port)], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        body = json.dumps(trip_data, ensure_ascii=False, default=str).encode()
+        for _ in range(100):
+            try:
+                request = urllib.request.Request(f"http://127.0.0.1:{port}/api/render/request?format=pdf", body,
+                                                 {"Content-Type": "application/json"})
+                with urllib.request.urlopen(request, timeout=60) as answer:
+                    assert answer.read().startswith(b"%PDF")
+                break
+            except urllib.error.URLError:
+                time.sleep(0.1)
+        assert office_processes(server.pid)
+        server.send_signal(signum)
+        server.wait(30)
+    finally:
+        server.kill()
+    assert gone_leftovers(server.pid, within=2)
