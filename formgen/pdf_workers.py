@@ -91,6 +91,12 @@ class UnoWorker:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def start(self) -> None:
+        """Start LibreOffice now (else the first conversion does): EnvironmentFailed if it cannot."""
+        with self._lock:
+            if self._proc is None and not self._closed:
+                self._start()
+
     def close(self) -> None:
         """Stop LibreOffice and remove its profile, now: a conversion still running (another thread's, cut
         short by Ctrl+C) is abandoned, and the worker starts no LibreOffice again."""
