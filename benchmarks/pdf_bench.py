@@ -22,6 +22,7 @@ import argparse
 import datetime as dt
 import os
 import platform
+import resource
 import shutil
 import statistics
 import subprocess
@@ -126,6 +127,19 @@ def same_letters(ours: Path, plain: Path, count: int) -> None:
         raise SystemExit(f"not the same letter: {mine[0].name}")
 
 
+CPU: dict[str, list[float]] = {}
+
+
+def cpu_of(side: str, run, *args, **kwargs):
+    """run(*args, **kwargs), adding the CPU seconds (user + system) of the processes it waited for to CPU[side]:
+    on a loaded machine the work each side costs, whatever share of the cores it was given."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = run(*args, **kwargs)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.setdefault(side, []).append(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
+    return result
+
+
 def median(values: list[float]) -> str:
     return f"{statistics.median(values):.2f} s [{min(values):.2f}–{max(values):.2f}]"
 
@@ -145,13 +159,13 @@ def batch_pdf(work: Path, letters: int, rounds: int, chunks: list[int], recycles
     per_recycle: dict[int, list[tuple]] = {r: [] for r in recycles}
     rss, pss = [], []
     for _ in range(rounds):
-        seconds, peak_rss, peak_pss = formgen_batch(table, work / "ours", "--jobs", "2", memory=True)
+        seconds, peak_rss, peak_pss = cpu_of("ours", formgen_batch, table, work / "ours", "--jobs", "2", memory=True)
         sides["ours"].append(seconds)
         rss.append(peak_rss)
         pss.append(peak_pss)
-        sides["plain"].append(one_soffice_call(docs, work / "plain"))
-        sides["before"].append(formgen_batch(table, work / "before", "--jobs", "2",
-                                             env={"FORMGEN_UNO_PYTHON": "none"}))
+        sides["plain"].append(cpu_of("plain", one_soffice_call, docs, work / "plain"))
+        sides["before"].append(cpu_of("before", formgen_batch, table, work / "before", "--jobs", "2",
+                                      env={"FORMGEN_UNO_PYTHON": "none"}))
         for c in chunks:
             per_chunk[c].append(formgen_batch(table, work / f"chunk-{c}", chunk=c))
         for r in recycles:
@@ -162,6 +176,8 @@ def batch_pdf(work: Path, letters: int, rounds: int, chunks: list[int], recycles
     print(f"  one soffice --convert-to pdf call (plain)      {median(sides['plain'])}")
     print(f"  formgen batch --pdf --jobs 2 before (per-chunk soffice) {median(sides['before'])}")
     print(f"  ours against one soffice call: {ratio(sides['plain'], sides['ours'])} (target ≥ 1.5×)")
+    print(f"  CPU seconds (all processes): ours {median(CPU['ours'])}, one soffice call {median(CPU['plain'])}, "
+          f"before {median(CPU['before'])}")
     print(f"  ours against before:           {ratio(sides['before'], sides['ours'])}")
     for c in chunks:
         print(f"  chunk {c:<3} {median(per_chunk[c])}  ({ratio(sides['plain'], per_chunk[c])} of one soffice call)")

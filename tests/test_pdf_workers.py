@@ -272,3 +272,47 @@ def test_formgen_serve_stopped_by_a_signal_leaves_no_libreoffice_and_no_profile(
     finally:
         server.kill()
     assert gone_leftovers(server.pid, within=2)
+
+
+@needs_uno
+@pytest.mark.slow
+def test_the_pdf_benchmark_runs_a_small_interleaved_round():
+    done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "pdf_bench.py"), "--letters", "3", "--rounds", "1",
+                           "--chunks", "2", "--recycles", "2"], capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    for line in ("ours against one soffice call:", "tree memory of --pdf --jobs 2, peak: RSS sum", "chunk 2 ",
+                 "recycle every 2 ", "UnoWorker (UNO)      cold"):
+        assert line in done.stdout, done.stdout
+
+
+# --- batch --pdf on the workers -----------------------------------------------------------------
+
+@needs_uno
+@pytest.mark.slow
+def test_a_batch_whose_libreoffice_is_killed_mid_run_still_writes_every_pdf(tmp_path):
+    from formgen.batch import run_batch
+    from test_batch import BASE, write_csv
+    table = write_csv(tmp_path / "t.csv", [dict(BASE, **{"Số văn bản": i + 1}) for i in range(12)])
+    out = tmp_path / "out"
+    done: dict = {}
+    runner = threading.Thread(target=lambda: done.update(m=run_batch("request", table, out, jobs=1, pdf=True,
+                                                                      chunk=2)))
+    runner.start()
+    killed = None
+    deadline = time.monotonic() + 120
+    while killed is None and runner.is_alive() and time.monotonic() < deadline:
+        if any(out.glob("*.pdf")):  # converting: its LibreOffice is up
+            office = [p for p in office_processes(os.getpid()) if Path(f"/proc/{p}/comm").read_text().strip()
+                      == "soffice.bin"]
+            if office:
+                killed = office[0]
+                os.kill(killed, signal.SIGKILL)
+        time.sleep(0.02)
+    runner.join(300)
+    manifest = done["m"]
+    assert killed is not None and gone(killed)
+    assert [e.status for e in manifest.entries] == ["written"] * 12
+    pdfs = sorted(out.glob("*.pdf"))
+    assert len(pdfs) == 12 and all(p.read_bytes().startswith(b"%PDF-") for p in pdfs)
+    assert "Nguyễn Văn An" in pdf_text(pdfs[-1])
+    assert not office_processes(os.getpid()) and own_leftovers(os.getpid()) == []
