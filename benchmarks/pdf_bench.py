@@ -1,6 +1,6 @@
 """formgen's PDF figures, A/B interleaved in one run: batch PDF against LibreOffice's own batch, tree memory, one letter.
 
-    python benchmarks/pdf_bench.py [--quick] [--letters 200] [--rounds 3] [--chunks 5,10,25,50] [--recycles 50,100]
+    python benchmarks/pdf_bench.py [--quick] [--letters 200] [--rounds 3] [--chunks 5,25,50] [--recycles 50]
 
 - Batch PDF: `formgen batch request TABLE --pdf --jobs 2` (a fresh process; long-lived LibreOffice workers
   over UNO) against the plain way LibreOffice offers: ONE `soffice --convert-to pdf` call over the same
@@ -10,7 +10,7 @@
 - Chunk size and recycling: the same batch in chunks of N rows, and with LibreOffice started afresh every N
   letters (formgen.batch.PDF_RECYCLE), for each N asked, interleaved too (time and peak PSS).
 - Tree memory: the peak of the whole `formgen batch --pdf --jobs 2` process tree (formgen, the UNO workers,
-  LibreOffice), sampled every 50 ms, as the sum of RSS (shared pages counted in every process) and as the
+  LibreOffice), sampled every 250 ms in runs of their own (not the timed ones), as the sum of RSS (shared pages counted in every process) and as the
   sum of PSS (each shared page split between the processes that map it: what the tree costs the machine).
 - One letter: `formgen render request FILE -o X.docx --pdf` as a fresh process (the per-call soffice), and
   in one process a letter's PDF cold (a fresh converter) and warm (the converter's next letter), for the
@@ -62,7 +62,7 @@ def formgen_batch(table: Path, out: Path, *extra: str, env: dict | None = None, 
             while proc.poll() is None:
                 rss, pss = tree_memory(proc.pid)
                 peaks[0], peaks[1] = max(peaks[0], rss), max(peaks[1], pss)
-                time.sleep(0.05)
+                time.sleep(0.25)  # the memory of LibreOffice grows letter by letter: its peak lasts
         sampler = threading.Thread(target=sample)
         sampler.start()
     _, err = proc.communicate()
@@ -159,17 +159,18 @@ def batch_pdf(work: Path, letters: int, rounds: int, chunks: list[int], recycles
     per_recycle: dict[int, list[tuple]] = {r: [] for r in recycles}
     rss, pss = [], []
     for _ in range(rounds):
-        seconds, peak_rss, peak_pss = cpu_of("ours", formgen_batch, table, work / "ours", "--jobs", "2", memory=True)
-        sides["ours"].append(seconds)
-        rss.append(peak_rss)
-        pss.append(peak_pss)
+        sides["ours"].append(cpu_of("ours", formgen_batch, table, work / "ours", "--jobs", "2"))
         sides["plain"].append(cpu_of("plain", one_soffice_call, docs, work / "plain"))
         sides["before"].append(cpu_of("before", formgen_batch, table, work / "before", "--jobs", "2",
                                       env={"FORMGEN_UNO_PYTHON": "none"}))
         for c in chunks:
             per_chunk[c].append(formgen_batch(table, work / f"chunk-{c}", chunk=c))
         for r in recycles:
-            per_recycle[r].append(formgen_batch(table, work / f"recycle-{r}", memory=True, recycle=r))
+            seconds = formgen_batch(table, work / f"recycle-{r}", recycle=r)
+            per_recycle[r].append((seconds, *formgen_batch(table, work / f"recycle-{r}", memory=True, recycle=r)[1:]))
+        _, peak_rss, peak_pss = formgen_batch(table, work / "memory", "--jobs", "2", memory=True)
+        rss.append(peak_rss)
+        pss.append(peak_pss)
     same_letters(work / "ours", work / "plain", letters)
     print(f"batch PDF, {letters} letters, {rounds} rounds interleaved (medians [ranges]):")
     print(f"  formgen batch --pdf --jobs 2 (UNO workers)     {median(sides['ours'])}")
@@ -242,8 +243,8 @@ def main() -> None:
     args.add_argument("--quick", action="store_true", help="40 letters, 3 rounds, chunk sizes 5 and 25")
     args.add_argument("--letters", type=int, default=200)
     args.add_argument("--rounds", type=int, default=3)
-    args.add_argument("--chunks", default="5,10,25,50", help="chunk sizes to measure, comma-separated")
-    args.add_argument("--recycles", default="50,100", help="LibreOffice restarts every N letters, to measure")
+    args.add_argument("--chunks", default="5,25,50", help="chunk sizes to measure, comma-separated")
+    args.add_argument("--recycles", default="50", help="LibreOffice restarts every N letters, to measure")
     opts = args.parse_args()
     if opts.quick:
         opts.letters, opts.chunks, opts.recycles = 40, "5,25", "20"

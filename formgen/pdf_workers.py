@@ -16,9 +16,9 @@ import weakref
 from pathlib import Path
 from typing import Sequence
 
-from .errors import EnvironmentFailed, InvalidInput
+from .errors import EnvironmentFailed
 from .pdf import (BASE_TIMEOUT, PER_DOCUMENT, PROFILE_PREFIX, STAGING_PREFIX, Converter, _configure, _looks_complete,
-                  _sweep_orphans, find_soffice, note_font_substitution)
+                  _sweep_orphans, deliver, find_soffice, note_font_substitution, pdf_targets)
 
 ENV_UNO_PYTHON = "FORMGEN_UNO_PYTHON"  # the Python that imports LibreOffice's `uno`; "none": no workers
 ENV_UNO_NOTED = "FORMGEN_UNO_NOTED"    # the note about a missing `uno` is given once per run
@@ -114,18 +114,11 @@ class UnoWorker:
     def convert(self, documents: Sequence[str | os.PathLike], out_dir: str | os.PathLike | None = None) -> list[Path]:
         """Each document's PDF beside it or in out_dir, whole or not at all; EnvironmentFailed naming what failed."""
         docs = [Path(d).resolve() for d in documents]
-        stems = [d.stem for d in docs]
-        if len(set(stems)) != len(stems):  # as Converter: one name, one PDF
-            clash = sorted({s for s in stems if stems.count(s) > 1})
-            raise InvalidInput(f"Các tệp cùng tên sẽ ghi đè PDF của nhau: {', '.join(clash)}.")
-        targets = [(Path(out_dir) if out_dir else d.parent) / f"{d.stem}.pdf" for d in docs]
+        targets = pdf_targets(docs, out_dir)
         with self._lock, tempfile.TemporaryDirectory(prefix=f"{STAGING_PREFIX}{os.getpid()}-") as tmp:
-            for doc, target in zip(docs, targets):
-                staged = Path(tmp) / f"{doc.stem}.pdf"
-                self._convert_one(doc, staged)
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(str(staged), target.with_suffix(".pdf.part"))
-                os.replace(target.with_suffix(".pdf.part"), target)
+            for doc in docs:  # all converted before any is delivered, as by Converter
+                self._convert_one(doc, Path(tmp) / f"{doc.stem}.pdf")
+            deliver(Path(tmp), targets)
         return targets
 
     def _convert_one(self, doc: Path, pdf: Path) -> None:

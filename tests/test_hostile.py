@@ -1869,8 +1869,8 @@ def test_a_field_instruction_taken_from_the_data_is_refused(tmp_path, run_formge
 
 # LibreOffice itself loads no linked content: a DOCX that bypasses formgen's checks, converted directly,
 # by a soffice run per call and by a long-lived worker over UNO.
-CONVERTERS = [Converter, pytest.param(UnoWorker, marks=pytest.mark.skipif(
-    uno_python() is None, reason="LibreOffice's Python `uno` (python3-uno) is not installed"))]
+CONVERTERS = [Converter, pytest.param(UnoWorker, marks=[pytest.mark.slow, pytest.mark.skipif(
+    uno_python() is None, reason="LibreOffice's Python `uno` (python3-uno) is not installed")])]
 
 def linked_picture_docx(path: Path, target: str) -> Path:
     """A document whose only picture is linked (r:link, TargetMode External) to target, as Word writes one."""
