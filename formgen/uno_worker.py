@@ -32,7 +32,7 @@ def main(argv):
 
     def stop(signum=None, frame=None):
         _kill(state["proc"])
-        shutil.rmtree(profile, ignore_errors=True)
+        _remove(profile, state.get("pipe"))
         os._exit(128 + signum if signum else 0)
 
     for signum in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
@@ -41,7 +41,7 @@ def main(argv):
     out = sys.stdout
     sys.stdout = sys.stderr  # nothing but answers on the answer channel
     try:
-        desktop, state["proc"], pipe = _start(soffice, profile, state)
+        desktop, state["proc"], pipe = _start(soffice, profile, state)  # state: what to clean up meanwhile
         office = [pid for pid in _descendants(os.getpid()) if _name(pid) == "soffice.bin"]
         _answer(out, {"ready": True, "pid": office[0] if office else state["proc"].pid, "pipe": pipe})
         for line in sys.stdin:  # formgen closing its end, or dying, ends the loop
@@ -67,8 +67,18 @@ def main(argv):
         return 1
     finally:
         _kill(state["proc"])
-        shutil.rmtree(profile, ignore_errors=True)
+        _remove(profile, state.get("pipe"))
     return 0
+
+
+def _remove(profile, pipe):
+    """The profile, and the socket of the listener's pipe (LibreOffice killed leaves it in /tmp)."""
+    shutil.rmtree(profile, ignore_errors=True)
+    if pipe:
+        try:
+            os.unlink(f"/tmp/OSL_PIPE_{os.getuid()}_{pipe}")
+        except OSError:
+            pass
 
 
 def _watch_parent(parent, stop):
@@ -90,7 +100,7 @@ def _start(soffice, profile, state):
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.monotonic() + START_LIMIT
     while True:
-        pipe = f"formgen-{secrets.token_hex(16)}"
+        pipe = state["pipe"] = f"formgen-{secrets.token_hex(16)}"
         proc = subprocess.Popen(
             [soffice, "-env:UserInstallation=" + uno.systemPathToFileUrl(profile), "--headless", "--invisible",
              "--nocrashreport", "--nodefault", "--nologo", "--nofirststartwizard", "--norestore", "--nolockcheck",

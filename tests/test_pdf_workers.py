@@ -182,7 +182,7 @@ import sys, time
 from formgen.pdf_workers import UnoWorker
 w = UnoWorker()
 w.convert([sys.argv[1]], sys.argv[2])
-print(w.soffice_pid, flush=True)
+print(w.soffice_pid, w._pipe, flush=True)
 time.sleep(60)
 """
 
@@ -193,11 +193,12 @@ time.sleep(60)
 def test_the_parent_stopped_by_a_signal_leaves_no_libreoffice_and_no_profile(letter, tmp_path, signum):
     parent = subprocess.Popen([sys.executable, "-c", PARENT, str(letter), str(tmp_path)], stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
-    office = int(parent.stdout.readline())
-    assert alive(office)
+    office, pipe = parent.stdout.readline().split()
+    socket = Path("/tmp") / f"OSL_PIPE_{os.getuid()}_{pipe}"
+    assert alive(int(office)) and socket.exists()
     parent.send_signal(signum)
     parent.wait(10)
-    assert gone(office) and gone_leftovers(parent.pid)
+    assert gone(int(office)) and gone_leftovers(parent.pid) and not socket.exists()
 
 
 def gone_leftovers(pid: int, within: float = 10.0) -> bool:
