@@ -8,6 +8,7 @@ import re
 import shutil
 import signal
 import tempfile
+import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,7 +190,7 @@ class Settings:
 _WORKER: dict = {}
 
 
-def _start_worker(settings: Settings, parent: int | None = None) -> None:
+def _start_worker(settings: Settings, parent: int | None = None, convert: bool = True) -> None:
     """Once per process: the calendar, the converter; profiles and templates are cached by their modules.
 
     A pool worker (parent given) leaves stopping to the parent: Ctrl+C is ignored, SIGTERM or SIGHUP stop
@@ -208,10 +209,10 @@ def _start_worker(settings: Settings, parent: int | None = None) -> None:
                 signal.signal(signum, _worker_stopped)
         die_with_parent(parent)
     _WORKER["calendar"] = WorkCalendar.from_files(settings.notices) if settings.notices else WorkCalendar()
-    _WORKER["converter"] = Converter(settings.soffice) if settings.pdf or settings.stamp else None
+    _WORKER["converter"] = Converter(settings.soffice) if convert and (settings.pdf or settings.stamp) else None
     if settings.register is not None:
         from .register import Register
-        _WORKER["register"] = Register(settings.register)  # one engine per worker process
+        _WORKER["register"] = Register(settings.register)  # one engine per process that renders
     # pool workers leave through os._exit, which skips atexit: multiprocessing's finalizers still run
     from multiprocessing.util import Finalize
     Finalize(None, _stop_worker, exitpriority=10)
@@ -239,13 +240,20 @@ def _worker_stopped(signum, frame) -> None:
 
 def _run_chunk(jobs: list[Job]) -> list[Entry]:
     """Render a chunk of rows in this process, then convert its documents in one LibreOffice run."""
+    entries, written = _render_chunk(jobs)
+    if written and _WORKER["converter"]:
+        _convert_chunk(written, _WORKER["converter"])
+    return entries
+
+
+def _render_chunk(jobs: list[Job]) -> tuple[list[Entry], list[tuple[Entry, Path, list | None, dict | None]]]:
+    """Each row's entry; and for those written, the entry, its .docx, its stamp (None without --stamp) and its
+    metadata fields (None without --metadata)."""
     from . import render
     from .documents import identity
-    from .metadata import page_count, with_pages, write as write_metadata
-    from .errors import EnvironmentFailed
     settings: Settings = _WORKER["settings"]
     if settings.stamp:  # pypdf and reportlab's canvas only in a run that stamps
-        from .stamping import stamp_lines, stamp_pdf
+        from .stamping import stamp_lines
     folder, staging = Path(settings.folder), Path(settings.staging)
     entries, written = [], []
     for job in jobs:
@@ -270,27 +278,44 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
                       codes=[w.code for w in notes if w.code], messages=[_line(w) for w in notes])
         entries.append(entry)
         written.append((entry, result.outputs[0], stamp, result.metadata))
-    if written and _WORKER["converter"]:
+    return entries, written
+
+
+# Conversions before a batch's LibreOffice starts afresh: each letter leaves ~0.5 MB in it, a start costs ~1 s
+# (measured in benchmarks/pdf_bench.py).
+PDF_RECYCLE = 200
+_STAMPING = threading.Lock()  # reportlab's font registry is shared by the threads that stamp
+
+
+def _convert_chunk(written: list[tuple[Entry, Path, list | None, dict | None]], converter) -> None:
+    """The PDFs of a chunk's documents (stamped with --stamp), recorded in their entries, each metadata file
+    rewritten with its PDF's page count; a failure in them."""
+    from .errors import EnvironmentFailed
+    settings: Settings = _WORKER["settings"]
+    if settings.stamp:
+        from .stamping import stamp_pdf
+    if settings.metadata:
+        from .metadata import page_count, with_pages, write as write_metadata
+    try:
+        pdfs = converter.convert([docx for _, docx, _, _ in written])
+    except EnvironmentFailed as exc:
+        for entry, *_ in written:
+            entry.status = exc.row_status
+            entry.messages.append(exc.message)
+        return
+    for (entry, _, stamp, fields), pdf in zip(written, pdfs):
         try:
-            pdfs = _WORKER["converter"].convert([w[1] for w in written])
-        except EnvironmentFailed as exc:
-            for entry, *_ in written:
-                entry.status = exc.row_status
-                entry.messages.append(exc.message)
-            return entries
-        for (entry, _, stamp, fields), pdf in zip(written, pdfs):
-            try:
-                if stamp:
+            if stamp:
+                with _STAMPING:
                     stamp_pdf(pdf, pdf, stamp, font=settings.font)
-                entry.outputs.append(str(folder / pdf.name))
-                if fields is not None:  # the metadata again, now with the PDF's page count
-                    meta = staging / Path(entry.outputs[1]).name
-                    write_metadata(meta, with_pages(fields, page_count(pdf)), overwrite=True)
-                    entry.outputs.append(entry.outputs.pop(1))  # listed after the PDF, as render lists them
-            except FormgenError as exc:
-                entry.status = "failed"
-                entry.messages.append(exc.message)
-    return entries
+            entry.outputs.append(str(Path(settings.folder) / pdf.name))
+            if fields is not None:  # the metadata again, now with the PDF's page count
+                meta = Path(settings.staging) / Path(entry.outputs[1]).name
+                write_metadata(meta, with_pages(fields, page_count(pdf)), overwrite=True)
+                entry.outputs.append(entry.outputs.pop(1))  # listed after the PDF, as render lists them
+        except FormgenError as exc:
+            entry.status = "failed"
+            entry.messages.append(exc.message)
 
 
 def _validate(data: dict, convert_legacy: bool) -> tuple[dict, list[Problem]]:
@@ -375,6 +400,7 @@ def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, 
     if pdf or stamp:
         from .pdf import note_font_substitution
         note_font_substitution()  # once for the run, before its workers start
+    from .pdf_workers import uno_python
 
     broken: list[InvalidInput] = []  # the table's own error further down, raised once the rows before are done
 
@@ -401,6 +427,8 @@ def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, 
                     recorder.add(_run_chunk(batch))
             finally:
                 _stop_worker()
+        elif settings.pdf and uno_python():
+            _run_on_workers(workers, settings, chunks(), recorder.add)
         else:
             _run_pool(workers, settings, chunks(), recorder.add)
         manifest.state = "complete"
@@ -440,6 +468,56 @@ def _run_pool(workers: int, settings: Settings, chunks: Iterator[list[Job]],
         except BaseException:
             _stop_pool(pool)
             raise
+
+
+def _run_on_workers(count: int, settings: Settings, chunks: Iterator[list[Job]],
+                    record: Callable[[list[Entry]], None]) -> None:
+    """Render the rows in this process while `count` long-lived LibreOffice workers (pdf_workers.UnoWorker,
+    started at once) convert and stamp the chunks already rendered, one chunk each at a time.
+
+    Each worker's LibreOffice stops on its own if formgen is killed outright (uno_worker watches its parent);
+    stopped by any exception, the conversions in flight are killed first, then the threads are joined.
+    """
+    import queue
+    from concurrent.futures import ThreadPoolExecutor
+    from .pdf_workers import UnoWorker
+    _start_worker(settings, convert=False)
+    made: list[UnoWorker] = []
+    free: queue.SimpleQueue = queue.SimpleQueue()
+    threads = ThreadPoolExecutor(count, thread_name_prefix="formgen-pdf")
+
+    def convert(entries: list[Entry], written: list) -> list[Entry]:
+        worker = free.get()
+        try:
+            _convert_chunk(written, worker)
+        finally:
+            free.put(worker)
+        return entries
+
+    try:
+        for _ in range(count):
+            made.append(UnoWorker(settings.soffice, recycle=PDF_RECYCLE))
+            free.put(made[-1])
+        for worker in made:  # LibreOffice starts while the first rows render (a failure shows in the rows)
+            threads.submit(worker.start)
+        pending = set()
+        for batch in chunks:
+            entries, written = _render_chunk(batch)
+            if not written:
+                record(entries)
+                continue
+            pending.add(threads.submit(convert, entries, written))
+            while len(pending) >= count * 2:  # a bounded window of chunks in flight: memory stays flat
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for f in done:
+                    record(f.result())
+        for f in pending:
+            record(f.result())
+    finally:
+        for worker in made:
+            worker.close()
+        threads.shutdown(wait=True, cancel_futures=True)
+        _stop_worker()
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:

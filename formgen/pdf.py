@@ -146,11 +146,7 @@ class Converter:
         docs = [Path(d) for d in documents]
         if not docs:
             return []
-        stems = [d.stem for d in docs]
-        if len(set(stems)) != len(stems):  # LibreOffice names its output after the input
-            clash = sorted({s for s in stems if stems.count(s) > 1})
-            raise InvalidInput(f"Các tệp cùng tên sẽ ghi đè PDF của nhau: {', '.join(clash)}.")
-        targets = [(Path(out_dir) if out_dir else d.parent) / f"{d.stem}.pdf" for d in docs]
+        targets = pdf_targets(docs, out_dir)
         with tempfile.TemporaryDirectory(prefix=f"{STAGING_PREFIX}{os.getpid()}-") as tmp:
             staging = self._staging = Path(tmp)
             pending = list(range(len(docs)))
@@ -167,10 +163,7 @@ class Converter:
             if pending:
                 names = ", ".join(docs[i].name for i in pending)
                 raise EnvironmentFailed(f"LibreOffice không chuyển được sang PDF: {names}. {failure}".strip())
-            for i, target in enumerate(targets):
-                target.parent.mkdir(parents=True, exist_ok=True)
-                shutil.move(str(staging / f"{docs[i].stem}.pdf"), target.with_suffix(".pdf.part"))
-                os.replace(target.with_suffix(".pdf.part"), target)
+            deliver(staging, targets)
         return targets
 
     def _run(self, docs: list[Path], out_dir: Path) -> str:
@@ -203,6 +196,23 @@ class Converter:
             detail = err.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
             return f"LibreOffice thoát với mã {proc.returncode}. {detail[0]}".strip()
         return ""
+
+
+def pdf_targets(docs: Sequence[Path], out_dir: str | os.PathLike | None) -> list[Path]:
+    """Where each document's PDF goes (beside it, or in out_dir); two documents of one name are refused."""
+    stems = [d.stem for d in docs]
+    if len(set(stems)) != len(stems):  # LibreOffice names its output after the input
+        clash = sorted({s for s in stems if stems.count(s) > 1})
+        raise InvalidInput(f"Các tệp cùng tên sẽ ghi đè PDF của nhau: {', '.join(clash)}.")
+    return [(Path(out_dir) if out_dir else d.parent) / f"{d.stem}.pdf" for d in docs]
+
+
+def deliver(staging: Path, targets: list[Path]) -> None:
+    """Move each finished PDF from staging (named as its target) into place, each whole or not at all."""
+    for target in targets:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(staging / target.name), target.with_suffix(".pdf.part"))
+        os.replace(target.with_suffix(".pdf.part"), target)
 
 
 def _configure(profile: Path) -> None:

@@ -1536,6 +1536,7 @@ import threading  # noqa: E402
 
 from formgen.package import limits  # noqa: E402
 from formgen.pdf import Converter  # noqa: E402
+from formgen.pdf_workers import UnoWorker, uno_python  # noqa: E402
 
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
 RELS_HEAD = ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -1866,7 +1867,10 @@ def test_a_field_instruction_taken_from_the_data_is_refused(tmp_path, run_formge
     assert "phần word/document.xml, có trường INCLUDETEXT" in one_line(result)
 
 
-# LibreOffice itself loads no linked content: a DOCX that bypasses formgen's checks, converted directly.
+# LibreOffice itself loads no linked content: a DOCX that bypasses formgen's checks, converted directly,
+# by a soffice run per call and by a long-lived worker over UNO.
+CONVERTERS = [Converter, pytest.param(UnoWorker, marks=[pytest.mark.slow, pytest.mark.skipif(
+    uno_python() is None, reason="LibreOffice's Python `uno` (python3-uno) is not installed")])]
 
 def linked_picture_docx(path: Path, target: str) -> Path:
     """A document whose only picture is linked (r:link, TargetMode External) to target, as Word writes one."""
@@ -1900,7 +1904,8 @@ def pictures_in(pdf: Path) -> int:
 
 
 @needs_libreoffice
-def test_libreoffice_fetches_no_picture_linked_to_a_web_address(tmp_path):
+@pytest.mark.parametrize("make", CONVERTERS)
+def test_libreoffice_fetches_no_picture_linked_to_a_web_address(tmp_path, make):
     requests = []
 
     class Handler(http.server.BaseHTTPRequestHandler):
@@ -1917,7 +1922,7 @@ def test_libreoffice_fetches_no_picture_linked_to_a_web_address(tmp_path):
     thread.start()
     try:
         doc = linked_picture_docx(tmp_path / "lienket.docx", f"http://127.0.0.1:{server.server_port}/anh.png")
-        with Converter() as converter:
+        with make() as converter:
             pdf, = converter.convert([doc])
     finally:
         server.shutdown()
@@ -1926,12 +1931,13 @@ def test_libreoffice_fetches_no_picture_linked_to_a_web_address(tmp_path):
 
 
 @needs_libreoffice
-def test_libreoffice_embeds_no_local_file_a_picture_links_to(tmp_path):
+@pytest.mark.parametrize("make", CONVERTERS)
+def test_libreoffice_embeds_no_local_file_a_picture_links_to(tmp_path, make):
     from PIL import Image
     secret = tmp_path / "bi-mat.png"
     Image.new("RGB", (40, 40), (0, 200, 0)).save(secret)
     doc = linked_picture_docx(tmp_path / "lienket.docx", secret.as_uri())
-    with Converter() as converter:
+    with make() as converter:
         pdf, = converter.convert([doc])
     assert pictures_in(pdf) == 0 and "Ảnh liên kết" in pdf_text(pdf)
 

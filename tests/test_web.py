@@ -309,7 +309,7 @@ class FakeConverter:
 
     made: list = []
 
-    def __init__(self, soffice=None, timeout=None):
+    def __init__(self, soffice=None, timeout=None, **options):
         self.closed = False
         self.converted = 0
         FakeConverter.made.append(self)
@@ -335,7 +335,7 @@ class FakeConverter:
 def fake_pool(monkeypatch):
     import threading
     from formgen.web import pool
-    monkeypatch.setattr(pool, "Converter", FakeConverter)
+    monkeypatch.setattr(pool, "make_converter", FakeConverter)
     FakeConverter.made, FakeConverter.hold, FakeConverter.fail = [], None, False
     FakeConverter.started = threading.Event()
     return pool

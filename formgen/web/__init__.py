@@ -116,8 +116,13 @@ def serve(host: str = "127.0.0.1", port: int = 8000, register: str | None = None
     import waitress
 
     refuse_open_host(host, user_count(register))
-    waitress.serve(create_app(register=register, behind_tls=behind_tls, proxies=proxies, trust=trust), host=host,
-                   port=port, ident="formgen")
+    app = create_app(register=register, behind_tls=behind_tls, proxies=proxies, trust=trust)
+    try:
+        waitress.serve(app, host=host, port=port, ident="formgen")
+    finally:  # stopped (Ctrl+C, SIGTERM): the PDF pool's LibreOffice processes and profiles go too
+        pool = app.extensions.get("formgen_pdf")
+        if pool is not None:
+            pool.close()
 
 
 def user_count(register: str | None) -> int:

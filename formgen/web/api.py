@@ -1,6 +1,7 @@
 """The HTTP API: check, render, deadlines and the register, answered in the envelope of the CLI's --json."""
 from __future__ import annotations
 
+import atexit
 import io
 import tempfile
 import threading
@@ -154,6 +155,7 @@ def pdf_pool():
         pool = current_app.extensions.get("formgen_pdf")
         if pool is None:
             pool = current_app.extensions["formgen_pdf"] = PdfPool(current_app.config.get("FORMGEN_PDF_WORKERS"))
+            atexit.register(pool.close)  # a WSGI server's worker that exits leaves no LibreOffice behind
     return pool
 
 

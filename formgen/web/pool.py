@@ -7,7 +7,7 @@ import threading
 from pathlib import Path
 
 from ..errors import EnvironmentFailed
-from ..pdf import Converter
+from ..pdf_workers import converter as make_converter
 
 
 class Busy(EnvironmentFailed):
@@ -22,10 +22,11 @@ class Busy(EnvironmentFailed):
 
 
 class PdfPool:
-    """`workers` converters (one per core by default), each with its own LibreOffice profile kept between
-    conversions (the first conversion in a fresh profile is the slow one); at most `waiting` requests queue
-    for a free one, and none waits longer than `wait`. A converter whose LibreOffice failed, or that has
-    converted `recycle` documents, is replaced by a fresh one."""
+    """`workers` converters (one per core by default): long-lived LibreOffice workers over UNO, each with its
+    own profile (pdf_workers.UnoWorker; without LibreOffice's Python `uno`, Converters that keep their profile
+    warm); at most `waiting` requests queue for a free one, and none waits longer than `wait`. A conversion
+    runs under a time limit (a hung LibreOffice is killed and its worker restarted); a converter whose
+    LibreOffice failed, or that has converted `recycle` documents, is replaced by a fresh one."""
 
     def __init__(self, workers: int | None = None, waiting: int | None = None, *, timeout: float | None = None,
                  wait: float = 30.0, recycle: int = 200, soffice: str | None = None):
@@ -37,6 +38,9 @@ class PdfPool:
             self._free.put(None)  # a place for a converter not made yet
         self._slots = threading.BoundedSemaphore(self.workers + self.waiting)
         self._uses: dict[int, int] = {}
+        self._live: set = set()  # every converter made and not closed, in use or free
+        self._lock = threading.Lock()
+        self._closed = False
 
     def convert(self, docx: Path) -> Path:
         """The PDF of docx beside it, from a pooled converter; Busy when the queue is full."""
@@ -54,20 +58,26 @@ class PdfPool:
         finally:
             self._slots.release()
 
-    def _take(self) -> Converter:
+    def _take(self):
         try:
             converter = self._free.get(timeout=self.wait)
         except queue.Empty:
             raise Busy(self._retry_after()) from None
         if converter is not None:
             return converter
+        if self._closed:  # the server is stopping: no LibreOffice is started any more
+            self._free.put(None)
+            raise Busy(self._retry_after())
         try:
-            return Converter(self.soffice, timeout=self.timeout)
+            made = make_converter(self.soffice, self.timeout, recycle=self.recycle)
         except BaseException:
             self._free.put(None)
             raise
+        with self._lock:
+            self._live.add(made)
+        return made
 
-    def _give_back(self, converter: Converter) -> None:
+    def _give_back(self, converter) -> None:
         uses = self._uses.get(id(converter), 0) + 1
         if uses >= self.recycle:
             self._discard(converter)
@@ -75,9 +85,11 @@ class PdfPool:
         self._uses[id(converter)] = uses
         self._free.put(converter)
 
-    def _discard(self, converter: Converter) -> None:
+    def _discard(self, converter) -> None:
         """Close a converter; a fresh one takes its place when next needed."""
         self._uses.pop(id(converter), None)
+        with self._lock:
+            self._live.discard(converter)
         converter.close()
         self._free.put(None)
 
@@ -85,7 +97,9 @@ class PdfPool:
         return max(1, int(self.timeout or 10))
 
     def close(self) -> None:
-        while not self._free.empty():
-            converter = self._free.get_nowait()
-            if converter is not None:
-                converter.close()
+        """Stop every converter's LibreOffice and remove its profile (the server's shutdown)."""
+        with self._lock:
+            self._closed = True
+            live, self._live = list(self._live), set()
+        for converter in live:  # one still converting is stopped too: its request fails, nothing is left
+            converter.close()
