@@ -213,7 +213,7 @@ def register_cancel_cmd(entry_id, unit, year, number, type_abbr, reason, by, reg
         entry = reg.cancel(reason=reason, by=by or _login_name(), entry_id=entry_id, unit=unit, year=year,
                            number=number, type_abbr=type_abbr)
     emit(as_json, {"entry": entry.as_dict(), "counts": {"cancelled": 1}},
-         [f"Đã hủy số {entry.notation} ngày {dmy_or_blank(entry.issued_on)} ({entry.unit_code}): {entry.note}"])
+         [f"Số {entry.notation} (văn bản ngày {dmy_or_blank(entry.issued_on)}, {entry.unit_code}) — {entry.note}"])
 
 
 def _login_name() -> str:
