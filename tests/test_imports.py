@@ -56,6 +56,13 @@ def test_one_letter_without_pdf_or_register_imports_neither_sqlalchemy_pypdf_nor
     assert loaded & {"sqlalchemy", "pypdf", "openpyxl"} == set()
 
 
+def test_one_letter_reads_the_public_holidays_from_the_shipped_table_without_importing_holidays(tmp_path):
+    out = tmp_path / "to-trinh.docx"
+    status, loaded = _loaded("render", "request", str(FIX / "request.yaml"), "-o", str(out), tmp_path=tmp_path)
+    assert status == 0 and out.is_file()
+    assert "holidays" not in loaded  # importing it imports its 250 countries
+
+
 def test_checking_a_file_without_a_register_imports_no_register_pdf_or_rendering_library(tmp_path):
     status, loaded = _loaded("check", str(FIX / "request.yaml"), tmp_path=tmp_path)
     assert status == 0
