@@ -63,6 +63,13 @@ def test_one_letter_reads_the_public_holidays_from_the_shipped_table_without_imp
     assert "holidays" not in loaded  # importing it imports its 250 countries
 
 
+def test_one_letter_measures_its_rules_from_the_shipped_font_widths_without_reportlab_or_pil(tmp_path):
+    out = tmp_path / "to-trinh.docx"
+    status, loaded = _loaded("render", "request", str(FIX / "request.yaml"), "-o", str(out), tmp_path=tmp_path)
+    assert status == 0 and out.is_file()
+    assert loaded & {"reportlab", "PIL"} == set()
+
+
 def test_checking_a_file_without_a_register_imports_no_register_pdf_or_rendering_library(tmp_path):
     status, loaded = _loaded("check", str(FIX / "request.yaml"), tmp_path=tmp_path)
     assert status == 0
