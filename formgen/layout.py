@@ -9,7 +9,7 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from .fontconfig import fc_match as _fc_match
+from .fontconfig import fc_match_all
 
 PT_PER_CM = 72 / 2.54
 RULE_CHAR = "_"             # a line of low lines reads as one ruled line in Times New Roman and Liberation Serif
@@ -60,9 +60,16 @@ def _shipped() -> dict:
 
 
 @lru_cache(maxsize=None)
+def _font_files(family: str) -> tuple[Path | None, Path | None]:
+    """The regular and the bold font file fontconfig gives for family, asked for together (a rule needs both)."""
+    regular, bold = fc_match_all(family, f"{family}:bold")
+    return regular, bold
+
+
+@lru_cache(maxsize=None)
 def _metrics(family: str, bold: bool) -> Widths | None:
     """The widths of the font LibreOffice would use for family (fontconfig's answer), read once; None if none."""
-    found = _fc_match(f"{family}:bold" if bold else family)
+    found = _font_files(family)[bold]
     if found is None or not Path(found).is_file():
         return None
     try:

@@ -377,11 +377,13 @@ def test_a_font_file_the_table_does_not_know_is_measured_by_reportlab(tmp_path, 
     real = _fc_match("Times New Roman:bold")
     other = tmp_path / "other.ttf"
     other.write_bytes(real.read_bytes() + b"\0\0\0\0")  # the same glyphs, other bytes: not the file in the table
-    monkeypatch.setattr(layout, "_fc_match", lambda family: other)
+    monkeypatch.setattr(layout, "fc_match_all", lambda *families: [other] * len(families))
     layout._metrics.cache_clear()
+    layout._font_files.cache_clear()
     parsed = []
     monkeypatch.setattr(layout, "parsed_widths", lambda path: parsed.append(path) or layout.Widths({}, 500.0))
     try:
         assert layout.text_width("ABC", 10, bold=True) == 15.0 and parsed == [other]
     finally:
         layout._metrics.cache_clear()
+        layout._font_files.cache_clear()
