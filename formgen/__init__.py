@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 from .calendar import WorkCalendar
@@ -28,10 +27,20 @@ from .metadata import write as write_metadata
 # The steps that make files (rendering: docxtpl, reportlab's metrics; stamping: pypdf) are imported by the
 # functions that run them, as sign and verify are: `import formgen`, `formgen check` and `--help` start without.
 
-try:
-    __version__ = version("formgen")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0+unknown"
+
+
+def __getattr__(name: str):
+    """formgen.__version__, read from the installed metadata when first asked for (importlib.metadata and the
+    email package it imports cost a one-letter run 10 ms)."""
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        found = version("formgen")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        found = "0+unknown"
+    globals()["__version__"] = found
+    return found
 
 __all__ = [
     "CheckResult", "Deadlines", "EnvironmentFailed", "FormgenError", "InvalidInput", "KINDS", "Problem",

@@ -3,16 +3,16 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from importlib.metadata import version as _installed_version
 from pathlib import Path
 from typing import Iterable, Sequence
-
-import holidays
 
 from .dates import parse_date
 from .errors import InvalidInput, Problem
@@ -20,7 +20,12 @@ from .yamlio import load_yaml
 
 COUNTRY = "VN"
 LANGUAGE = "vi"
-HOLIDAYS_SOURCE = f"holidays {holidays.__version__} ({COUNTRY})"
+HOLIDAYS_VERSION = _installed_version("holidays")  # what holidays.__version__ says, without importing holidays
+HOLIDAYS_SOURCE = f"holidays {HOLIDAYS_VERSION} ({COUNTRY})"
+# What the installed holidays says of Vietnam, every year it covers, written by tools/build_public_holidays.py: importing
+# holidays imports its 250 countries (60 ms of a 150 ms letter). Read only when written by this very holidays version;
+# tests/test_calendar.py checks it against holidays itself.
+PUBLIC_FILE = "public_holidays.json"
 WEEKDAY_SOURCE = "weekday"
 OFFICIAL_FILE = "official_notices.yaml"  # in the package: the official notices applied by default
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
@@ -115,7 +120,7 @@ class Official:
 # --- the public holidays, one year at a time -------------------------------------------------
 
 
-def _substitutions(vn: holidays.HolidayBase) -> dict[dt.date, dt.date]:
+def _substitutions(vn) -> dict[dt.date, dt.date]:
     """Working Saturday -> the weekday given off in exchange, from the package's substitution table."""
     swaps = {}
     for year, entries in getattr(vn, "special_public_holidays", {}).items():
@@ -128,21 +133,51 @@ def _substitutions(vn: holidays.HolidayBase) -> dict[dt.date, dt.date]:
     return swaps
 
 
+def package_facts() -> dict:
+    """What holidays itself says of Vietnam, as PUBLIC_FILE holds it: the years covered, each year's holidays
+    (date, name) and make-up Saturdays, and the swaps (make-up Saturday -> the weekday given off)."""
+    import holidays
+    vn_class = holidays.country_holidays(COUNTRY, language=LANGUAGE)
+    first, last = vn_class.start_year, vn_class.end_year
+    years = {}
+    for year in range(first, last + 1):
+        vn = holidays.country_holidays(COUNTRY, years=year, language=LANGUAGE)
+        years[str(year)] = {"days": [[day.isoformat(), name] for day, name in vn.items()],
+                            "weekend_workdays": sorted(d.isoformat() for d in vn.weekend_workdays if d.year == year)}
+    return {"holidays": holidays.__version__, "country": COUNTRY, "language": LANGUAGE, "first": first, "last": last,
+            "years": years, "swaps": sorted([a.isoformat(), b.isoformat()] for a, b in _substitutions(vn_class).items())}
+
+
+@lru_cache(maxsize=None)
+def _facts() -> dict:
+    """package_facts(): from PUBLIC_FILE when the installed holidays wrote it, else from holidays (and slower)."""
+    try:
+        shipped = json.loads(resources.files(__package__).joinpath(PUBLIC_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        shipped = None
+    if isinstance(shipped, dict) and (shipped.get("holidays"), shipped.get("country"), shipped.get("language")) == (
+            HOLIDAYS_VERSION, COUNTRY, LANGUAGE):
+        return shipped
+    return package_facts()
+
+
 @lru_cache(maxsize=None)
 def _public_days(year: int) -> dict[dt.date, DayInfo]:
     """The days of `year` the package names: public holidays (off) and swapped Saturdays (working)."""
-    first, last = holidays.VN.start_year, holidays.VN.end_year
+    facts = _facts()
+    first, last = facts["first"], facts["last"]
     if not first <= year <= last:
         # Outside its range the package silently returns no holidays at all.
         raise InvalidInput(
-            MESSAGES["out_of_range"].format(year=year, version=holidays.__version__, first=first, last=last)
+            MESSAGES["out_of_range"].format(year=year, version=HOLIDAYS_VERSION, first=first, last=last)
         )
-    vn = holidays.country_holidays(COUNTRY, years=year, language=LANGUAGE)
-    days = {day: DayInfo(day, False, unicodedata.normalize("NFC", name), HOLIDAYS_SOURCE) for day, name in vn.items()}
-    swaps = _substitutions(vn)
-    for day in vn.weekend_workdays:
-        if day.year != year:
-            continue
+    entry = facts["years"][str(year)]
+    days = {}
+    for day, name in entry["days"]:
+        day = dt.date.fromisoformat(day)
+        days[day] = DayInfo(day, False, unicodedata.normalize("NFC", name), HOLIDAYS_SOURCE)
+    swaps = _public_swaps()
+    for day in map(dt.date.fromisoformat, entry["weekend_workdays"]):
         day_off = swaps.get(day)
         reason = (
             REASONS["swapped"].format(day_off=day_off.strftime("%d/%m/%Y")) if day_off else REASONS["swapped_unknown"]
@@ -152,9 +187,15 @@ def _public_days(year: int) -> dict[dt.date, DayInfo]:
 
 
 @lru_cache(maxsize=None)
+def _public_swaps() -> dict[dt.date, dt.date]:
+    """Make-up Saturday -> the weekday given off for it, every swap the package knows."""
+    return {dt.date.fromisoformat(a): dt.date.fromisoformat(b) for a, b in _facts()["swaps"]}
+
+
+@lru_cache(maxsize=None)
 def _public_partners() -> dict[dt.date, dt.date]:
     """Both sides of every swap the package knows: make-up Saturday <-> the weekday given off for it."""
-    swaps = _substitutions(holidays.country_holidays(COUNTRY, language=LANGUAGE))
+    swaps = _public_swaps()
     return {**swaps, **{off: worked for worked, off in swaps.items()}}
 
 
@@ -321,7 +362,7 @@ class WorkCalendar:
         """What the calendar was built from, to record beside computed deadlines."""
         return {
             "country": COUNTRY,
-            "holidays": holidays.__version__,
+            "holidays": HOLIDAYS_VERSION,
             "official_notices": self.official.provenance() if self.official else None,
             "notices": [
                 {"source": n.source, "file": n.file, "sha256": n.sha256 or _file_sha256(n.file)} for n in self.notices

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import KINDS, __version__, check, deadlines, render
-from .batch import run_batch
+from . import KINDS, check, deadlines, render
 from .envelope import dumps, envelope
 from .environment import ENV_REGISTER
 from .errors import EXIT_ABORTED, EXIT_INTERNAL, EnvironmentFailed, FormgenError, InvalidInput, Refused
@@ -40,8 +39,17 @@ LAZY_COMMANDS = {
 }
 
 
+def _show_version(ctx: click.Context, _param, value: bool) -> None:
+    """--version, as click's version_option prints it; the version is looked up only when asked for."""
+    if value and not ctx.resilient_parsing:
+        from . import __version__
+        click.echo(f"formgen {__version__}")
+        ctx.exit()
+
+
 @click.group(cls=Group, lazy=LAZY_COMMANDS, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, "--version", prog_name="formgen", message="%(prog)s %(version)s")
+@click.option("--version", is_flag=True, expose_value=False, is_eager=True, callback=_show_version,
+              help="Show the version and exit.")
 def cli():
     """formgen: lập văn bản đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh, kiểm tra theo quy định.
 
@@ -206,6 +214,7 @@ def batch_cmd(kind, table, folder, as_pdf, with_stamp, font, jobs, templates, so
     some rows refused or invalid; 2 không đọc được bảng / the table could not be read; 3 lỗi môi trường.
     """
     counter = _Progress() if sys.stderr.isatty() and not as_json else None
+    from .batch import run_batch  # here: the batch machinery (manifest, tables, pools) is this command's alone
     manifest = run_batch(kind, table, folder, jobs=jobs, pdf=as_pdf, stamp=with_stamp, font=font, policy=policy,
                          notices=notices, templates=templates, soffice=soffice, progress=counter,
                          convert_legacy=convert_legacy, sheet=sheet, metadata=metadata, register=register_db)

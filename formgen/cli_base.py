@@ -11,16 +11,16 @@ from typing import TYPE_CHECKING, Iterator
 import click
 from click.utils import make_default_short_help
 
-from . import KINDS, __version__, load
+from . import KINDS, load
 from .calendar import WorkCalendar
 from .deadlines import write_ics
 from .envelope import dumps, envelope
 from .errors import InvalidInput, Problem
 from .fields import Date
 from .environment import ENV_REGISTER
-from .manifest import Manifest
 
 if TYPE_CHECKING:
+    from .manifest import Manifest
     from .register import Register
 
 
@@ -217,6 +217,7 @@ def deadline_outputs(found, calendar: WorkCalendar, explain: bool, ics: str | No
         found = found.explain(calendar)
     lines, outputs = found.explanation_lines(), []
     if ics:
+        from . import __version__
         outputs.append(str(write_ics(found, ics, version=__version__, overwrite=overwrite)))
         lines.append(f"Đã tạo / written: {outputs[0]}")
     return found, lines, outputs

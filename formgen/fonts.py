@@ -2,8 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import threading
 import unicodedata
 import zlib
@@ -13,6 +11,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
 from .errors import EnvironmentFailed, InvalidInput
+from .fontconfig import fc_match as _fc_match
 
 ENV_FONT = "FORMGEN_FONT"
 
@@ -90,16 +89,6 @@ def _files_named(names: tuple[str, ...]) -> list[Path]:
         except OSError:  # an unreadable folder is not a reason to stop looking
             continue
     return found
-
-
-def _fc_match(family: str) -> Path | None:
-    if not shutil.which("fc-match"):
-        return None
-    try:
-        done = subprocess.run(["fc-match", "-f", "%{file}", family], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return Path(done.stdout.strip()) if done.returncode == 0 and done.stdout.strip() else None
 
 
 def _candidates():

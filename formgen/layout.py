@@ -1,32 +1,84 @@
 """Layout measured at render time: rules sized to the text above them, titles without a lone last word."""
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import threading
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 
-from reportlab.pdfbase.ttfonts import TTFError, TTFont
-
-from .fonts import _fc_match
+from .fontconfig import fc_match_all
 
 PT_PER_CM = 72 / 2.54
 RULE_CHAR = "_"             # a line of low lines reads as one ruled line in Times New Roman and Liberation Serif
 AVERAGE_EM = 0.62           # a capital's width in ems, used when no font file can be read
+# The advance widths reportlab reads from the font files fontconfig gives the formats' font (written by
+# tools/build_font_widths.py), by the sha256 of the file: a letter then needs neither reportlab nor PIL (30 ms),
+# and a font file with other bytes is parsed as before. tests/test_layout.py checks the table against reportlab.
+WIDTHS_FILE = "font_widths.json"
 _lock = threading.Lock()
 
 
+class Widths:
+    """A font's advance widths as reportlab reads them (thousandths of an em, by code point), and its default."""
+
+    def __init__(self, widths: dict[int, float], default: float):
+        self.widths, self.default = widths, default
+
+    def string_width(self, text: str, size: float) -> float:
+        """reportlab's TTFont.stringWidth: the sum of the widths, in the same order, scaled the same way."""
+        get, default = self.widths.get, self.default
+        return 0.001 * size * sum(get(ord(c), default) for c in text)
+
+    def as_dict(self) -> dict:
+        return {"default": self.default, "widths": {str(code): width for code, width in sorted(self.widths.items())}}
+
+
+def parsed_widths(path: Path) -> Widths | None:
+    """The widths reportlab reads from a font file; None if it is not a TrueType font it can read."""
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
+    try:
+        with _lock:
+            face = TTFont(f"layout-{path.stem}", str(path)).face
+    except (TTFError, OSError, ValueError, KeyError, IndexError, AssertionError):
+        return None
+    return Widths(dict(face.charWidths), face.defaultWidth)
+
+
+def file_digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
 @lru_cache(maxsize=None)
-def _metrics(family: str, bold: bool) -> TTFont | None:
-    """The font LibreOffice would use for family (fontconfig's answer), parsed once; None if none."""
-    found = _fc_match(f"{family}:bold" if bold else family)
+def _shipped() -> dict:
+    try:
+        return json.loads(resources.files(__package__).joinpath(WIDTHS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+@lru_cache(maxsize=None)
+def _font_files(family: str) -> tuple[Path | None, Path | None]:
+    """The regular and the bold font file fontconfig gives for family, asked for together (a rule needs both)."""
+    regular, bold = fc_match_all(family, f"{family}:bold")
+    return regular, bold
+
+
+@lru_cache(maxsize=None)
+def _metrics(family: str, bold: bool) -> Widths | None:
+    """The widths of the font LibreOffice would use for family (fontconfig's answer), read once; None if none."""
+    found = _font_files(family)[bold]
     if found is None or not Path(found).is_file():
         return None
     try:
-        with _lock:
-            return TTFont(f"layout-{found.stem}", str(found))
-    except (TTFError, OSError, ValueError, KeyError, IndexError, AssertionError):
+        known = _shipped().get(file_digest(found.read_bytes()))
+    except OSError:
         return None
+    if isinstance(known, dict):
+        return Widths({int(code): width for code, width in known["widths"].items()}, known["default"])
+    return parsed_widths(found)
 
 
 def text_width(text: str, size: float, bold: bool = False, family: str = "Times New Roman") -> float:
@@ -34,7 +86,7 @@ def text_width(text: str, size: float, bold: bool = False, family: str = "Times 
     font = _metrics(family, bold)
     if font is None:
         return len(text) * size * AVERAGE_EM
-    return font.stringWidth(text, size)
+    return font.string_width(text, size)
 
 
 def lines(text: str, size: float, bold: bool, box_cm: float, family: str = "Times New Roman") -> list[str]:

@@ -856,3 +856,36 @@ def test_calendar_year_the_package_does_not_cover_exits_2(run_formgen):
     assert result.exit_code == 2
     assert result.err_lines == ["Không tính được ngày làm việc năm 2101: thư viện holidays "
                                 f"{holidays.__version__} chỉ có lịch nghỉ lễ Việt Nam từ năm 1901 đến năm 2100."]
+
+
+# --- the table of what holidays says, read instead of importing holidays (issue 17 item 1) -------------------
+
+
+def test_the_shipped_table_is_what_the_installed_holidays_says_of_every_year_it_covers():
+    import formgen.calendar as calendar_module
+
+    shipped = json.loads((Path(calendar_module.__file__).parent / calendar_module.PUBLIC_FILE).read_text("utf-8"))
+    if shipped["holidays"] != holidays.__version__:  # a newer holidays from PyPI: formgen asks it (slower, as right)
+        pytest.skip(f"the shipped table is holidays {shipped['holidays']}'s, {holidays.__version__} is installed: "
+                    "run python tools/build_public_holidays.py")
+    assert shipped == calendar_module.package_facts()
+    assert calendar_module._facts() == shipped
+
+
+def test_a_table_written_by_another_holidays_version_is_not_read(monkeypatch):
+    import formgen.calendar as calendar_module
+
+    cached = (calendar_module._facts, calendar_module._public_days, calendar_module._public_swaps,
+              calendar_module._public_partners)
+    monkeypatch.setattr(calendar_module, "HOLIDAYS_VERSION", "0.1")  # the table says 0.109: holidays is asked
+    asked = []
+    real = calendar_module.package_facts
+    monkeypatch.setattr(calendar_module, "package_facts", lambda: asked.append(1) or real())
+    for function in cached:
+        function.cache_clear()
+    try:
+        assert workday(WorkCalendar(), "2026-09-03", -1) == "2026-08-28"  # 31/08, 01–02/09/2026 off (holidays)
+        assert asked == [1]
+    finally:
+        for function in cached:
+            function.cache_clear()

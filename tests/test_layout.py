@@ -340,3 +340,51 @@ def test_a_new_party_guideline_is_a_format_file_and_renders_with_no_code_change(
     shipped = docx.Document(str(formgen.render("request", formgen.load(FIX / "party" / "request.yaml"),
                                                tmp_path / "tt-hd36.docx").outputs[0]))
     assert "Kính gửi: Ban Thường vụ Tỉnh ủy." in [p.text for p in shipped.paragraphs]
+
+
+# --- the widths of the machine's fonts, read without reportlab (issue 17 item 1) ------------------------------
+
+
+def test_the_shipped_widths_of_every_installed_font_file_are_the_ones_reportlab_reads():
+    from formgen import layout
+    from formgen.fontconfig import fc_match as _fc_match
+    from formgen.vn import upper
+    checked = []
+    for pattern in ("Times New Roman", "Times New Roman:bold"):
+        found = _fc_match(pattern)
+        known = layout._shipped().get(layout.file_digest(found.read_bytes()))
+        if known is None:  # another font build than the table's: reportlab measures it (tested below)
+            pytest.skip(f"{found} is not in formgen/font_widths.json: run python tools/build_font_widths.py")
+        parsed = layout.parsed_widths(found)
+        assert known == {"file": found.name, **json_roundtrip(parsed.as_dict())}
+        shipped = layout.Widths({int(c): w for c, w in known["widths"].items()}, known["default"])
+        for text in ("ỦY BAN NHÂN DÂN TỈNH HẬU GIANG", "Độc lập - Tự do - Hạnh phúc", "Về việc cử đoàn đi học tập “ngoài”",
+                     upper("Sở Tài nguyên và Môi trường") + " \u00a0ẪẬẰẲẴẶ–—…", "_" * 40, "日本"):
+            from reportlab.pdfbase.ttfonts import TTFont
+            for size in (10, 13, 14):
+                assert shipped.string_width(text, size) == TTFont("check", str(found)).stringWidth(text, size)
+        checked.append(found)
+    assert checked
+
+
+def json_roundtrip(value):
+    import json
+    return json.loads(json.dumps(value))
+
+
+def test_a_font_file_the_table_does_not_know_is_measured_by_reportlab(tmp_path, monkeypatch):
+    from formgen import layout
+    from formgen.fontconfig import fc_match as _fc_match
+    real = _fc_match("Times New Roman:bold")
+    other = tmp_path / "other.ttf"
+    other.write_bytes(real.read_bytes() + b"\0\0\0\0")  # the same glyphs, other bytes: not the file in the table
+    monkeypatch.setattr(layout, "fc_match_all", lambda *families: [other] * len(families))
+    layout._metrics.cache_clear()
+    layout._font_files.cache_clear()
+    parsed = []
+    monkeypatch.setattr(layout, "parsed_widths", lambda path: parsed.append(path) or layout.Widths({}, 500.0))
+    try:
+        assert layout.text_width("ABC", 10, bold=True) == 15.0 and parsed == [other]
+    finally:
+        layout._metrics.cache_clear()
+        layout._font_files.cache_clear()
