@@ -93,12 +93,12 @@ class CompiledTemplate:
                     self.parts[info.filename] = self.env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
         self.listing = helper.resolve_listing
         self.core = next((data for info, data in self.entries if info.filename == CORE), None)
-        # whatever is not rendered is compressed once and opens every document as it is
-        self.static = [_member(info.filename, data, 9) for info, data in self.entries
-                       if info.filename not in self.parts and info.filename != CORE]
+        # whatever is not rendered is compressed once and opens every document as it is, its directory entries too
+        self.static = _placed([_member(info.filename, data, 9) for info, data in self.entries
+                               if info.filename not in self.parts and info.filename != CORE])
 
     def render(self, context: dict) -> bytes:
-        members = list(self.static)
+        members = []
         core = self.core
         for name, template in self.parts.items():
             xml = template.render(context).replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
@@ -109,7 +109,7 @@ class CompiledTemplate:
                 members.append(_member(name, (self.listing(xml) if _LISTING.search(xml) else xml).encode("utf-8")))
         if core is not None:
             members.append(_member(CORE, core_properties(core, context)))
-        return _zipped(members)
+        return _zipped(self.static, members)
 
 
 # Text docxtpl's listing pass changes: a tab, new line, paragraph (\a) or page (\f) mark inside a <w:t>. Without
@@ -135,17 +135,26 @@ def _member(name: str, data: bytes, level: int = COMPRESS_LEVEL) -> tuple[zipfil
     return z.getinfo(name), buffer.getvalue()[:end]
 
 
-def _zipped(members: list[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
-    """The .docx of these members, in this order: their bytes one after the other, then zipfile's directory."""
-    buffer = io.BytesIO()
-    placed = []
+def _placed(members: list[tuple[zipfile.ZipInfo, bytes]], start: int = 0) -> tuple[list[zipfile.ZipInfo], bytes]:
+    """Members one after the other from offset start: their directory entries (copies, placed) and their bytes."""
+    placed, offset = [], start
     for info, data in members:
         info = copy.copy(info)
-        info.header_offset = buffer.tell()
-        buffer.write(data)
+        info.header_offset = offset
+        offset += len(data)
         placed.append(info)
+    return placed, b"".join(data for _, data in members)
+
+
+def _zipped(static: tuple[list[zipfile.ZipInfo], bytes], members: list[tuple[zipfile.ZipInfo, bytes]]) -> bytes:
+    """The .docx of the shared members (placed first) then these, in this order, then zipfile's directory."""
+    infos, data = static
+    more, tail = _placed(members, len(data))
+    buffer = io.BytesIO()
+    buffer.write(data)
+    buffer.write(tail)
     with zipfile.ZipFile(buffer, "w") as z:  # starts at the end of the members: writes only their directory
-        for info in placed:
+        for info in infos + more:
             z.filelist.append(info)
             z.NameToInfo[info.filename] = info
     return buffer.getvalue()
