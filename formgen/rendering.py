@@ -58,7 +58,9 @@ def builtin_templates_folder():
     return resources.files("formgen") / "templates" / "docx"
 
 
+@lru_cache(maxsize=64)
 def builtin_template(name: str) -> Path:
+    """The path of a template formgen ships (cached: a batch asks for every row; a file gone fails its render)."""
     resource = builtin_templates_folder() / name
     if not resource.is_file():
         raise InvalidInput(f"Không có mẫu văn bản {name}.")
