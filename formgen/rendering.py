@@ -104,7 +104,8 @@ class CompiledTemplate:
         core = self.core
         for name, template in self.parts.items():
             xml = template.render(context).replace("\n<w:p ", "<w:p ").replace("\n<w:p>", "<w:p>")
-            xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+            if "{_" in xml or "_}" in xml:  # docxtpl's escaped tags, printed as tags
+                xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
             if name == CORE:  # a template's own tags in its properties, rendered, then ours set
                 core = xml.encode("utf-8")
             else:
