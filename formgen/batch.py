@@ -11,6 +11,7 @@ import tempfile
 import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -37,10 +38,16 @@ def column_path(header: str, section: str) -> str | None:
     return tables.input_path(header, section)
 
 
-def _set(data: dict, path: str, value) -> None:
+@lru_cache(maxsize=1024)
+def _keys(path: str) -> tuple[str | int, ...]:
+    """The keys of an input path, a.b[2].c as (a, b, 2, c) (parsed once per column, not per row)."""
     parts = [(name, int(index)) if index else (name, None) for name, index in PATH_PART.findall(path)]
     keys = [name if index is None and name else index for name, index in parts]
-    keys = [int(k) if isinstance(k, str) and k.isdigit() else k for k in keys]  # a.0.b as a[0].b
+    return tuple(int(k) if isinstance(k, str) and k.isdigit() else k for k in keys)  # a.0.b as a[0].b
+
+
+def _set(data: dict, path: str, value) -> None:
+    keys = _keys(path)
     node = data
     for key, nxt in zip(keys, keys[1:]):
         if isinstance(node, list):

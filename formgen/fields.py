@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 from marshmallow import ValidationError, fields
 
@@ -35,8 +36,9 @@ def name_key(text: str) -> str:
 
 def invisible_character(text: str) -> tuple[int, str] | None:
     """(position, message) of the first invisible, bidi, private-use or unassigned character; None if none."""
-    suspects = {c for c in set(text) if c > "\x7f"}
-    bad = {c for c in suspects if _INVISIBLE.match(c) or unicodedata.category(c) in ("Cf", "Co", "Cn")}
+    if text.isascii():  # none of them is ASCII: most values are done here
+        return None
+    bad = {c for c in set(text) if c > "\x7f" and _hidden(c)}
     if not bad:
         return None
     at = min(text.index(c) for c in bad)
@@ -54,6 +56,12 @@ def invisible_character(text: str) -> tuple[int, str] | None:
         what = f"ký tự vô hình “{_INVISIBLE_NAMES.get(char) or unicodedata.name(char, '?')}”"
         advice = "; hãy xóa ký tự này"
     return at, f"Chứa {what} không được phép (mã U+{code:04X}) {where}{advice}."
+
+
+@lru_cache(maxsize=4096)
+def _hidden(c: str) -> bool:
+    """Whether a character is one invisible_character refuses (asked once per character: a text repeats its letters)."""
+    return bool(_INVISIBLE.match(c)) or unicodedata.category(c) in ("Cf", "Co", "Cn")
 
 
 class _Vietnamese:

@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from functools import lru_cache
 from dataclasses import dataclass
 
 TCVN3 = "TCVN3"
@@ -191,6 +192,12 @@ def _vni_mark(modifier: str, tone: str, upper: bool) -> str:
 
 def detect(text: str) -> str | None:
     """TCVN3 or VNI when text reads as Vietnamese in that encoding and clearly not as Unicode; else None."""
+    if text.isascii():  # both encodings write Vietnamese's marks above U+00A0
+        return None
+    return _detect_short(text) if len(text) <= 256 else _detect(text)
+
+
+def _detect(text: str) -> str | None:
     text = unicodedata.normalize("NFC", text)
     if not _LATIN1.search(text) or _UNICODE_ONLY.search(text):
         return None
@@ -209,6 +216,10 @@ def detect(text: str) -> str | None:
     if scores[best] > as_unicode and scores[best] >= math.ceil(0.75 * len(words)):
         return best
     return None
+
+
+# a short text's answer is kept: a batch's rows repeat their issuer, units, places and names
+_detect_short = lru_cache(maxsize=4096)(_detect)
 
 
 # --- data ------------------------------------------------------------------------------------------

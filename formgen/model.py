@@ -425,6 +425,8 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _lone_surrogate(text: str) -> str | None:
+    if text.isascii():
+        return None
     found = _LONE_SURROGATE.search(text)
     return found.group() if found else None
 

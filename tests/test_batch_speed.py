@@ -107,3 +107,31 @@ def test_a_file_written_from_its_bytes_holds_them_with_the_umask_mode_and_leaves
     os.umask(umask)
     assert out.stat().st_mode & 0o777 == 0o666 & ~umask
     assert [p.name for p in tmp_path.iterdir()] == ["to-trinh.docx"]
+
+
+def _fast(tmp_path: Path, name: str, template: Path, context: dict) -> Path:
+    path = tmp_path / name
+    path.write_bytes(CompiledTemplate(template).render(context))
+    return path
+
+
+def test_letters_rendered_in_the_same_second_each_carry_their_own_issuer_and_subject(tmp_path):
+    template, context = _context("request.yaml")
+    first = _fast(tmp_path, "a.docx", template, context)
+    other = dict(context, issuer_name="Sở Tài chính tỉnh Hậu Giang", subject="Về việc học tập mô hình kho bạc số")
+    second = _fast(tmp_path, "b.docx", template, other)
+    props = [docx.Document(str(p)).core_properties for p in (first, second)]
+    assert props[0].author == context["issuer_name"] and props[1].author == "Sở Tài chính tỉnh Hậu Giang"
+    assert props[1].title.endswith("về việc học tập mô hình kho bạc số") and props[0].title != props[1].title
+
+
+def test_every_member_of_a_fast_letter_is_deflated_listed_once_and_passes_its_checksum(tmp_path):
+    import zipfile
+    template, context = _context("party/request.yaml")
+    _fast(tmp_path, "a.docx", template, context)  # the second letter reuses what the first compressed
+    with zipfile.ZipFile(_fast(tmp_path, "b.docx", template, context)) as z:
+        names = z.namelist()
+        assert z.testzip() is None
+        assert {i.compress_type for i in z.infolist()} == {zipfile.ZIP_DEFLATED}
+    assert names[0] == "[Content_Types].xml" and len(names) == len(set(names))
+    assert {"word/document.xml", "docProps/core.xml"} <= set(names)

@@ -86,6 +86,8 @@ class Profile:
     documents: dict[str, tuple[str, ...]] = field(default_factory=dict)  # kind -> the rules that gate it
     dated: dict = field(default_factory=dict)   # parameters as written, each number a Dated
     in_force_on: dt.date | None = None          # the day `parameters` hold for (None: the latest values)
+    # on(day) made once per day: a batch's rows ask for their departure's, most of them the same day
+    _days: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __getitem__(self, name: str):
         """A parameter by name, as in force on in_force_on: profile["max_key_leaders"]."""
@@ -95,7 +97,11 @@ class Profile:
         """The same profile with the values in force on day (a trip's departure); day None leaves it as it is."""
         if day is None or day == self.in_force_on or not self.dated:
             return self
-        return replace(self, parameters=_in_force(self.dated, day), in_force_on=day)
+        if day not in self._days:
+            if len(self._days) >= 1024:  # a table of many days keeps memory flat
+                self._days.clear()
+            self._days[day] = replace(self, parameters=_in_force(self.dated, day), in_force_on=day)
+        return self._days[day]
 
     def value_of(self, *path: str) -> Value:
         """The value in force of one number, with its date and reference: value_of("size_limits", "otherwise")."""
