@@ -166,7 +166,7 @@ def no_duplicate(ctx: Context) -> Iterator[Hit]:
         found.sort(key=lambda h: (h["depart_on"], h.get("id") or 0), reverse=True)
         named = [f"đoàn {h.get('id', '?')} của {h['issuer']['name']} (ngày {dmy(h['depart_on'])})"
                  for h in found[:NAMED_DUPLICATES]]
-        areas = ", ".join(f"“{spelled[a]}”" for a in sorted(shared) if a in spelled)
+        areas = ", ".join(f"“{spelled[a]}”" for a in spelled if a in shared)  # in the trip's order
         params = {"count": count, "place": stop["place"], "areas": areas, "recent": "; ".join(named)}
         if count == 1:
             params.update(earlier=found[0].get("id", "?"), unit=found[0]["issuer"]["name"],

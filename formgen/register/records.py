@@ -459,17 +459,29 @@ def _duplicates(conn: sa.Connection, places: set[str], areas: set[str], leave_ou
     T = TOPICS.c
     for place in sorted(places):
         where = [T.place_key == place, T.area_key.in_(areas)]
+        # one row a (delegation, place, area): a row an area counted in the index alone, the trip's own taken off
+        by_area = dict(conn.execute(sa.select(T.area_key, sa.func.count()).where(*where).group_by(T.area_key)).all())
         if leave_out is not None:
+            for area in conn.execute(sa.select(T.area_key).where(T.delegation_id == leave_out, *where)).scalars():
+                by_area[area] -= 1
             where.append(T.delegation_id != leave_out)
-        count = conn.execute(sa.select(sa.func.count(sa.distinct(T.delegation_id))).where(*where)).scalar()
-        if not count:
+        shared = {area for area, n in by_area.items() if n}
+        if not shared:
             continue
-        shared = set(conn.execute(sa.select(T.area_key).where(*where).distinct()).scalars())
+        count = (by_area[next(iter(shared))] if len(shared) == 1  # else a delegation on two of them is one
+                 else conn.execute(sa.select(sa.func.count(sa.distinct(T.delegation_id))).where(*where)).scalar())
         counted[place] = (count, shared)
-        latest = (sa.select(D.id, D.depart_on).join(TOPICS, T.delegation_id == D.id).where(*where).distinct()
-                  .order_by(D.depart_on.desc(), D.id.desc()).limit(NAMED_DUPLICATES))
-        recent += [row.id for row in conn.execute(latest)]
+        if count > CROWDED:  # the latest departures first, each asked whether it went there: a few dozen asked
+            went = sa.select(T.delegation_id).where(T.delegation_id == D.id, *where).exists()
+            latest = sa.select(D.id).where(went)
+        else:  # the few that went there, sorted
+            latest = sa.select(D.id).where(D.id.in_(sa.select(T.delegation_id).where(*where)))
+        latest = latest.order_by(D.depart_on.desc(), D.id.desc()).limit(NAMED_DUPLICATES)
+        recent += list(conn.execute(latest).scalars())
     return counted, recent
+
+
+CROWDED = 1000  # duplicates of one place beyond which the latest are found walking back from the newest departure
 
 
 def _merged(stored: Mapping, trip: dict) -> tuple[dict, list[str]]:
