@@ -163,7 +163,7 @@ def no_duplicate(ctx: Context) -> Iterator[Hit]:
             count = len(found)
         if not count:
             continue
-        found.sort(key=lambda h: (h["depart_on"], h.get("id") or 0), reverse=True)
+        found.sort(key=_latest_first, reverse=True)
         named = [f"đoàn {h.get('id', '?')} của {h['issuer']['name']} (ngày {dmy(h['depart_on'])})"
                  for h in found[:NAMED_DUPLICATES]]
         areas = ", ".join(f"“{spelled[a]}”" for a in spelled if a in shared)  # in the trip's order
@@ -172,6 +172,13 @@ def no_duplicate(ctx: Context) -> Iterator[Hit]:
             params.update(earlier=found[0].get("id", "?"), unit=found[0]["issuer"]["name"],
                           depart_on=dmy(found[0]["depart_on"]))
         yield Hit("duplicate" if count == 1 else "duplicates", f"delegation.stops[{i}].place", params)
+
+
+def _latest_first(h: dict) -> tuple:
+    """The order a duplicate finding names earlier delegations in (reversed): by departure, then id (a register's
+    ids are numbers; a caller's may be text)."""
+    number = isinstance(h.get("id"), int)
+    return h["depart_on"], number, h["id"] if number else str(h.get("id", ""))
 
 
 @check("R04", "over")

@@ -203,6 +203,19 @@ class Register(Storage):
         with self.transaction() as conn:
             return self._due(conn, on, within, profile, calendar, self._filters(unit, None))
 
+    def overdue_first(self, on: dt.date, *, unit: str | None = None, page: int = 1,
+                      limit: int = 50) -> tuple[list[tuple[Record, Due | None]], int, int]:
+        """Page `page` of the unit's records (every unit's without one) with the overdue reports first, earliest
+        deadline first, then the others by departure, each once: ([(record, its Due if overdue)], how many
+        records in all, how many of them overdue)."""
+        late = [d for d in self.overdue(on, unit=unit) if d.overdue]
+        start = (page - 1) * limit
+        first = late[start:start + limit]
+        rest = self.page(unit=unit, on=on, limit=max(1, limit - len(first)), offset=max(0, start - len(late)),
+                         leave_out=frozenset(d.record.id for d in late))
+        rows = [(d.record, d) for d in first] + [(r, None) for r in rest.records[:limit - len(first)]]
+        return rows, len(late) + rest.total, len(late)
+
     @staticmethod
     def _due(conn: sa.Connection, on: dt.date, within: int, profile: Profile | str | None,
              calendar: WorkCalendar | None, where: list, trip: bool = False) -> list[Due]:

@@ -493,14 +493,8 @@ def register_view(message: str | None = None, status: int = 200):
             raise InvalidInput(f"Tham số limit “{limit}” quá lớn; mỗi trang tối đa {MAX_PAGE_SIZE} đoàn.")
         reg = opened()
         require_unit(unit) if unit or user is None or user.role == "unit" else None
-        late = [d for d in reg.overdue(dt.date.today(), unit=unit) if d.overdue]
-        start = (number - 1) * limit
-        first = late[start:start + limit]
-        rest = reg.page(unit=unit, limit=max(1, limit - len(first)), offset=max(0, start - len(late)),
-                        leave_out=frozenset(d.record.id for d in late))
-        rows = [(d.record, d) for d in first] + [(r, None) for r in rest.records[:limit - len(first)]]
-        total = len(late) + rest.total
-        pages = max(1, -(-total // limit))
+        rows, total, late = reg.overdue_first(dt.date.today(), unit=unit, page=number, limit=limit)
+        pages, start = max(1, -(-total // limit)), (number - 1) * limit
         if number > pages:
             message = message or f"Sổ có {pages} trang ({total} đoàn); trang {number} không có đoàn nào."
             status = 404 if status == 200 else status
@@ -511,7 +505,7 @@ def register_view(message: str | None = None, status: int = 200):
                                signed={}, trusted=False), status_of(exc)
     return render_template("register.html", rows=rows, message=message, unit=unit, signed=signed,
                            trusted=bool(trust_roots()), kinds=labels()["kinds"], pager=pager, page=number,
-                           pages=pages, total=total, late=len(late), first=start + 1, last=start + len(rows)), status
+                           pages=pages, total=total, late=late, first=start + 1, last=start + len(rows)), status
 
 
 @bp.post("/register/signed")
