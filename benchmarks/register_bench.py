@@ -271,7 +271,7 @@ def measure_library(location: str, folder: Path, runs: int, size: int) -> list[d
 def measure_add(location: str, runs: int, size: int) -> list[dict]:
     """Register.add, warm (the register open, a first add done): a new delegation where no earlier one went, the
     same file again (an update), and a new one to a place and focus area a few thousand earlier ones share
-    (the duplicate rule, R10, then warns about every one of them)."""
+    (the duplicate rule, R10, counts them in the database and names the latest few, one finding a place)."""
     shapes = templates()
 
     def elsewhere(n: int) -> dict:
@@ -295,10 +295,10 @@ def measure_add(location: str, runs: int, size: int) -> list[dict]:
             started = time.perf_counter()
             added = reg.add_all([(delegation(2 * size + n, size, shapes), None)], force=True)[0]
             crowded.append(time.perf_counter() - started)
-            warnings = len(added.findings)
+            warnings = len([f for f in added.findings if f.code == "R10"])
     return [figure("Register.add (new, warm)", new, None, "< 5 ms"),
             figure("Register.add (same file again, warm)", again, None, "< 5 ms"),
-            figure(f"Register.add (new, {warnings} R10 warnings)", crowded, None, "-")]
+            figure(f"Register.add (new, thousands of duplicates, {warnings} R10 findings)", crowded, None, "< 5 ms")]
 
 
 def drop(url: str) -> None:

@@ -159,7 +159,7 @@ def _history(history: object) -> list[dict] | None:
                 and isinstance(issuer.get("abbreviation"), str) and isinstance(entry.get("depart_on"), dt.date)):
             raise InvalidInput(f"Tham số history[{i}] phải là một đoàn như Register.history() trả về "
                                "(issuer: name, abbreviation; depart_on: ngày).")
-    return list(history)
+    return history if isinstance(history, list) else list(history)  # a register's History keeps its counts
 
 
 def stamp(src: str | os.PathLike, out: str | os.PathLike, *, trip: dict | None = None,

@@ -120,6 +120,33 @@ def test_a_duplicate_province_and_focus_area_is_warned_naming_the_earlier_delega
     assert not codes(formgen.check(other_area, "request", history=register.history(other_area)), "R10")
 
 
+@pytest.mark.parametrize("crowded", [1000, 0], ids=["few: sorted", "many: walked back from the newest"])
+def test_duplicates_on_two_focus_areas_are_counted_once_each_the_trips_own_record_left_out(register, monkeypatch,
+                                                                                          crowded):
+    from formgen.register import records
+    monkeypatch.setattr(records, "CROWDED", crowded)
+    two = ["cải cách hành chính", "chuyển đổi số"]
+
+    def on(trip, areas):
+        d = copy.deepcopy(trip)
+        d["delegation"]["focus_areas"] = areas
+        return validate_trip(d)
+    ids = [register.add(on(delegation(dt.date(2024, m, 4), unit=unit, leader=f"Trưởng đoàn {m}"), areas),
+                        force=True).id
+           for m, unit, areas in ((2, SKHDT, two[:1]), (4, SKHDT, two[1:]), (6, SKHDT, two), (8, SKHDT, ["vấn đề mới"]))]
+    trip = on(delegation(dt.date(2024, 9, 9)), two)
+    register.add(trip, force=True)  # the trip's own record: never its own duplicate
+    found = formgen.check(trip, "request", history=register.history(trip))
+    (warning,) = codes(found, "R10")
+    assert warning.message.startswith("Đã có 3 đoàn đi thành phố Đà Nẵng về lĩnh vực “cải cách hành chính”, "
+                                      f"“chuyển đổi số”, gần đây nhất: đoàn {ids[2]} của Sở Kế hoạch và Đầu tư "
+                                      f"(ngày 04/06/2024); đoàn {ids[1]} của Sở Kế hoạch và Đầu tư (ngày 04/04/2024); "
+                                      f"đoàn {ids[0]} của Sở Kế hoạch và Đầu tư (ngày 04/02/2024); tránh")
+    # the same as the rule counting, by itself, every other delegation it is given
+    everything = [h for h in register.history({}) if h["depart_on"] != dt.date(2024, 9, 9)]
+    assert codes(formgen.check(trip, "request", history=everything), "R10") == [warning]
+
+
 # --- the life cycle ------------------------------------------------------------------------
 
 

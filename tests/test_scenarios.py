@@ -10,6 +10,7 @@ may name another `fixture`); register.yaml records delegations in a fresh regist
   force:    (register.yaml) record even what the rules refuse
   expect:   the rule codes refused (errors);  warn: the codes only warned
   paths:    the data paths of all findings, when the scenario names them
+  says:     words each found message of a code contains, by code (e.g. R10: [“Đã có 4 đoàn”])
   profile:  the regulation checked against; by default tests/profiles/unit-profile.yaml, the built-in one
             with its number and day set, as a unit sets them (without, P01 warns on every document)
   records:  (register.yaml) how many delegations the register holds afterwards
@@ -120,6 +121,9 @@ def test_scenario(kind, spec, tmp_path):
     assert sorted(f.code for f in found if f.severity != "error") == sorted(spec.get("warn", []))
     if "paths" in spec:
         assert sorted(f.path for f in found) == sorted(spec["paths"])
+    for code, words in (spec.get("says") or {}).items():
+        messages = [f.message for f in found if f.code == code]
+        assert messages and all(w in m for m in messages for w in words), messages
 
 
 def test_every_kind_and_the_register_have_scenarios():

@@ -247,3 +247,66 @@ def test_the_annual_report_of_a_unit_comes_from_the_register(province, tmp_path)
     assert other.status_code == 403
     unsigned = client.post("/register/annual", data={**form, "signer.name": ""}, headers=basic("snv"))
     assert unsigned.status_code == 422 and "annual.signer.name" in unsigned.get_data(as_text=True)
+
+
+# --- the register page, one page at a time (issue 17 item 4) ------------------------------------------
+
+
+def _moved(trip: dict, depart: str, number: int, leader: str) -> dict:
+    """The unit's delegation file moved to another departure (four days away, a day a stop), another request."""
+    import datetime as dt
+    trip = of_unit(trip, trip["issuer"]["name"], trip["issuer"]["abbreviation"], leader)
+    day = dt.date.fromisoformat(depart)
+    trip["delegation"].update(depart_on=day.isoformat(), return_on=(day + dt.timedelta(days=4)).isoformat())
+    for i, stop in enumerate(trip["delegation"]["stops"]):
+        stop.update(start=(day + dt.timedelta(days=i + 1)).isoformat(), end=(day + dt.timedelta(days=i + 1)).isoformat())
+    trip["request"].update(number=number, date=(day - dt.timedelta(days=30)).isoformat())
+    return trip
+
+
+def _walk(client, url: str, user: str) -> list[list[tuple[str, str]]]:
+    """Every page from `url` on, following the “Trang sau” links as a browser without JavaScript does."""
+    pages = []
+    while url:
+        response = client.get(url, headers=basic(user))
+        assert response.status_code == 200, url
+        page = response.get_data(as_text=True)
+        pages.append(re.findall(r'<tr class="(overdue|)" data-id="(\d+)"', page))
+        found = re.search(r'<a rel="next" href="([^"]+)">Trang sau</a>', page)
+        url = found.group(1).replace("&amp;", "&") if found else None
+        assert len(pages) < 20
+    return pages
+
+
+def test_the_register_page_is_paged_overdue_reports_first_each_delegation_once_and_the_unit_only(province, trip_data):
+    with Register(province) as reg:
+        late = [reg.add(validate(_moved(trip_data, day, n, f"Trưởng đoàn {n}")), force=True).id
+                for n, day in ((11, "2025-03-03"), (12, "2023-09-04"))]
+        later = [reg.add(validate(_moved(trip_data, f"{year}-03-01", n, f"Trưởng đoàn {n}")), force=True).id
+                 for n, year in ((21, 2030), (22, 2028), (23, 2029), (24, 2031))]
+        first = next(r.id for r in reg.list(unit="SNV") if r.depart_on.year == 2024)
+    client = app_of(province).test_client()
+    pages = _walk(client, "/register?limit=3", "snv")
+    assert [len(p) for p in pages] == [3, 3, 1]
+    rows = [(css, int(i)) for p in pages for css, i in p]
+    # the three overdue reports first, earliest deadline first; then the rest by departure; never STC's
+    assert rows == [("overdue", late[1]), ("overdue", first), ("overdue", late[0])] + \
+        [("", later[i]) for i in (1, 2, 0, 3)]
+    page = client.get("/register?limit=3&page=2", headers=basic("snv")).get_data(as_text=True)
+    assert "Đoàn 4–6 trong tổng số 7 (3 đoàn quá hạn báo cáo, xếp trước); trang 2/3." in " ".join(page.split())
+    assert 'rel="prev" href="/register?page=1&amp;limit=3"' in page
+    # the province's user pages through every unit's, STC's included
+    everyone = [int(i) for p in _walk(client, "/register?limit=4", "btc") for _, i in p]
+    assert len(everyone) == len(set(everyone)) == 8
+
+
+def test_a_register_page_past_the_last_or_not_a_number_says_so_in_vietnamese(province):
+    client = app_of(province).test_client()
+    beyond = client.get("/register?page=9", headers=basic("snv"))
+    assert beyond.status_code == 404
+    assert "Sổ có 1 trang (1 đoàn); trang 9 không có đoàn nào." in beyond.get_data(as_text=True)
+    for query, words in (("page=0", "Tham số page “0” không hợp lệ"), ("limit=abc", "Tham số limit “abc” không hợp lệ"),
+                         ("limit=100000", "mỗi trang tối đa 500 đoàn")):
+        response = client.get(f"/register?{query}", headers=basic("snv"))
+        assert response.status_code == 422 and words in response.get_data(as_text=True), query
+        assert "Traceback" not in response.get_data(as_text=True)

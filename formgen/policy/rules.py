@@ -123,20 +123,62 @@ def delegations_per_year(ctx: Context) -> Iterator[Hit]:
         yield Hit("over", "delegation.depart_on", {"count": count, "year": year, "limit": limit, "earlier": names})
 
 
-@check("R10", "duplicate", history=True)
+NAMED_DUPLICATES = 3  # the most recent earlier delegations a duplicate finding names (presentation, not a limit)
+
+
+class History(list):
+    """Earlier delegations as a register gives them for one trip: for the duplicate rule (R10) only the most
+    recent few to each of its places (NAMED_DUPLICATES), with `counted` saying how many there are in all:
+    place key -> (earlier delegations there on one of the trip's focus areas, the area keys they share)."""
+
+    def __init__(self, rows=(), counted: dict[str, tuple[int, set[str]]] | None = None):
+        super().__init__(rows)
+        self.counted = counted or {}
+
+
+@check("R10", "duplicate", "duplicates", history=True)
 def no_duplicate(ctx: Context) -> Iterator[Hit]:
-    """An earlier delegation (any unit) to the same province on the same focus area is flagged."""
+    """Earlier delegations (any unit, any year: the regulation gives no window) to the same province on the
+    same focus area: one finding a place, saying how many and naming the most recent few."""
     d = ctx.trip["delegation"]
     if not ctx.history:
         return
-    areas = {focus_key(a) for a in d["focus_areas"]}
+    spelled = {focus_key(a): a for a in d["focus_areas"]}
+    counted = getattr(ctx.history, "counted", None)
+    seen = set()
     for i, stop in enumerate(d["stops"]):
+        place = focus_key(stop["place"]) if stop["place"] else None
+        if not place or place in seen:
+            continue
+        seen.add(place)
+        found, shared = [], set()
         for h in ctx.history:
-            shared = areas & {focus_key(a) for a in h.get("focus_areas", [])}
-            if shared and focus_key(stop["place"]) in {focus_key(p) for p in h.get("places", [])}:
-                yield Hit("duplicate", f"delegation.stops[{i}].place",
-                          {"earlier": h.get("id", "?"), "unit": h["issuer"]["name"], "place": stop["place"],
-                           "depart_on": dmy(h["depart_on"]), "area": sorted(shared)[0]})
+            same = spelled.keys() & {focus_key(a) for a in h.get("focus_areas", [])}
+            if same and place in {focus_key(p) for p in h.get("places", [])}:
+                found.append(h)
+                shared |= same
+        if counted is not None:
+            count, shared = counted.get(place, (len(found), shared))
+        else:
+            count = len(found)
+        if not count:
+            continue
+        found.sort(key=_latest_first, reverse=True)
+        named = [f"đoàn {h.get('id', '?')} của {h['issuer']['name']} (ngày {dmy(h['depart_on'])})"
+                 for h in found[:NAMED_DUPLICATES]]
+        areas = ", ".join(f"“{spelled[a]}”" for a in spelled if a in shared)  # in the trip's order
+        params = {"count": count, "place": stop["place"], "areas": areas, "recent": "; ".join(named)}
+        if count == 1:
+            params.update(earlier=found[0].get("id", "?"), unit=found[0]["issuer"]["name"],
+                          depart_on=dmy(found[0]["depart_on"]))
+        yield Hit("duplicate" if count == 1 else "duplicates", f"delegation.stops[{i}].place", params)
+
+
+def _latest_first(h: dict) -> tuple:
+    """The order a duplicate finding names earlier delegations in (reversed): by departure, then id (a register's
+    ids are numbers; a caller's may be text)."""
+    number = isinstance(h.get("id"), int)
+    return h["depart_on"], number, h["id"] if number else str(h.get("id", ""))
 
 
 @check("R04", "over")

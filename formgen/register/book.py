@@ -139,17 +139,20 @@ class Register(Storage):
     def page(self, unit: str | None = None, year: int | None = None, state: str | None = None, *,
              on: dt.date | None = None, overdue: bool = False, page: int = 1, limit: int | None = None,
              offset: int | None = None, trip: bool = False, profile: Profile | str | None = None,
-             calendar: WorkCalendar | None = None, count: bool = True) -> Page:
+             calendar: WorkCalendar | None = None, count: bool = True, leave_out: frozenset[int] = frozenset()) -> Page:
         """Page `page` (from 1) of list(...), `limit` records a page (None: all), and how many the filters select.
 
         `profile` and `calendar` decide the deadlines of overdue=True (as in overdue()); count=False skips
-        the count (total is then the page's own length)."""
+        the count (total is then the page's own length); leave_out: record ids neither listed nor counted (e.g.
+        the overdue ones a page shows first)."""
         if isinstance(page, bool) or not isinstance(page, int) or page < 1 or (
                 limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 1)):
             raise InvalidInput(MESSAGES["bad_page"].format(page=page, limit=limit))
         on = on or dt.date.today()
         wanted = state_code(state) if state is not None else None
         where = self._filters(unit, year)
+        if leave_out:
+            where.append(D.id.not_in(sorted(leave_out)))
         offset = offset if offset is not None else (page - 1) * limit if limit else 0
         with self.transaction() as conn:
             if overdue:  # few records, their deadlines computed: filtered and paged here
@@ -192,12 +195,26 @@ class Register(Storage):
             return history_of(conn, own.id if own is not None else None, trip if "delegation" in trip else None)
 
     def overdue(self, on: dt.date, within: int = 0, *, profile: Profile | str | None = None,
-                calendar: WorkCalendar | None = None) -> list[Due]:
+                calendar: WorkCalendar | None = None, unit: str | None = None) -> list[Due]:
         """Delegations back without a report whose deadline (WORKDAY(return, +report window)) is before
-        `on` (overdue) or at most `within` working days after it (due soon), earliest deadline first.
-        The records are read without their trips (Record.trip_data is None), as a listing reads them."""
+        `on` (overdue) or at most `within` working days after it (due soon), earliest deadline first; with
+        `unit`, that unit's only. The records are read without their trips (Record.trip_data is None), as a
+        listing reads them."""
         with self.transaction() as conn:
-            return self._due(conn, on, within, profile, calendar, [])
+            return self._due(conn, on, within, profile, calendar, self._filters(unit, None))
+
+    def overdue_first(self, on: dt.date, *, unit: str | None = None, page: int = 1,
+                      limit: int = 50) -> tuple[list[tuple[Record, Due | None]], int, int]:
+        """Page `page` of the unit's records (every unit's without one) with the overdue reports first, earliest
+        deadline first, then the others by departure, each once: ([(record, its Due if overdue)], how many
+        records in all, how many of them overdue)."""
+        late = [d for d in self.overdue(on, unit=unit) if d.overdue]
+        start = (page - 1) * limit
+        first = late[start:start + limit]
+        rest = self.page(unit=unit, on=on, limit=max(1, limit - len(first)), offset=max(0, start - len(late)),
+                         leave_out=frozenset(d.record.id for d in late))
+        rows = [(d.record, d) for d in first] + [(r, None) for r in rest.records[:limit - len(first)]]
+        return rows, len(late) + rest.total, len(late)
 
     @staticmethod
     def _due(conn: sa.Connection, on: dt.date, within: int, profile: Profile | str | None,

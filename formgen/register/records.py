@@ -17,7 +17,7 @@ from ..errors import InvalidInput, Problem, Refused
 from ..model import TRIP_FORM, revive_trip, stored_trip, validate_trip
 from ..policy import DEFAULT_PROFILE, HISTORY_RULES, Profile, evaluate, load_profile
 from ..policy.profile import focus_key
-from ..policy.rules import delegation_size
+from ..policy.rules import NAMED_DUPLICATES, History, delegation_size
 from ..vn import dmy
 from .messages import MESSAGES
 from .storage import DELEGATIONS, TOPICS, D
@@ -426,23 +426,62 @@ _MATCH_COLUMNS = (D.id, D.unit_code, D.depart_on, D.leader_key, D.leader_name, D
 
 def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None = None) -> list[dict]:
     """The register's delegations in the shape the rules read, one record left out (the trip's own); with a
-    trip, only those its rules can find (policy.HISTORY_RULES): its unit's in its year (R03), and those
-    that went to one of its places on one of its focus areas (R10, by delegation_topics)."""
+    trip, only those its rules can find (policy.HISTORY_RULES): its unit's in its year (R03), and, of those
+    that went to one of its places on one of its focus areas (R10, by delegation_topics), the most recent few
+    a place, with how many there are in all (a policy.rules.History)."""
     query = sa.select(D.id, D.unit_code, D.unit_name, D.depart_on, D.places, D.focus_areas)
+    counted = None
     if trip is not None:
         d = trip["delegation"]
         places = {focus_key(s["place"]) for s in d["stops"] if s["place"]}
         areas = {focus_key(a) for a in d["focus_areas"]}
-        found = [sa.select(TOPICS.c.delegation_id).where(TOPICS.c.place_key.in_(places), TOPICS.c.area_key.in_(areas))]
+        counted, recent = _duplicates(conn, places, areas, leave_out)
+        found = [sa.select(D.id).where(D.id.in_(recent))] if recent else []
         if d["depart_on"] is not None:
             found.append(sa.select(D.id).where(D.unit_key == focus_key(trip["issuer"]["abbreviation"]),
                                                *in_year(d["depart_on"].year)))
-        query = query.where(D.id.in_(sa.union(*found)))  # a union: each part by its index (an OR scans the table)
+        if not found:
+            return History([], counted)
+        query = query.where(D.id.in_(sa.union(*found) if len(found) > 1 else found[0]))  # a union: each part by
+        # its index (an OR scans the table)
     if leave_out is not None:
         query = query.where(D.id != leave_out)
-    return [{"id": r.id, "issuer": {"name": r.unit_name, "abbreviation": r.unit_code},
+    rows = [{"id": r.id, "issuer": {"name": r.unit_name, "abbreviation": r.unit_code},
              "depart_on": r.depart_on, "places": list(r.places), "focus_areas": list(r.focus_areas)}
             for r in conn.execute(query.order_by(D.depart_on, D.id))]
+    return rows if counted is None else History(rows, counted)
+
+
+def _duplicates(conn: sa.Connection, places: set[str], areas: set[str], leave_out: int | None):
+    """For each place key, the delegations that went there on one of the areas, counted in the database:
+    ({place: (how many, the area keys they share)}, the ids of the NAMED_DUPLICATES most recent a place)."""
+    counted, recent = {}, []
+    T = TOPICS.c
+    for place in sorted(places):
+        where = [T.place_key == place, T.area_key.in_(areas)]
+        # one row a (delegation, place, area): a row an area counted in the index alone, the trip's own taken off
+        by_area = dict(conn.execute(sa.select(T.area_key, sa.func.count()).where(*where).group_by(T.area_key)).all())
+        if leave_out is not None:
+            for area in conn.execute(sa.select(T.area_key).where(T.delegation_id == leave_out, *where)).scalars():
+                by_area[area] -= 1
+            where.append(T.delegation_id != leave_out)
+        shared = {area for area, n in by_area.items() if n}
+        if not shared:
+            continue
+        count = (by_area[next(iter(shared))] if len(shared) == 1  # else a delegation on two of them is one
+                 else conn.execute(sa.select(sa.func.count(sa.distinct(T.delegation_id))).where(*where)).scalar())
+        counted[place] = (count, shared)
+        if count > CROWDED:  # the latest departures first, each asked whether it went there: a few dozen asked
+            went = sa.select(T.delegation_id).where(T.delegation_id == D.id, *where).exists()
+            latest = sa.select(D.id).where(went)
+        else:  # the few that went there, sorted
+            latest = sa.select(D.id).where(D.id.in_(sa.select(T.delegation_id).where(*where)))
+        latest = latest.order_by(D.depart_on.desc(), D.id.desc()).limit(NAMED_DUPLICATES)
+        recent += list(conn.execute(latest).scalars())
+    return counted, recent
+
+
+CROWDED = 1000  # duplicates of one place beyond which the latest are found walking back from the newest departure
 
 
 def _merged(stored: Mapping, trip: dict) -> tuple[dict, list[str]]:

@@ -33,6 +33,7 @@ from .store import opened
 # The documents a delegation file produces, in the order of its life (annual comes from the register).
 DOCUMENTS = ("request", "escalation", "report")
 MAX_ROWS = 200  # more rows than any delegation has: a form claiming more is not one of ours
+PAGE_SIZE, MAX_PAGE_SIZE = 50, 500  # the register page's delegations a page: by default, at most
 
 
 @dataclass
@@ -473,30 +474,38 @@ def register_page():
 
 
 def register_view(message: str | None = None, status: int = 200):
-    """The register's delegations the user may see, the overdue reports first, each with its state and its
-    signed PDFs; message (a refusal) above them."""
+    """One page of the register's delegations the user may see: the overdue reports first (earliest deadline
+    first), then the others by departure; each with its state and its signed PDFs; message (a refusal) above
+    them; links to the pages before and after (?page=, ?limit=)."""
     from flask import g
 
-    from .api import status_of
+    from .api import _positive, status_of
     from .signed import SignedFiles, trust_roots
 
     user = g.get("user")
     unit = request.args.get("unit") or None
     if user is not None and user.role == "unit":
         unit = unit or user.unit
+    pager = {"unit": request.args.get("unit") or None, "limit": request.args.get("limit") or None}
     try:
+        number, limit = _positive("page") or 1, _positive("limit") or PAGE_SIZE
+        if limit > MAX_PAGE_SIZE:
+            raise InvalidInput(f"Tham số limit “{limit}” quá lớn; mỗi trang tối đa {MAX_PAGE_SIZE} đoàn.")
         reg = opened()
         require_unit(unit) if unit or user is None or user.role == "unit" else None
-        records = reg.list(unit=unit, trip=False)
-        late = {d.record.id: d for d in reg.overdue(dt.date.today())}
+        rows, total, late = reg.overdue_first(dt.date.today(), unit=unit, page=number, limit=limit)
+        pages, start = max(1, -(-total // limit)), (number - 1) * limit
+        if number > pages:
+            message = message or f"Sổ có {pages} trang ({total} đoàn); trang {number} không có đoàn nào."
+            status = 404 if status == 200 else status
         with SignedFiles(reg) as files:
-            signed = files.of_records([r.id for r in records])
+            signed = files.of_records([r.id for r, _ in rows])
     except FormgenError as exc:
         return render_template("register.html", rows=[], message=message or exc.message, unit=unit,
                                signed={}, trusted=False), status_of(exc)
-    rows = sorted(records, key=lambda r: (r.id not in late, late[r.id].deadline if r.id in late else r.depart_on))
-    return render_template("register.html", rows=[(r, late.get(r.id)) for r in rows], message=message, unit=unit,
-                           signed=signed, trusted=bool(trust_roots()), kinds=labels()["kinds"]), status
+    return render_template("register.html", rows=rows, message=message, unit=unit, signed=signed,
+                           trusted=bool(trust_roots()), kinds=labels()["kinds"], pager=pager, page=number,
+                           pages=pages, total=total, late=late, first=start + 1, last=start + len(rows)), status
 
 
 @bp.post("/register/signed")
