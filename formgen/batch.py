@@ -283,8 +283,10 @@ def _render_chunk(jobs: list[Job]) -> tuple[list[Entry], list[tuple[Entry, Path,
 
 CHUNK = 25  # rows a worker process renders (and converts, in one soffice run) at a time
 # Rows rendered at a time for the long-lived LibreOffice workers, each chunk converted by the first worker free:
-# small, so that both workers are busy to the end (200 letters, --jobs 2, load ~5, interleaved: 5 rows
-# 16.0 s [11.6-16.7], 25 rows 18.0 s [12.3-19.7], 1 row 16.2 s [15.0-17.7]; benchmarks/pdf_bench.py --chunks).
+# small, so that both workers get letters (a batch under 25 rows used one) and stay busy to the end. 200
+# letters, --jobs 2, interleaved at load ~5: 5 rows 16.0 s [11.6-16.7], 25 rows 18.0 s [12.3-19.7], 1 row
+# 16.2 s [15.0-17.7] (3 rounds); a second run, 5 rounds: 5 rows 13.6 s [12.1-14.8], 25 rows 13.3 s
+# [12.9-16.1], CPU 12.9 s against 12.7 s: the gain is within the noise of a loaded machine.
 PDF_CHUNK = 5
 # Conversions before a batch's LibreOffice starts afresh: each letter leaves ~0.5 MB in it, a start costs ~1 s
 # (measured in benchmarks/pdf_bench.py).
