@@ -42,7 +42,7 @@ FIXTURE = ROOT / "fixtures" / "request.yaml"
 
 
 CHUNKED = ("import sys, formgen.batch as b; b.PDF_RECYCLE = int(sys.argv[4]) or b.PDF_RECYCLE; "
-           "b.run_batch('request', sys.argv[1], sys.argv[2], jobs=2, pdf=True, chunk=int(sys.argv[3]))")
+           "b.run_batch('request', sys.argv[1], sys.argv[2], jobs=2, pdf=True, chunk=int(sys.argv[3]) or None)")
 
 
 def formgen_batch(table: Path, out: Path, *extra: str, env: dict | None = None, memory: bool = False,
@@ -50,7 +50,7 @@ def formgen_batch(table: Path, out: Path, *extra: str, env: dict | None = None, 
     """Seconds for one fresh `formgen batch request --pdf` process (the library's run_batch in a fresh process
     with chunk or recycle); with memory, also its peak tree RSS and PSS."""
     shutil.rmtree(out, ignore_errors=True)
-    command = ([sys.executable, "-c", CHUNKED, str(table), str(out), str(chunk or 25), str(recycle)]
+    command = ([sys.executable, "-c", CHUNKED, str(table), str(out), str(chunk or 0), str(recycle)]
                if chunk or recycle else
                [sys.executable, "-m", "formgen", "batch", "request", str(table), "-o", str(out), "--pdf", *extra])
     started = time.perf_counter()

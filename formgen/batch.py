@@ -288,6 +288,13 @@ def _render_chunk(jobs: list[Job]) -> tuple[list[Entry], list[tuple[Entry, Path,
     return entries, written
 
 
+CHUNK = 25  # rows a worker process renders (and converts, in one soffice run) at a time
+# Rows rendered at a time for the long-lived LibreOffice workers, each chunk converted by the first worker free:
+# small, so that both workers get letters (a batch under 25 rows used one) and stay busy to the end. 200
+# letters, --jobs 2, interleaved at load ~5: 5 rows 16.0 s [11.6-16.7], 25 rows 18.0 s [12.3-19.7], 1 row
+# 16.2 s [15.0-17.7] (3 rounds); a second run, 5 rounds: 5 rows 13.6 s [12.1-14.8], 25 rows 13.3 s
+# [12.9-16.1], CPU 12.9 s against 12.7 s: the gain is within the noise of a loaded machine.
+PDF_CHUNK = 5
 # Conversions before a batch's LibreOffice starts afresh: each letter leaves ~0.5 MB in it, a start costs ~1 s
 # (measured in benchmarks/pdf_bench.py).
 PDF_RECYCLE = 200
@@ -340,11 +347,13 @@ def _line(p: Problem) -> str:
 def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *, jobs: int | None = None,
               pdf: bool = False, policy: str | None = None, notices: tuple[str, ...] = (),
               templates: str | None = None, soffice: str | None = None, stamp: bool = False,
-              font: str | None = None, chunk: int = 25, convert_legacy: bool = False,
+              font: str | None = None, chunk: int | None = None, convert_legacy: bool = False,
               progress: Callable[[int], None] | None = None, sheet: str | None = None,
               metadata: str | None = None, register: str | os.PathLike | None = None) -> Manifest:
     """Produce one document per row; a bad row is recorded in the manifest and never stops the others.
 
+    chunk: rows rendered (and, in worker processes, converted) together; by default CHUNK, or PDF_CHUNK when
+    long-lived LibreOffice workers make the PDFs.
     metadata "xml" or "json": each document's metadata (NĐ 30/2020, Phụ lục VI) beside it, listed with it.
     With a register (its location), every document is numbered and recorded in its outgoing register as
     render() does; with several workers the numbers follow the order the documents are finished.
@@ -391,7 +400,7 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
 
 def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, manifest: Manifest, *,
          jobs: int | None, pdf: bool, policy: str | None, notices: tuple[str, ...], templates: str | None,
-         soffice: str | None, stamp: bool, font: str | None, chunk: int, convert_legacy: bool,
+         soffice: str | None, stamp: bool, font: str | None, chunk: int | None, convert_legacy: bool,
          progress: Callable[[int], None] | None, metadata: str | None = None, table: str = "",
          register: str | None = None) -> Manifest:
     from . import KINDS
@@ -408,6 +417,8 @@ def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, 
         from .pdf import note_font_substitution
         note_font_substitution()  # once for the run, before its workers start
     from .pdf_workers import uno_python
+    on_workers = bool(settings.pdf and uno_python())  # PDFs from long-lived LibreOffice workers over UNO
+    chunk = chunk or (PDF_CHUNK if on_workers else CHUNK)
 
     broken: list[InvalidInput] = []  # the table's own error further down, raised once the rows before are done
 
@@ -434,7 +445,7 @@ def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, 
                     recorder.add(_run_chunk(batch))
             finally:
                 _stop_worker()
-        elif settings.pdf and uno_python():
+        elif on_workers:
             _run_on_workers(workers, settings, chunks(), recorder.add)
         else:
             _run_pool(workers, settings, chunks(), recorder.add)

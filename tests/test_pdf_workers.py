@@ -317,3 +317,24 @@ def test_a_batch_whose_libreoffice_is_killed_mid_run_still_writes_every_pdf(tmp_
     assert len(pdfs) == 12 and all(p.read_bytes().startswith(b"%PDF-") for p in pdfs)
     assert "Nguyễn Văn An" in pdf_text(pdfs[-1])
     assert not office_processes(os.getpid()) and own_leftovers(os.getpid()) == []
+
+
+@needs_uno
+@pytest.mark.slow
+def test_a_batch_of_ten_letters_with_two_jobs_is_converted_by_both_libreoffices(tmp_path, monkeypatch):
+    from formgen.batch import run_batch
+    from test_batch import BASE, write_csv
+    workers: list[int] = []
+    real = UnoWorker.convert
+
+    def spied(self, documents, out_dir=None):
+        workers.append(id(self))
+        return real(self, documents, out_dir)
+
+    monkeypatch.setattr(UnoWorker, "convert", spied)
+    table = write_csv(tmp_path / "t.csv", [dict(BASE, **{"Số văn bản": i + 1}) for i in range(10)])
+    manifest = run_batch("request", table, tmp_path / "out", jobs=2, pdf=True)
+    assert [e.status for e in manifest.entries] == ["written"] * 10
+    pdfs = sorted((tmp_path / "out").glob("*.pdf"))
+    assert len(pdfs) == 10 and "Nguyễn Văn An" in pdf_text(pdfs[0])
+    assert len(set(workers)) == 2, "one LibreOffice did every letter while the other stood idle"
