@@ -56,36 +56,47 @@ def test_one_letter_without_pdf_or_register_imports_neither_sqlalchemy_pypdf_nor
     assert loaded & {"sqlalchemy", "pypdf", "openpyxl"} == set()
 
 
-def _shipped_tables_fit_this_machine() -> str | None:
-    """Why the shipped holidays/font tables are not this machine's (the letter then asks holidays and reportlab,
-    as right and slower), or None."""
-    from formgen import calendar, layout
-    from formgen.fontconfig import fc_match
+def _holidays_table_unfit() -> str | None:
+    """Why the shipped holidays table is not this machine's (the letter then asks holidays: right, slower)."""
+    from formgen import calendar
     table = json.loads((ROOT / "formgen" / calendar.PUBLIC_FILE).read_text(encoding="utf-8"))
     if table["holidays"] != calendar.HOLIDAYS_VERSION:
-        return f"public_holidays.json is holidays {table['holidays']}'s, {calendar.HOLIDAYS_VERSION} is installed"
-    for pattern in ("Times New Roman", "Times New Roman:bold"):
-        if layout.file_digest(fc_match(pattern).read_bytes()) not in layout._shipped():
-            return f"{fc_match(pattern)} is not in font_widths.json"
+        return (f"public_holidays.json is holidays {table['holidays']}'s, {calendar.HOLIDAYS_VERSION} is installed: "
+                "run python tools/build_public_holidays.py")
     return None
 
 
-def test_one_letter_reads_the_public_holidays_from_the_shipped_table_without_importing_holidays(tmp_path):
-    if _shipped_tables_fit_this_machine():
-        pytest.skip(_shipped_tables_fit_this_machine() + ": run the tools/build_*.py that writes it")
+def _font_table_unfit() -> str | None:
+    """Why the shipped font widths are not this machine's fonts' (the letter then asks reportlab: right, slower)."""
+    from formgen import layout
+    from formgen.fontconfig import fc_match
+    for pattern in ("Times New Roman", "Times New Roman:bold"):
+        found = fc_match(pattern)
+        if layout.file_digest(found.read_bytes()) not in layout._shipped():
+            return f"{found} is not in font_widths.json: run python tools/build_font_widths.py"
+    return None
+
+
+@pytest.fixture(scope="module")
+def letter_modules(tmp_path_factory) -> set[str]:
+    """The modules one plain letter's render loaded (a fresh interpreter, run once for the tests below)."""
+    tmp_path = tmp_path_factory.mktemp("letter")
     out = tmp_path / "to-trinh.docx"
     status, loaded = _loaded("render", "request", str(FIX / "request.yaml"), "-o", str(out), tmp_path=tmp_path)
     assert status == 0 and out.is_file()
-    assert "holidays" not in loaded  # importing it imports its 250 countries
+    return loaded
 
 
-def test_one_letter_measures_its_rules_from_the_shipped_font_widths_without_reportlab_or_pil(tmp_path):
-    if _shipped_tables_fit_this_machine():
-        pytest.skip(_shipped_tables_fit_this_machine() + ": run the tools/build_*.py that writes it")
-    out = tmp_path / "to-trinh.docx"
-    status, loaded = _loaded("render", "request", str(FIX / "request.yaml"), "-o", str(out), tmp_path=tmp_path)
-    assert status == 0 and out.is_file()
-    assert loaded & {"reportlab", "PIL"} == set()
+def test_one_letter_reads_the_public_holidays_from_the_shipped_table_without_importing_holidays(letter_modules):
+    if _holidays_table_unfit():
+        pytest.skip(_holidays_table_unfit())
+    assert "holidays" not in letter_modules  # importing it imports its 250 countries
+
+
+def test_one_letter_measures_its_rules_from_the_shipped_font_widths_without_reportlab_or_pil(letter_modules):
+    if _font_table_unfit():
+        pytest.skip(_font_table_unfit())
+    assert letter_modules & {"reportlab", "PIL"} == set()
 
 
 def test_checking_a_file_without_a_register_imports_no_register_pdf_or_rendering_library(tmp_path):
