@@ -30,14 +30,14 @@ class SignatureCheck:
     intact: bool
     valid: bool
     trusted: bool | None          # None: no trust roots given
-    changed_after: str            # none, signatures, annotations, form, other
+    changed_after: str            # none, signatures, annotations, form, appended, other
     covers_whole_file: bool
     problem: str | None = None
     timestamp: str | None = None  # a timestamp server's time (--timestamp), ISO 8601 in Vietnam time
 
     @property
     def ok(self) -> bool:
-        return self.intact and self.valid and self.trusted is not False and self.changed_after != "other"
+        return self.intact and self.valid and self.trusted is not False and self.changed_after not in UNSAFE
 
     def as_dict(self) -> dict:
         return {**asdict(self), "ok": self.ok}
@@ -58,7 +58,13 @@ class Verification:
 
 
 CHANGES = {"none": "không", "signatures": "chỉ thêm chữ ký sau", "annotations": "chỉ thêm chú thích (dấu, ghi chú)",
-           "form": "chỉ điền biểu mẫu", "other": "CÓ — nội dung đã bị sửa"}
+           "form": "chỉ điền biểu mẫu", "other": "CÓ — nội dung đã bị sửa",
+           "appended": "CÓ — có dữ liệu lạ ghi thêm vào cuối tệp sau chữ ký"}
+UNSAFE = frozenset({"other", "appended"})
+# Bytes after the last revision's %%EOF that are only line ends or spaces (a mail client's or a copy's padding)
+# are not content; anything else there is data no signature covers, hidden from viewers that stop at %%EOF
+# and read by the forgiving ones that scan for objects.
+PADDING = b" \t\r\n"
 
 
 def trust_roots(paths) -> list:
@@ -233,6 +239,8 @@ def verify_pdf(src, *, trust=None) -> Verification:
         if status.coverage not in (SignatureCoverageLevel.ENTIRE_FILE, SignatureCoverageLevel.ENTIRE_REVISION) \
                 or status.docmdp_ok is False:
             changed = "other"
+        elif not whole and _bytes_after_last_revision(hanko, data):
+            changed = "appended"
         result.signatures.append(SignatureCheck(
             **check, intact=bool(status.intact), valid=bool(status.valid),
             trusted=bool(status.trusted) if roots else None, changed_after=changed, covers_whole_file=whole,
@@ -242,6 +250,19 @@ def verify_pdf(src, *, trust=None) -> Verification:
 
 def _vietnam(moment: dt.datetime | None) -> str | None:
     return moment.astimezone(VIETNAM).isoformat() if moment else None
+
+
+def _bytes_after_last_revision(hanko, data: bytes) -> bool:
+    """Whether data goes on, past padding, after the end of the file's last revision (no xref describes it)."""
+    last = hanko.xrefs.total_revisions - 1
+    end = _revision_end(data, hanko.xrefs.get_startxref_for_revision(last))
+    return bool(data[end:].strip(PADDING))
+
+
+def _revision_end(data: bytes, startxref: int) -> int:
+    """The offset just past the %%EOF that closes the revision whose xref starts at startxref."""
+    at = data.find(b"%%EOF", startxref)
+    return len(data) if at < 0 else at + len(b"%%EOF")
 
 
 def _later_signature(sig, found) -> bool:

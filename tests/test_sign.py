@@ -184,6 +184,28 @@ def test_one_byte_changed_in_the_signed_letter_fails_verification(tmp_path, pki,
     assert "Signature is Valid" not in _pdfsig(broken).split("Signature #2")[0]
 
 
+@pytest.mark.parametrize("tail", [b"garbage after the end\n", b"%PDF-1.7\n1 0 obj\n<< /Type /Catalog >>\nendobj\n",
+                                  b"\x00" * 16])
+def test_bytes_appended_after_the_last_signature_fail_verification(tail, tmp_path, pki, state_pdf, run_formgen):
+    _, both = _sign_both(tmp_path, pki, state_pdf)
+    tampered = tmp_path / "them.pdf"
+    tampered.write_bytes(both.read_bytes() + tail)
+    result = run_formgen("verify", tampered, "--trust", pki.ca_pem)
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert result.stdout.count("sửa sau khi ký: CÓ — có dữ liệu lạ ghi thêm vào cuối tệp sau chữ ký") == 2
+    assert "Không hợp lệ: 2 trong 2 chữ ký" in result.stdout
+
+
+def test_line_ends_added_after_the_last_signature_are_padding_and_the_letter_stays_valid(tmp_path, pki, state_pdf,
+                                                                                         run_formgen):
+    _, both = _sign_both(tmp_path, pki, state_pdf)
+    padded = tmp_path / "them-dong.pdf"
+    padded.write_bytes(both.read_bytes() + b"\r\n\n  \n")
+    result = run_formgen("verify", padded, "--trust", pki.ca_pem)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Hợp lệ: cả 2 chữ ký." in result.stdout
+
+
 def test_the_agency_cannot_sign_before_the_person(tmp_path, pki, state_pdf, run_formgen):
     out = tmp_path / "ky.pdf"
     with pytest.raises(InvalidInput, match='ký với vai trò role="person" trước'):
