@@ -1,6 +1,7 @@
 """An outgoing document's metadata (NĐ 30/2020, Phụ lục VI) as XML or JSON, from the strings the document prints.
 
-Where the fields come from: Nghị định 30/2020/NĐ-CP, Phụ lục VI (Hệ thống quản lý tài liệu điện tử), Phần II
+Where the fields come from (checked against the annex's Word file: docs/nd30-sources.md): Nghị định 30/2020/NĐ-CP,
+Phụ lục VI (Hệ thống quản lý tài liệu điện tử), Phần II
 (Chuẩn thông tin đầu vào của hệ thống), Mục I “Thông tin đầu vào của dữ liệu quản lý văn bản đi”: 16 fields, each
 with a Vietnamese name, an English short name (TypeName, CodeNumber, CodeNotation, IssuedDate, OrganName, Subject,
 Language, PageAmount, SignerInfo, To...), a type and a length. formgen/schemas/outgoing-document.xsd is that table as

@@ -27,8 +27,10 @@ ROOT = Path(__file__).parent.parent
 FIX = ROOT / "fixtures"
 SURNAMES = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ"]
 GIVEN = ["An", "Bình", "Cường", "Dũng", "Giang", "Hải", "Khánh", "Long"]
+# NĐ 30/2020 Phụ lục IV, I.2 (the Government's Word file of the annex; docs/nd30-sources.md): ten columns
 NDO30_COLUMNS = ["Số, ký hiệu văn bản", "Ngày tháng văn bản", "Tên loại và trích yếu nội dung văn bản", "Người ký",
-                 "Nơi nhận văn bản", "Đơn vị, người nhận bản lưu", "Số lượng bản", "Ghi chú"]
+                 "Nơi nhận văn bản", "Đơn vị, người nhận bản lưu", "Số lượng bản", "Ngày chuyển", "Ký nhận",
+                 "Ghi chú"]
 
 
 def shifted(value, days: int):
@@ -342,20 +344,20 @@ def test_the_book_as_xlsx_has_the_decrees_columns_every_number_and_the_cancelled
     assert result.exit_code == 0, result.stderr
     book = openpyxl.load_workbook(tmp_path / "so.xlsx")
     sheet = book["SNV"]
-    assert [sheet.cell(r, 1).value for r in (1, 2, 3)] == ["SỞ NỘI VỤ", "SỔ ĐĂNG KÝ VĂN BẢN ĐI", "Năm 2024"]
-    assert [c.value for c in sheet[5]] == NDO30_COLUMNS
-    assert [c.value for c in sheet[6]] == list(range(1, 9))
-    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=7)]
+    assert [sheet.cell(r, 1).value for r in (1, 3, 5)] == ["SỞ NỘI VỤ", "SỔ ĐĂNG KÝ VĂN BẢN ĐI", "Năm: 2024"]
+    assert [c.value for c in sheet[12]] == NDO30_COLUMNS
+    assert [c.value for c in sheet[13]] == [f"({i})" for i in range(1, 11)]
+    rows = [[c.value for c in row] for row in sheet.iter_rows(min_row=14)]
     assert [r[0] for r in rows] == ["01/TTr-SNV", "02/TTr-SNV", "03/TTr-SNV"]
-    assert rows[0][1] == dt.datetime(2024, 5, 20) and sheet.cell(7, 2).number_format == "DD/MM/YYYY"
+    assert rows[0][1] == dt.datetime(2024, 5, 20) and sheet.cell(14, 2).number_format == "DD/MM/YYYY"
     assert rows[0][2:7] == ["Tờ trình về việc xin ý kiến tổ chức đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh",
                             "Nguyễn Văn An",
                             "Ban Thường vụ Tỉnh ủy; Thường trực Tỉnh ủy (để báo cáo); Ban Tổ chức Tỉnh ủy; Giám đốc Sở",
                             "VT, CCHC", 6]
-    assert rows[0][7] is None and rows[2][7] is None
-    assert re.fullmatch(r"Đã hủy số ngày \d\d/\d\d/\d{4} \(Văn thư\): Thu hồi theo chỉ đạo", rows[1][7])
+    assert rows[0][7:] == [None, None, None] and rows[2][9] is None   # Ngày chuyển, Ký nhận: by hand
+    assert re.fullmatch(r"Đã hủy số ngày \d\d/\d\d/\d{4} \(Văn thư\): Thu hồi theo chỉ đạo", rows[1][9])
     setup = sheet.page_setup
-    assert (setup.orientation, setup.paperSize, sheet.print_title_rows) == ("landscape", 9, "$5:$6")  # 9: A4
+    assert (setup.orientation, setup.paperSize, sheet.print_title_rows) == ("landscape", 9, "$12:$13")  # 9: A4
 
 
 def test_the_book_as_pdf_is_a4_landscape_and_reads_back_with_its_headings_and_notes(tmp_path, run_formgen):
@@ -371,7 +373,7 @@ def test_the_book_as_pdf_is_a4_landscape_and_reads_back_with_its_headings_and_no
     text = subprocess.run(["pdftotext", "-raw", str(tmp_path / "so.pdf"), "-"], capture_output=True, text=True,
                           check=True).stdout
     words = " ".join(text.split())
-    for expected in ["SỞ NỘI VỤ", "SỔ ĐĂNG KÝ VĂN BẢN ĐI", "Năm 2024", "Người ký", "Nơi nhận văn bản", "Ghi chú",
+    for expected in ["SỞ NỘI VỤ", "SỔ ĐĂNG KÝ VĂN BẢN ĐI", "Năm: 2024", "Người ký", "Nơi nhận văn bản", "Ghi chú",
                      "01/TTr-SNV", "02/TTr-SNV", "03/TTr-SNV", "Nguyễn Văn An", "Thu hồi theo chỉ đạo"]:
         assert expected in words, expected
     assert words.index("01/TTr-SNV") < words.index("02/TTr-SNV") < words.index("03/TTr-SNV")

@@ -318,7 +318,10 @@ class Register(Storage):
         """Write the Sổ đăng ký văn bản đi of `year` (one unit, or each unit on its own sheet/pages) as .xlsx or
         .pdf (register.ledger); returns the number of rows."""
         from .ledger import write_book  # openpyxl and reportlab only when a book is written
-        return write_book(self.outgoing(year, unit), path, year, unit=unit, overwrite=overwrite)
+        with self.transaction() as conn:
+            entries = outgoing.entries(conn, year, unit)
+            parents = outgoing.parents(conn, [e.unit_code for e in entries])
+        return write_book(entries, path, year, unit=unit, parents=parents, overwrite=overwrite)
 
     # tables -------------------------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from ..model import Valid
 from ..policy.profile import focus_key
 from ..vn import dmy
 from .messages import MESSAGES
-from .storage import OUT, OUTGOING
+from .storage import OUT, OUTGOING, D
 
 ISSUED, CANCELLED = "issued", "cancelled"
 
@@ -249,6 +249,19 @@ def entries(conn: sa.Connection, year: int, unit: str | None = None) -> list[Ent
         query = query.where(OUT.unit_key == focus_key(unit))
     rows = conn.execute(query.order_by(OUT.unit_key, OUT.sequence, OUT.number)).all()
     return [entry_of(row) for row in rows]
+
+
+def parents(conn: sa.Connection, codes: list[str]) -> dict[str, str]:
+    """Each unit's cơ quan chủ quản trực tiếp (issuer.parent) as its latest delegation file names it, by unit
+    code; a unit without one (or whose files name none) is left out. The book's cover prints it (Phụ lục IV)."""
+    found = {}
+    for code in dict.fromkeys(codes):
+        trip = conn.execute(sa.select(D.trip).where(D.unit_key == focus_key(code))
+                            .order_by(D.depart_on.desc(), D.id.desc()).limit(1)).scalar()
+        parent = ((trip or {}).get("issuer") or {}).get("parent")
+        if parent:
+            found[code] = parent
+    return found
 
 
 def entry_of(row) -> Entry:
