@@ -153,6 +153,7 @@ def _table(tmp_path: Path) -> Path:
     return table
 
 
+@pytest.mark.slow
 def test_batch_with_two_workers_gives_each_row_its_number_in_the_tables_order(location, tmp_path, run_formgen):
     table = _table(tmp_path)
     result = run_formgen("batch", "request", table, "-o", tmp_path / "out", "--jobs", "2", "--register", location,
@@ -166,3 +167,27 @@ def test_batch_with_two_workers_gives_each_row_its_number_in_the_tables_order(lo
     with Register(location) as reg:
         assert [(e.number, e.source) for e in reg.outgoing(2024)] == [
             (n, f"{table}, dòng {row['row']}") for n, row in enumerate(written, 1)]
+
+
+@pytest.mark.slow
+def test_a_row_whose_document_fails_after_its_turn_leaves_no_gap_and_the_next_row_takes_its_number(
+        location, tmp_path, monkeypatch):
+    import formgen.rendering
+    from formgen.batch import run_batch
+    from formgen.errors import EnvironmentFailed
+    render_docx = formgen.rendering.render_docx
+
+    def full_disk_for_one(template, context, out, **kwargs):
+        if "so004" in Path(out).name:
+            raise EnvironmentFailed("Đĩa đầy.")
+        return render_docx(template, context, out, **kwargs)
+
+    monkeypatch.setattr(formgen.rendering, "render_docx", full_disk_for_one)  # the workers are forked with it
+    manifest = run_batch("request", _table(tmp_path), tmp_path / "out", jobs=2, register=location)
+    failed = [e for e in manifest.entries if e.status == "failed"]
+    assert [(e.row, e.outputs) for e in failed] == [(5, [])]
+    written = sorted((e for e in manifest.entries if e.status == "written"), key=lambda e: e.row)
+    assert [printed_number(Path(e.outputs[0])) for e in written] == [f"Số: {n:02d}/TTr-SNV" for n in range(1, ROWS)]
+    assert not list((tmp_path / "out").glob("*so004*"))
+    with Register(location) as reg:
+        assert [e.number for e in reg.outgoing(2024)] == list(range(1, ROWS))
