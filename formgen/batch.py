@@ -174,6 +174,7 @@ class Job:
     row: int
     data: dict
     stem: str
+    position: int = 0   # the row's place in the run (0, 1, ...): its turn to be numbered (register.in_order)
 
 
 @dataclass(frozen=True)
@@ -197,7 +198,7 @@ class Settings:
 _WORKER: dict = {}
 
 
-def _start_worker(settings: Settings, parent: int | None = None, convert: bool = True) -> None:
+def _start_worker(settings: Settings, parent: int | None = None, convert: bool = True, turns=None) -> None:
     """Once per process: the calendar, the converter; profiles and templates are cached by their modules.
 
     A pool worker (parent given) leaves stopping to the parent: Ctrl+C is ignored, SIGTERM or SIGHUP stop
@@ -217,9 +218,10 @@ def _start_worker(settings: Settings, parent: int | None = None, convert: bool =
         die_with_parent(parent)
     _WORKER["calendar"] = WorkCalendar.from_files(settings.notices) if settings.notices else WorkCalendar()
     _WORKER["converter"] = Converter(settings.soffice) if convert and (settings.pdf or settings.stamp) else None
-    if settings.register is not None:
+    if settings.register is not None:  # one engine per process that renders; with turns, numbers in row order
         from .register import Register
-        _WORKER["register"] = Register(settings.register)  # one engine per process that renders
+        from .register.in_order import InRowOrder
+        _WORKER["register"] = InRowOrder(settings.register, turns) if turns else Register(settings.register)
     # pool workers leave through os._exit, which skips atexit: multiprocessing's finalizers still run
     from multiprocessing.util import Finalize
     Finalize(None, _stop_worker, exitpriority=10)
@@ -256,9 +258,12 @@ def _run_chunk(jobs: list[Job]) -> list[Entry]:
 def _render_chunk(jobs: list[Job]) -> tuple[list[Entry], list[tuple[Entry, Path, list | None, dict | None]]]:
     """Each row's entry; and for those written, the entry, its .docx, its stamp (None without --stamp) and its
     metadata fields (None without --metadata)."""
+    from contextlib import nullcontext
     from . import render
     from .documents import identity
     settings: Settings = _WORKER["settings"]
+    register = _WORKER.get("register")
+    turn = getattr(register, "row", None)  # several workers numbering: each row in its turn (register.in_order)
     if settings.stamp:  # pypdf and reportlab's canvas only in a run that stamps
         from .stamping import stamp_lines
     folder, staging = Path(settings.folder), Path(settings.staging)
@@ -268,12 +273,13 @@ def _render_chunk(jobs: list[Job]) -> tuple[list[Entry], list[tuple[Entry, Path,
             entries.append(Entry(job.row, "invalid", messages=[job.data["__error__"]]))
             continue
         try:
-            trip, converted = _validate(job.data, settings.convert_legacy)
-            result = render(settings.kind, trip, staging / f"{job.stem}.docx", templates=settings.templates,
-                            profile=settings.policy, calendar=_WORKER["calendar"], register=_WORKER.get("register"),
-                            source=f"{settings.table}, dòng {job.row}",
-                            metadata=staging / f"{job.stem}{settings.metadata}" if settings.metadata else None,
-                            overwrite=True)  # the run's own staging, its names claimed: nothing there to keep
+            with turn(job.position) if turn else nullcontext():
+                trip, converted = _validate(job.data, settings.convert_legacy)
+                result = render(settings.kind, trip, staging / f"{job.stem}.docx", templates=settings.templates,
+                                profile=settings.policy, calendar=_WORKER["calendar"], register=register,
+                                source=f"{settings.table}, dòng {job.row}",
+                                metadata=staging / f"{job.stem}{settings.metadata}" if settings.metadata else None,
+                                overwrite=True)  # the run's own staging, its names claimed: nothing there to keep
             stamp = stamp_lines(result.deadlines, identity(settings.kind, result.data)) if settings.stamp else None
         except FormgenError as exc:
             problems = exc.problems or [Problem("", exc.message)]
@@ -356,7 +362,7 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     long-lived LibreOffice workers make the PDFs.
     metadata "xml" or "json": each document's metadata (NĐ 30/2020, Phụ lục VI) beside it, listed with it.
     With a register (its location), every document is numbered and recorded in its outgoing register as
-    render() does; with several workers the numbers follow the order the documents are finished.
+    render() does, in the table's row order (with several workers too: each row numbered in its turn).
 
     Never overwrites: a name already taken (in the folder or in this run) gets a suffix. A table
     that cannot be read at all is refused before anything is made; one that breaks further down
@@ -418,16 +424,20 @@ def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, 
         note_font_substitution()  # once for the run, before its workers start
     from .pdf_workers import uno_python
     on_workers = bool(settings.pdf and uno_python())  # PDFs from long-lived LibreOffice workers over UNO
-    chunk = chunk or (PDF_CHUNK if on_workers else CHUNK)
+    # worker processes numbering: one row at a time each, so that a row waiting for its turn holds no others
+    in_turns = register is not None and not on_workers and not (workers == 1 and not settings.pdf)
+    chunk = chunk or (PDF_CHUNK if on_workers else 1 if in_turns and not settings.pdf else CHUNK)
 
     broken: list[InvalidInput] = []  # the table's own error further down, raised once the rows before are done
 
     def chunks() -> Iterator[list[Job]]:
         batch: list[Job] = []
+        position = 0  # counts the rows rendered: a row the table reader found bad takes no turn
         try:
             for number, row in rows:
                 data = row if "__error__" in row else _counted(row, unflatten(row, section))
-                batch.append(Job(number, data, names.claim(document_name(kind, data, number), suffixes)))
+                batch.append(Job(number, data, names.claim(document_name(kind, data, number), suffixes), position))
+                position += "__error__" not in data
                 if len(batch) == chunk:
                     yield batch
                     batch = []
@@ -448,7 +458,7 @@ def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, 
         elif on_workers:
             _run_on_workers(workers, settings, chunks(), recorder.add)
         else:
-            _run_pool(workers, settings, chunks(), recorder.add)
+            _run_pool(workers, settings, chunks(), recorder.add, in_turns)
         manifest.state = "complete"
     except KeyboardInterrupt:  # Ctrl+C, SIGTERM, SIGHUP (formgen.interrupts): record what is done, then stop
         manifest.state = "interrupted"
@@ -465,10 +475,15 @@ def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, 
 
 
 def _run_pool(workers: int, settings: Settings, chunks: Iterator[list[Job]],
-              record: Callable[[list[Entry]], None]) -> None:
-    """Run the chunks in worker processes; stopped by any exception, the workers (and their LibreOffice) go too."""
+              record: Callable[[list[Entry]], None], in_turns: bool = False) -> None:
+    """Run the chunks in worker processes; stopped by any exception, the workers (and their LibreOffice) go too.
+    in_turns: the workers number the rows in the table's order (register.in_order)."""
     from concurrent.futures.process import BrokenProcessPool
-    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(settings, os.getpid())) as pool:
+    turns = None
+    if in_turns:
+        from .register.in_order import Turns
+        turns = Turns()
+    with ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(settings, os.getpid(), True, turns)) as pool:
         try:
             pending = set()
             for batch in chunks:  # a bounded window of chunks in flight: memory stays flat

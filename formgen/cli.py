@@ -17,7 +17,7 @@ from .pdf import ENV_SOFFICE
 from .policy import load_profile
 from .cli_base import (DateParam, Group, INVOKED, KindParam, OutputParam, YearParam, calendar_of, command_name,
                        convert_legacy_option, deadline_outputs, emit, explain_option, font_option, ics_option,
-                       json_option, load_file, manifest_payload, notices_option, overwrite_option, policy_option,
+                       json_option, load_file, manifest_payload, notices_option, number_line, overwrite_option, policy_option,
                        refuse_input_as_output, register_db_option, register_history, register_of, register_option)
 
 # Commands whose modules import what the others do not need (pypdf, reportlab, docxtpl, SQLAlchemy), loaded
@@ -142,9 +142,7 @@ def render_cmd(kind, file, out, templates, as_pdf, with_stamp, soffice, metadata
     result.warnings[:0] = converted
     lines = [f"{file}: {w.line()}" for w in result.warnings]
     if result.number is not None:
-        n = result.number
-        lines.append(f"Số văn bản / number: {n.notation} ({n.scope}, "
-                     f"{'đã cấp trước đây' if n.reused else 'ghi trong tệp' if n.typed else 'sổ cấp'})")
+        lines.append(number_line(result.number))
     lines += [f"Đã tạo / written: {p}" for p in result.outputs]
     emit(as_json, result.as_dict(), lines)
 

@@ -233,3 +233,9 @@ def manifest_payload(manifest: Manifest, files: list[str]) -> dict:
 
 def dmy_or_blank(day) -> str:
     return day.strftime("%d/%m/%Y") if day else ""
+
+
+def number_line(n) -> str:
+    """The outgoing number a register gave a document (register.outgoing.Issue), as render and annual print it."""
+    how = "đã cấp trước đây" if n.reused else "ghi trong tệp" if n.typed else "sổ cấp"
+    return f"Số văn bản / number: {n.notation} ({n.scope}, {how})"

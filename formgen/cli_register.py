@@ -12,7 +12,8 @@ from .errors import InvalidInput, Problem, Refused
 from .loader import read_data
 from .register import IdentityConflict, Register
 from .cli_base import (Command, DateParam, Group, OutputParam, calendar_of, dmy_or_blank, emit, json_option,
-                       manifest_payload, notices_option, overwrite_option, policy_option, register_db_option)
+                       manifest_payload, notices_option, number_line, overwrite_option, policy_option,
+                       register_db_option)
 
 
 @click.group("register", cls=Group)
@@ -246,9 +247,13 @@ def register_book_cmd(year, unit, out, register_db, overwrite, as_json):
 @click.option("--unit", metavar="MÃ", help="Mã đơn vị / one unit's code.")
 @click.option("--all", "all_units", is_flag=True, help="Mọi đơn vị có đoàn trong năm / every unit.")
 @click.option("--meta", type=click.Path(), required=True,
-              help="YAML phần “annual:” (số, ngày, người ký, nơi nhận) / the document's own section.")
+              help="YAML phần “annual:” (số, ngày, người ký, nơi nhận; term_start cho đơn vị đảng khi --number) / "
+                   "the document's own section.")
 @click.option("-o", "--output", "out", required=True, type=click.Path(),
               help="Tệp .docx (--unit) hoặc thư mục (--all) / output file or folder.")
+@click.option("--number", "numbered", is_flag=True,
+              help="Cấp số văn bản đi từ sổ (để trống số: số tiếp theo của đơn vị; số ghi sẵn được kiểm tra trùng) "
+                   "và ghi vào sổ văn bản đi / number each report from the register's outgoing book.")
 @click.option("--pdf", "as_pdf", is_flag=True, help="Thêm bản PDF / also write PDFs.")
 @click.option("--templates", type=click.Path(), help="Thư mục mẫu đã sửa / folder of edited templates.")
 @register_db_option
@@ -256,9 +261,13 @@ def register_book_cmd(year, unit, out, register_db, overwrite, as_json):
 @notices_option
 @overwrite_option
 @json_option
-def annual_cmd(year, unit, all_units, meta, out, as_pdf, templates, register_db, policy, notices, overwrite,
-               as_json):
-    """Báo cáo tổng hợp năm từ sổ (R11) / the annual report of one unit, or of every unit, from the register."""
+def annual_cmd(year, unit, all_units, meta, out, numbered, as_pdf, templates, register_db, policy, notices,
+               overwrite, as_json):
+    """Báo cáo tổng hợp năm từ sổ (R11) / the annual report of one unit, or of every unit, from the register.
+
+    Với --number, mỗi báo cáo được cấp số (đơn vị đảng: theo nhiệm kỳ, ngày đầu nhiệm kỳ lấy từ issuer.term_start
+    của đoàn hoặc term_start trong phần annual) / with --number, each report is numbered and recorded.
+    """
     if bool(unit) == all_units:
         raise InvalidInput("Cần đúng một trong hai: --unit MÃ hoặc --all.")
     section = read_data(meta)
@@ -267,10 +276,12 @@ def annual_cmd(year, unit, all_units, meta, out, as_pdf, templates, register_db,
     with Register(register_db) as reg:
         if unit:
             result = annual_report(reg, unit, year, section, out, templates=templates, profile=policy,
-                                   calendar=calendar, pdf=as_pdf, overwrite=overwrite)
-            emit(as_json, result.as_dict(), [f"Đã tạo / written: {p}" for p in result.outputs])
+                                   calendar=calendar, pdf=as_pdf, overwrite=overwrite, number=numbered, source=meta)
+            lines = [number_line(result.number)] if result.number is not None else []
+            emit(as_json, result.as_dict(), lines + [f"Đã tạo / written: {p}" for p in result.outputs])
             return
         manifest, files = annual_reports(reg, year, section, out, templates=templates, profile=policy,
-                                         calendar=calendar, pdf=as_pdf, overwrite=overwrite)
+                                         calendar=calendar, pdf=as_pdf, overwrite=overwrite, number=numbered,
+                                         source=meta)
     emit(as_json, manifest_payload(manifest, [str(p) for p in files]), [manifest.summary()],
          exit_code=manifest.exit_code)

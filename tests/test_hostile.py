@@ -2051,3 +2051,60 @@ def test_a_committee_term_that_is_not_a_date_is_refused_by_the_schema(run_formge
     data["issuer"]["term_start"] = "nhiệm kỳ 2020-2025"
     result = run_formgen("check", str(write_trip(tmp_path, data)))
     assert result.exit_code == 2 and "issuer.term_start" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- annual --number: the committee terms the clerk supplies (issue 16) ------------------------------------------
+
+
+def _annual_register(run_formgen, tmp_path) -> Path:
+    db = tmp_path / "so.sqlite"
+    party = ROOT / "fixtures" / "party" / "report.yaml"  # BTGTU, its delegation without issuer.term_start
+    assert run_formgen("register", "add", str(ROOT / "fixtures" / "report.yaml"), str(party), "--register",
+                       str(db)).exit_code == 0
+    return db
+
+
+def _annual_meta(tmp_path, extra: str = "") -> Path:
+    meta = tmp_path / "bc.yaml"
+    meta.write_text("annual:\n  date: 2024-12-20\n  signer: {name: Lê Văn Bình, title: Giám đốc}\n" + extra,
+                    encoding="utf-8")
+    return meta
+
+
+@pytest.mark.parametrize("value", ["nhiệm kỳ 2020-2025", "{BTGTU: 31/02/2020}", "[2020-10-16]"])
+def test_an_annual_term_start_that_is_not_a_date_is_one_line_naming_it_and_nothing_is_written(
+        run_formgen, tmp_path, value):
+    db = _annual_register(run_formgen, tmp_path)
+    meta = _annual_meta(tmp_path, f"  term_start: {value}\n")
+    folder = tmp_path / "nam"
+    result = run_formgen("annual", "--year", "2024", "--all", "--meta", str(meta), "-o", str(folder), "--register",
+                         str(db), "--number")
+    assert result.exit_code == 2 and len(result.err_lines) == 1 and "Traceback" not in result.stderr
+    assert "[annual.term_start]" in result.stderr and str(meta) in result.stderr
+    assert not folder.exists()
+
+
+def test_a_party_units_annual_numbered_without_a_known_term_is_one_line_saying_what_to_add_and_no_file(
+        run_formgen, tmp_path):
+    db = _annual_register(run_formgen, tmp_path)
+    out = tmp_path / "bc.docx"
+    result = run_formgen("annual", "--year", "2024", "--unit", "BTGTU", "--meta", str(_annual_meta(tmp_path)), "-o",
+                         str(out), "--register", str(db), "--number")
+    assert result.exit_code == 2 and len(result.err_lines) == 1 and "Traceback" not in result.stderr
+    assert "“term_start: {BTGTU: 2020-10-16}”" in result.stderr and not out.exists()
+    from formgen.register import Register
+    with Register(db) as reg:
+        assert reg.outgoing(2024) == []
+
+
+def test_an_annual_term_start_without_number_changes_nothing_and_is_not_an_unknown_key(run_formgen, tmp_path):
+    db = _annual_register(run_formgen, tmp_path)
+    folder = tmp_path / "nam"
+    result = run_formgen("annual", "--year", "2024", "--all", "--meta",
+                         str(_annual_meta(tmp_path, "  term_start: 2020-10-16\n")), "-o", str(folder), "--register",
+                         str(db))
+    assert result.exit_code == 0, result.stderr
+    assert sorted(p.name for p in folder.glob("*.docx")) == ["annual-btgtu-2024.docx", "annual-snv-2024.docx"]
+    from formgen.register import Register
+    with Register(db) as reg:
+        assert reg.outgoing(2024) == []
