@@ -45,7 +45,14 @@ def book_rows(run_formgen, tmp_path: Path, db) -> dict[str, list[list]]:
     result = run_formgen("register", "book", "--year", "2024", "-o", out, "--register", db, "--overwrite")
     assert result.exit_code == 0, result.stderr
     book = openpyxl.load_workbook(out)
-    return {sheet.title: [[c.value for c in row][:3] for row in sheet.iter_rows(min_row=7)] for sheet in book}
+    return {sheet.title: _entries(sheet) for sheet in book}
+
+
+def _entries(sheet) -> list[list]:
+    """The entries' first three columns: the rows under the column numbers (1)..(10), below the cover."""
+    rows = [list(row) for row in sheet.iter_rows(values_only=True)]
+    first = next(i for i, row in enumerate(rows) if row[0] == "(1)") + 1
+    return [row[:3] for row in rows[first:]]
 
 
 def test_an_annual_report_numbered_prints_its_number_and_made_again_keeps_it(location, tmp_path, run_formgen):
