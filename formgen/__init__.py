@@ -5,7 +5,11 @@ The pipeline, one module a step: load (loader, model) → check (policy) → bui
 """
 from __future__ import annotations
 
-import datetime as dt
+from . import precompiled
+
+precompiled.seed()  # first: the patterns the modules below compile as they load are in re's cache already
+
+import datetime as dt  # noqa: E402 - the imports below come after the patterns are seeded
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
