@@ -90,9 +90,9 @@ class CompiledTemplate:
         self.parts: dict[str, object] = {}
         for info, data in self.entries:
             if _RENDERED.match(info.filename):
-                xml = helper.patch_xml(data.decode("utf-8"))
-                if "{" in xml:
-                    self.parts[info.filename] = self.env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+                template = _part_template(self.env, helper, path, info.filename, data)
+                if template is not None:
+                    self.parts[info.filename] = template
         self.listing = helper.resolve_listing
         self.core = next((data for info, data in self.entries if info.filename == CORE), None)
         # whatever is not rendered is compressed once and opens every document as it is, its directory entries too
@@ -113,6 +113,24 @@ class CompiledTemplate:
         if core is not None:
             members.append(_member(CORE, core_properties(core, context)))
         return _zipped(self.static, members)
+
+
+def part_source(helper: DocxTemplate, data: bytes) -> str | None:
+    """A part as Jinja compiles it: docxtpl's patch, each paragraph on a line of its own; None without a tag."""
+    xml = helper.patch_xml(data.decode("utf-8"))
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml) if "{" in xml else None
+
+
+def _part_template(env, helper: DocxTemplate, path: Path, part: str, data: bytes):
+    """A part's compiled template: a shipped template's compiled ahead (formgen/template_modules.py) when it is
+    there for these very bytes, else compiled here; None when the part holds no tag."""
+    if _shipped(str(path)):
+        from . import template_modules
+        ahead = template_modules.load(env, template_modules.part_name(path.name, part, data))
+        if ahead is not None:
+            return ahead
+    source = part_source(helper, data)
+    return env.from_string(source) if source is not None else None
 
 
 # Text docxtpl's listing pass changes: a tab, new line, paragraph (\a) or page (\f) mark inside a <w:t>. Without
