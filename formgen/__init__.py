@@ -22,7 +22,6 @@ from .dates import parse_date
 from .loader import load, validate
 from .model import Valid
 from .policy import DEFAULT_PROFILE, Limits, Profile, evaluate, load_profile, trip_limits
-from .pdf import Converter
 from .files import refuse_existing, require_suffix
 from .formats.rules import check_format
 from .metadata import of as metadata_of, page_count, require_target as require_metadata_target, with_pages
@@ -289,6 +288,8 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     stays: it is complete and usable). Each file is written whole or not at all. out must end in
     .docx: the PDF is written beside it, with the same name and .pdf.
     """
+    from .layout import prefetch_fonts
+    prefetch_fonts()  # fontconfig answers while docxtpl loads and the rules run
     from .rendering import render_docx
     from .templates import find_template
     kind, trip = _kind(kind), _valid(trip)
@@ -312,7 +313,10 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     template = find_template(template_name(kind, trip["issuer"]["style"]), templates)
     if not overwrite:
         refuse_existing(out, *([out.with_suffix(".pdf")] if pdf or stamp else []), *([meta] if meta else []))
-    converter = Converter(soffice) if pdf or stamp else None  # find LibreOffice before writing anything
+    converter = None
+    if pdf or stamp:
+        from .pdf import Converter  # here: logging and LibreOffice's machinery, for the PDF only
+        converter = Converter(soffice)  # find LibreOffice before writing anything
     numbered = None
     try:
         if register is None:

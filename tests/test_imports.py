@@ -106,6 +106,10 @@ def test_one_letter_reads_the_installed_holidays_version_without_importing_impor
     assert letter_run["holidays_version"] == version("holidays")
 
 
+def test_one_letter_imports_neither_the_pdf_machinery_nor_what_only_workers_use(letter_modules):
+    assert letter_modules & {"formgen.pdf", "logging", "ctypes"} == set()
+
+
 def test_one_letter_reads_the_public_holidays_from_the_shipped_table_without_importing_holidays(letter_modules):
     if _holidays_table_unfit():
         pytest.skip(_holidays_table_unfit())
