@@ -6,26 +6,28 @@ The pipeline, one module a step: load (loader, model) → check (policy) → bui
 from __future__ import annotations
 
 from . import precompiled
+from .loading import without_collection
 
 precompiled.seed()  # first: the patterns the modules below compile as they load are in re's cache already
 
-import datetime as dt  # noqa: E402 - the imports below come after the patterns are seeded
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
+with without_collection():  # formgen/loading.py: the collector would find nothing to free in what they build
+    import datetime as dt
+    import os
+    from dataclasses import dataclass, field
+    from pathlib import Path
 
-from .calendar import WorkCalendar
-from .deadlines import Deadlines, compute_deadlines, trip_deadlines
-from .documents import KINDS, Inputs, identity, infer_kind, require_section, template_name
-from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem, Refused
-from .dates import parse_date
-from .loader import load, validate
-from .model import Valid
-from .policy import DEFAULT_PROFILE, Limits, Profile, evaluate, load_profile, trip_limits
-from .files import refuse_existing, require_suffix
-from .formats.rules import check_format
-from .metadata import of as metadata_of, page_count, require_target as require_metadata_target, with_pages
-from .metadata import write as write_metadata
+    from .calendar import WorkCalendar
+    from .deadlines import Deadlines, compute_deadlines, trip_deadlines
+    from .documents import KINDS, Inputs, identity, infer_kind, require_section, template_name
+    from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem, Refused
+    from .dates import parse_date
+    from .loader import load, validate
+    from .model import Valid
+    from .policy import DEFAULT_PROFILE, Limits, Profile, evaluate, load_profile, trip_limits
+    from .files import refuse_existing, require_suffix
+    from .formats.rules import check_format
+    from .metadata import of as metadata_of, page_count, require_target as require_metadata_target, with_pages
+    from .metadata import write as write_metadata
 
 # The steps that make files (rendering: docxtpl, reportlab's metrics; stamping: pypdf) are imported by the
 # functions that run them, as sign and verify are: `import formgen`, `formgen check` and `--help` start without.
@@ -290,8 +292,9 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     """
     from .layout import prefetch_fonts
     prefetch_fonts()  # fontconfig answers while docxtpl loads and the rules run
-    from .rendering import render_docx
-    from .templates import find_template
+    with without_collection(unless_loaded=f"{__name__}.rendering"):  # the first document: docxtpl, Jinja load
+        from .rendering import render_docx
+        from .templates import find_template
     kind, trip = _kind(kind), _valid(trip)
     out = _path("out", out)
     templates, soffice = _path("templates", templates, optional=True), _path("soffice", soffice, optional=True)

@@ -180,3 +180,31 @@ def test_a_batch_without_stamps_imports_no_pdf_library(tmp_path):
                             f"m = run_batch('request', {str(FIX / 'batch' / 'requests.csv')!r}, 'out', jobs=1)\n"
                             f"assert m.count('written') >= 1, m.summary()", tmp_path)
     assert "docxtpl" in loaded and loaded & {"pypdf", "openpyxl", "sqlalchemy"} == set()
+
+
+GC_PROBE = """
+import gc, json, sys
+from pathlib import Path
+import formgen
+after_import = (gc.isenabled(), gc.get_freeze_count())
+fixture = formgen.load(sys.argv[1])
+formgen.render("request", fixture, Path("first.docx"))
+after_first = (gc.isenabled(), gc.get_freeze_count())
+formgen.render("request", fixture, Path("second.docx"))
+after_second = gc.get_freeze_count()
+cycle = []
+cycle.append(cycle)
+del cycle
+print(json.dumps({"import": after_import, "first": after_first, "second": after_second, "freed": gc.collect()}))
+"""
+
+
+def test_the_modules_a_letter_loads_are_left_out_of_later_collections_and_the_collector_runs_again(tmp_path):
+    done = subprocess.run([sys.executable, "-c", GC_PROBE, str(FIX / "request.yaml")], cwd=tmp_path,
+                          capture_output=True, text=True, env={**_env(), "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found["import"][0] is True and found["import"][1] > 10_000  # formgen's modules: frozen, collector on
+    assert found["first"][0] is True and found["first"][1] > found["import"][1]  # the rendering libraries too
+    assert found["second"] == found["first"][1]  # a later document's objects are collected as usual
+    assert found["freed"] >= 1 and (tmp_path / "second.docx").is_file()
