@@ -133,6 +133,24 @@ def _part_template(env, helper: DocxTemplate, path: Path, part: str, data: bytes
     return env.from_string(source) if source is not None else None
 
 
+
+def shipped_part_sources() -> dict[str, str]:
+    """Every shipped template's rendered parts that hold a tag, as _part_template compiles them, by the name
+    template_modules.part_name gives them (what tools/build_compiled_templates.py compiles ahead)."""
+    from . import template_modules
+    found = {}
+    for template in sorted(Path(str(builtin_templates_folder())).glob("*.docx")):
+        helper = DocxTemplate(str(template))
+        with zipfile.ZipFile(template) as z:
+            for info in z.infolist():
+                if _RENDERED.match(info.filename):
+                    data = z.read(info)
+                    source = part_source(helper, data)
+                    if source is not None:
+                        found[template_modules.part_name(template.name, info.filename, data)] = source
+    return found
+
+
 # Text docxtpl's listing pass changes: a tab, new line, paragraph (\a) or page (\f) mark inside a <w:t>. Without
 # one, that pass (a regular expression per paragraph, run and text) gives the part back as it was: it is skipped.
 _LISTING = re.compile(r"<w:t(?: [^>]*)?>[^<]*[\t\n\a\f]")

@@ -42,28 +42,9 @@ def load(env: jinja2.Environment, name: str) -> Template | None:
         return None
 
 
-def shipped_sources() -> dict[str, str]:
-    """Every shipped template's rendered parts that hold a tag, as formgen compiles them, by their part_name."""
-    import zipfile
-
-    from docxtpl import DocxTemplate
-
-    from .rendering import _RENDERED, builtin_templates_folder, part_source
-    found = {}
-    for template in sorted(Path(str(builtin_templates_folder())).glob("*.docx")):
-        helper = DocxTemplate(str(template))
-        with zipfile.ZipFile(template) as z:
-            for info in z.infolist():
-                if _RENDERED.match(info.filename):
-                    data = z.read(info)
-                    source = part_source(helper, data)
-                    if source is not None:
-                        found[part_name(template.name, info.filename, data)] = source
-    return found
-
-
 def compile_into(folder: Path, env: jinja2.Environment, sources: dict[str, str]) -> list[Path]:
-    """Jinja's compile_templates of sources (name -> the part as formgen compiles it) into folder, one module each."""
+    """Jinja's compile_templates of sources (name -> the part as formgen compiles it: rendering.shipped_part_sources)
+    into folder, one module each."""
     env = env.overlay(loader=jinja2.DictLoader(sources))
     env.compile_templates(str(folder), zip=None, ignore_errors=False)
     return sorted(folder / ModuleLoader.get_module_filename(name) for name in sources)

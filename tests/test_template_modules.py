@@ -21,7 +21,7 @@ NOW = dt.datetime(2026, 12, 1, 8, 30, tzinfo=dt.timezone.utc)
 
 
 def test_every_shipped_template_part_is_compiled_ahead_as_jinja_compiles_it_now(tmp_path):
-    written = template_modules.compile_into(tmp_path, rendering.jinja_env(), template_modules.shipped_sources())
+    written = template_modules.compile_into(tmp_path, rendering.jinja_env(), rendering.shipped_part_sources())
     shipped = sorted(template_modules.FOLDER.glob("tmpl_*.py"))
     assert [p.name for p in shipped] == [p.name for p in written], "run python tools/build_compiled_templates.py"
     for ahead, now in zip(shipped, written):

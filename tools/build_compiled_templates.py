@@ -11,12 +11,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from formgen import template_modules  # noqa: E402
-from formgen.rendering import jinja_env  # noqa: E402
+from formgen import rendering, template_modules  # noqa: E402
 
 folder = template_modules.FOLDER
 folder.mkdir(parents=True, exist_ok=True)
 for old in folder.glob("tmpl_*.py"):
     old.unlink()
-written = template_modules.compile_into(folder, jinja_env(), template_modules.shipped_sources())
+written = template_modules.compile_into(folder, rendering.jinja_env(), rendering.shipped_part_sources())
 print(f"{folder}: {len(written)} parts, {sum(p.stat().st_size for p in written) // 1024} KB")
