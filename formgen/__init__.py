@@ -5,24 +5,29 @@ The pipeline, one module a step: load (loader, model) → check (policy) → bui
 """
 from __future__ import annotations
 
-import datetime as dt
-import os
-from dataclasses import dataclass, field
-from pathlib import Path
+from . import precompiled
+from .loading import without_collection
 
-from .calendar import WorkCalendar
-from .deadlines import Deadlines, compute_deadlines, trip_deadlines
-from .documents import KINDS, Inputs, identity, infer_kind, require_section, template_name
-from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem, Refused
-from .dates import parse_date
-from .loader import load, validate
-from .model import Valid
-from .policy import DEFAULT_PROFILE, Limits, Profile, evaluate, load_profile, trip_limits
-from .pdf import Converter
-from .files import refuse_existing, require_suffix
-from .formats.rules import check_format
-from .metadata import of as metadata_of, page_count, require_target as require_metadata_target, with_pages
-from .metadata import write as write_metadata
+precompiled.seed()  # first: the patterns the modules below compile as they load are in re's cache already
+
+with without_collection():  # formgen/loading.py: the collector would find nothing to free in what they build
+    import datetime as dt
+    import os
+    from dataclasses import dataclass, field
+    from pathlib import Path
+
+    from .calendar import WorkCalendar
+    from .deadlines import Deadlines, compute_deadlines, trip_deadlines
+    from .documents import KINDS, Inputs, identity, infer_kind, require_section, template_name
+    from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem, Refused
+    from .dates import parse_date
+    from .loader import load, validate
+    from .model import Valid
+    from .policy import DEFAULT_PROFILE, Limits, Profile, evaluate, load_profile, trip_limits
+    from .files import refuse_existing, require_suffix
+    from .formats.rules import check_format
+    from .metadata import of as metadata_of, page_count, require_target as require_metadata_target, with_pages
+    from .metadata import write as write_metadata
 
 # The steps that make files (rendering: docxtpl, reportlab's metrics; stamping: pypdf) are imported by the
 # functions that run them, as sign and verify are: `import formgen`, `formgen check` and `--help` start without.
@@ -285,8 +290,11 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     stays: it is complete and usable). Each file is written whole or not at all. out must end in
     .docx: the PDF is written beside it, with the same name and .pdf.
     """
-    from .rendering import render_docx
-    from .templates import find_template
+    from .layout import prefetch_fonts
+    prefetch_fonts()  # fontconfig answers while docxtpl loads and the rules run
+    with without_collection(unless_loaded=f"{__name__}.rendering"):  # the first document: docxtpl, Jinja load
+        from .rendering import render_docx
+        from .templates import find_template
     kind, trip = _kind(kind), _valid(trip)
     out = _path("out", out)
     templates, soffice = _path("templates", templates, optional=True), _path("soffice", soffice, optional=True)
@@ -308,7 +316,10 @@ def render(kind: str, trip: dict, out: str | os.PathLike, *, templates: str | os
     template = find_template(template_name(kind, trip["issuer"]["style"]), templates)
     if not overwrite:
         refuse_existing(out, *([out.with_suffix(".pdf")] if pdf or stamp else []), *([meta] if meta else []))
-    converter = Converter(soffice) if pdf or stamp else None  # find LibreOffice before writing anything
+    converter = None
+    if pdf or stamp:
+        from .pdf import Converter  # here: logging and LibreOffice's machinery, for the PDF only
+        converter = Converter(soffice)  # find LibreOffice before writing anything
     numbered = None
     try:
         if register is None:

@@ -10,12 +10,12 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from importlib.metadata import version as _installed_version
 from pathlib import Path
 from typing import Iterable, Sequence
 
 from .dates import parse_date
 from .errors import InvalidInput, Problem
+from .installed import installed_version as _installed_version
 from .yamlio import load_yaml
 
 COUNTRY = "VN"

@@ -10,10 +10,9 @@ import click
 
 from . import KINDS, check, deadlines, render
 from .envelope import dumps, envelope
-from .environment import ENV_REGISTER
+from .environment import ENV_REGISTER, ENV_SOFFICE
 from .errors import EXIT_ABORTED, EXIT_INTERNAL, EnvironmentFailed, FormgenError, InvalidInput, Refused
 from .interrupts import interruption, signals_raise
-from .pdf import ENV_SOFFICE
 from .policy import load_profile
 from .cli_base import (DateParam, Group, INVOKED, KindParam, OutputParam, YearParam, calendar_of, command_name,
                        convert_legacy_option, deadline_outputs, emit, explain_option, font_option, ics_option,

@@ -1,7 +1,6 @@
 """Signals as exceptions: SIGTERM and SIGHUP unwind like Ctrl+C, so every cleanup on the way runs."""
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import sys
@@ -85,6 +84,7 @@ def die_with_parent(parent: int, signum: int = signal.SIGTERM) -> None:
     """Have the kernel send signum to this process when its parent dies, even by SIGKILL (Linux; elsewhere nothing)."""
     if not sys.platform.startswith("linux"):
         return
+    import ctypes  # here: only a worker asks (ctypes costs every command's start 1 ms)
     try:
         ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signum, 0, 0, 0)
     except (OSError, AttributeError):

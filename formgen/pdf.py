@@ -11,9 +11,9 @@ import weakref
 from pathlib import Path
 from typing import Sequence
 
+from .environment import ENV_SOFFICE  # named there: the command line names it without this module
 from .errors import EnvironmentFailed, InvalidInput
 
-ENV_SOFFICE = "FORMGEN_SOFFICE"
 INSTALL_HINT = ("cài LibreOffice (Debian/Ubuntu: apt-get install libreoffice-writer-nogui fonts-liberation2), "
                 f"hoặc chỉ đường dẫn bằng tham số soffice= hay biến môi trường {ENV_SOFFICE}")
 USUAL_PLACES = (

@@ -90,9 +90,9 @@ class CompiledTemplate:
         self.parts: dict[str, object] = {}
         for info, data in self.entries:
             if _RENDERED.match(info.filename):
-                xml = helper.patch_xml(data.decode("utf-8"))
-                if "{" in xml:
-                    self.parts[info.filename] = self.env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+                template = _part_template(self.env, helper, path, info.filename, data)
+                if template is not None:
+                    self.parts[info.filename] = template
         self.listing = helper.resolve_listing
         self.core = next((data for info, data in self.entries if info.filename == CORE), None)
         # whatever is not rendered is compressed once and opens every document as it is, its directory entries too
@@ -113,6 +113,42 @@ class CompiledTemplate:
         if core is not None:
             members.append(_member(CORE, core_properties(core, context)))
         return _zipped(self.static, members)
+
+
+def part_source(helper: DocxTemplate, data: bytes) -> str | None:
+    """A part as Jinja compiles it: docxtpl's patch, each paragraph on a line of its own; None without a tag."""
+    xml = helper.patch_xml(data.decode("utf-8"))
+    return re.sub(r"<w:p([ >])", r"\n<w:p\1", xml) if "{" in xml else None
+
+
+def _part_template(env, helper: DocxTemplate, path: Path, part: str, data: bytes):
+    """A part's compiled template: a shipped template's compiled ahead (formgen/template_modules.py) when it is
+    there for these very bytes, else compiled here; None when the part holds no tag."""
+    if _shipped(str(path)):
+        from . import template_modules
+        ahead = template_modules.load(env, template_modules.part_name(path.name, part, data))
+        if ahead is not None:
+            return ahead
+    source = part_source(helper, data)
+    return env.from_string(source) if source is not None else None
+
+
+
+def shipped_part_sources() -> dict[str, str]:
+    """Every shipped template's rendered parts that hold a tag, as _part_template compiles them, by the name
+    template_modules.part_name gives them (what tools/build_compiled_templates.py compiles ahead)."""
+    from . import template_modules
+    found = {}
+    for template in sorted(Path(str(builtin_templates_folder())).glob("*.docx")):
+        helper = DocxTemplate(str(template))
+        with zipfile.ZipFile(template) as z:
+            for info in z.infolist():
+                if _RENDERED.match(info.filename):
+                    data = z.read(info)
+                    source = part_source(helper, data)
+                    if source is not None:
+                        found[template_modules.part_name(template.name, info.filename, data)] = source
+    return found
 
 
 # Text docxtpl's listing pass changes: a tab, new line, paragraph (\a) or page (\f) mark inside a <w:t>. Without

@@ -14,8 +14,15 @@ ROOT = Path(__file__).parent.parent
 FIX = ROOT / "fixtures"
 HEAVY = ("sqlalchemy", "pypdf", "reportlab", "openpyxl")
 
+
 def _loaded(*args: str, tmp_path: Path | None = None) -> tuple[int, set[str]]:
-    """(exit status, top-level packages in sys.modules) after `formgen ARGS` in a fresh interpreter."""
+    """(exit status, modules and top-level packages in sys.modules) after `formgen ARGS` in a fresh interpreter."""
+    result = _run(*args, tmp_path=tmp_path)
+    return result["status"], set(result["loaded"])
+
+
+def _run(*args: str, tmp_path: Path | None = None) -> dict:
+    """What a fresh interpreter says after `formgen ARGS`: status, loaded (sys.modules), holidays_version."""
     code = ("import json, sys\n"
             "from formgen.cli import main\n"
             "status = 0\n"
@@ -24,12 +31,12 @@ def _loaded(*args: str, tmp_path: Path | None = None) -> tuple[int, set[str]]:
             "        main(sys.argv[1:])\n"
             "    except SystemExit as exc:\n"
             "        status = exc.code\n"
-            "print(json.dumps({'status': status, 'loaded': sorted({n.split('.')[0] for n in sys.modules})}))\n")
+            "print(json.dumps({'status': status, 'loaded': sorted({*sys.modules, *(n.split('.')[0] for n in sys.modules)}),\n"
+            "                  'holidays_version': getattr(sys.modules.get('formgen.calendar'), 'HOLIDAYS_VERSION', None)}))\n")
     done = subprocess.run([sys.executable, "-c", code, *args], cwd=tmp_path or ROOT, capture_output=True, text=True,
                           env={**_env(), "PYTHONPATH": str(ROOT)}, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    result = json.loads(done.stdout.splitlines()[-1])
-    return result["status"], set(result["loaded"])
+    return json.loads(done.stdout.splitlines()[-1])
 
 
 def _env() -> dict[str, str]:
@@ -78,13 +85,29 @@ def _font_table_unfit() -> str | None:
 
 
 @pytest.fixture(scope="module")
-def letter_modules(tmp_path_factory) -> set[str]:
-    """The modules one plain letter's render loaded (a fresh interpreter, run once for the tests below)."""
+def letter_run(tmp_path_factory) -> dict:
+    """What one plain letter's render said (a fresh interpreter, run once for the tests below)."""
     tmp_path = tmp_path_factory.mktemp("letter")
     out = tmp_path / "to-trinh.docx"
-    status, loaded = _loaded("render", "request", str(FIX / "request.yaml"), "-o", str(out), tmp_path=tmp_path)
-    assert status == 0 and out.is_file()
-    return loaded
+    result = _run("render", "request", str(FIX / "request.yaml"), "-o", str(out), tmp_path=tmp_path)
+    assert result["status"] == 0 and out.is_file()
+    return result
+
+
+@pytest.fixture(scope="module")
+def letter_modules(letter_run) -> set[str]:
+    """The modules (and their top-level packages) one plain letter's render loaded."""
+    return set(letter_run["loaded"])
+
+
+def test_one_letter_reads_the_installed_holidays_version_without_importing_importlib_metadata(letter_run):
+    from importlib.metadata import version
+    assert "importlib.metadata" not in letter_run["loaded"]  # it imports the email package: 12 ms of a letter
+    assert letter_run["holidays_version"] == version("holidays")
+
+
+def test_one_letter_imports_neither_the_pdf_machinery_nor_what_only_workers_use(letter_modules):
+    assert letter_modules & {"formgen.pdf", "logging", "ctypes"} == set()
 
 
 def test_one_letter_reads_the_public_holidays_from_the_shipped_table_without_importing_holidays(letter_modules):
@@ -157,3 +180,31 @@ def test_a_batch_without_stamps_imports_no_pdf_library(tmp_path):
                             f"m = run_batch('request', {str(FIX / 'batch' / 'requests.csv')!r}, 'out', jobs=1)\n"
                             f"assert m.count('written') >= 1, m.summary()", tmp_path)
     assert "docxtpl" in loaded and loaded & {"pypdf", "openpyxl", "sqlalchemy"} == set()
+
+
+GC_PROBE = """
+import gc, json, sys
+from pathlib import Path
+import formgen
+after_import = (gc.isenabled(), gc.get_freeze_count())
+fixture = formgen.load(sys.argv[1])
+formgen.render("request", fixture, Path("first.docx"))
+after_first = (gc.isenabled(), gc.get_freeze_count())
+formgen.render("request", fixture, Path("second.docx"))
+after_second = gc.get_freeze_count()
+cycle = []
+cycle.append(cycle)
+del cycle
+print(json.dumps({"import": after_import, "first": after_first, "second": after_second, "freed": gc.collect()}))
+"""
+
+
+def test_the_modules_a_letter_loads_are_left_out_of_later_collections_and_the_collector_runs_again(tmp_path):
+    done = subprocess.run([sys.executable, "-c", GC_PROBE, str(FIX / "request.yaml")], cwd=tmp_path,
+                          capture_output=True, text=True, env={**_env(), "PYTHONPATH": str(ROOT)}, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    found = json.loads(done.stdout.splitlines()[-1])
+    assert found["import"][0] is True and found["import"][1] > 10_000  # formgen's modules: frozen, collector on
+    assert found["first"][0] is True and found["first"][1] > found["import"][1]  # the rendering libraries too
+    assert found["second"] == found["first"][1]  # a later document's objects are collected as usual
+    assert found["freed"] >= 1 and (tmp_path / "second.docx").is_file()

@@ -388,3 +388,36 @@ def test_a_font_file_the_table_does_not_know_is_measured_by_reportlab(tmp_path, 
     finally:
         layout._metrics.cache_clear()
         layout._font_files.cache_clear()
+
+
+def test_fontconfig_asked_ahead_answers_the_first_rule_without_asking_again(tmp_path, monkeypatch):
+    from formgen import layout
+    from formgen.fontconfig import fc_match_all
+    asked = []
+    monkeypatch.setattr(layout, "fc_match_all", lambda *families: asked.append(families) or fc_match_all(*families))
+    layout._metrics.cache_clear()
+    layout._font_files.cache_clear()
+    try:
+        layout.prefetch_fonts()
+        width = layout.text_width("ABC", 10, bold=True)
+        assert asked == [("Times New Roman", "Times New Roman:bold")]
+        layout._metrics.cache_clear()
+        layout._font_files.cache_clear()
+        assert layout.text_width("ABC", 10, bold=True) == width and len(asked) == 2  # the same answer asked now
+    finally:
+        layout._metrics.cache_clear()
+        layout._font_files.cache_clear()
+
+
+def test_fontconfig_asked_ahead_by_another_function_is_asked_again_the_current_way(tmp_path, monkeypatch):
+    from formgen import layout
+    layout._metrics.cache_clear()
+    layout._font_files.cache_clear()
+    try:
+        layout.prefetch_fonts()  # the real fc-match
+        other = tmp_path / "other.ttf"
+        monkeypatch.setattr(layout, "fc_match_all", lambda *families: [other] * len(families))
+        assert layout._font_files("Times New Roman") == (other, other)
+    finally:
+        layout._metrics.cache_clear()
+        layout._font_files.cache_clear()
