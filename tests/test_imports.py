@@ -185,6 +185,8 @@ def test_a_batch_without_stamps_imports_no_pdf_library(tmp_path):
 GC_PROBE = """
 import gc, json, sys
 from pathlib import Path
+if sys.argv[2] == "program":
+    sys.argv[0] = "/usr/local/bin/formgen"  # as the console script runs
 import formgen
 after_import = (gc.isenabled(), gc.get_freeze_count())
 fixture = formgen.load(sys.argv[1])
@@ -199,12 +201,22 @@ print(json.dumps({"import": after_import, "first": after_first, "second": after_
 """
 
 
-def test_the_modules_a_letter_loads_are_left_out_of_later_collections_and_the_collector_runs_again(tmp_path):
-    done = subprocess.run([sys.executable, "-c", GC_PROBE, str(FIX / "request.yaml")], cwd=tmp_path,
+def _gc_probe(tmp_path, how: str) -> dict:
+    done = subprocess.run([sys.executable, "-c", GC_PROBE, str(FIX / "request.yaml"), how], cwd=tmp_path,
                           capture_output=True, text=True, env={**_env(), "PYTHONPATH": str(ROOT)}, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
-    found = json.loads(done.stdout.splitlines()[-1])
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_the_modules_a_letter_loads_are_left_out_of_later_collections_and_the_collector_runs_again(tmp_path):
+    found = _gc_probe(tmp_path, "program")
     assert found["import"][0] is True and found["import"][1] > 10_000  # formgen's modules: frozen, collector on
     assert found["first"][0] is True and found["first"][1] > found["import"][1]  # the rendering libraries too
     assert found["second"] == found["first"][1]  # a later document's objects are collected as usual
+    assert found["freed"] >= 1 and (tmp_path / "second.docx").is_file()
+
+
+def test_formgen_imported_by_another_program_leaves_its_collector_and_heap_as_they_were(tmp_path):
+    found = _gc_probe(tmp_path, "library")
+    assert found["import"] == [True, 0] and found["first"] == [True, 0] and found["second"] == 0
     assert found["freed"] >= 1 and (tmp_path / "second.docx").is_file()
