@@ -14,7 +14,6 @@ group, so formgen killing the group stops both.
 """
 import json
 import os
-import pathlib
 import secrets
 import shutil
 import signal
@@ -90,26 +89,24 @@ def _watch_parent(parent, stop):
 
 
 def _start(soffice, profile, state):
-    """LibreOffice listening on a pipe of a random name, and its desktop once connected. LibreOffice is launched
-    first and `uno` imported while it starts (the import and the bridge cost ~0.1 s of the start's wall time)."""
+    """LibreOffice listening on a pipe of a random name, and its desktop once connected."""
+    import uno
+    from com.sun.star.connection import NoConnectException
+
     tmp = os.path.join(profile, "tmp")
     os.makedirs(tmp, exist_ok=True)
     env = dict(os.environ, TMPDIR=tmp, TMP=tmp, TEMP=tmp)
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.monotonic() + START_LIMIT
-    resolver = None
     while True:
         pipe = state["pipe"] = f"formgen-{secrets.token_hex(16)}"
         proc = subprocess.Popen(
-            [soffice, "-env:UserInstallation=" + pathlib.Path(profile).absolute().as_uri(), "--headless",
-             "--invisible", "--nocrashreport", "--nodefault", "--nologo", "--nofirststartwizard", "--norestore",
-             "--nolockcheck", f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
+            [soffice, "-env:UserInstallation=" + uno.systemPathToFileUrl(profile), "--headless", "--invisible",
+             "--nocrashreport", "--nodefault", "--nologo", "--nofirststartwizard", "--norestore", "--nolockcheck",
+             f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         state["proc"] = proc  # killed with the worker, even while it starts
-        if resolver is None:
-            import uno
-            from com.sun.star.connection import NoConnectException
-            local = uno.getComponentContext()
-            resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
         while True:
             try:
                 context = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
