@@ -544,13 +544,22 @@ def _run_on_workers(count: int, settings: Settings, chunks: Iterator[list[Job]],
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for f in done:
                     record(f.result())
+        # each worker stopped as soon as its last chunk is done, side by side, while the others finish theirs
+        closing = [threads.submit(_close_free, free) for _ in made]
         for f in pending:
             record(f.result())
+        for f in closing:
+            f.result()
     finally:
         for worker in made:
             worker.close()
         threads.shutdown(wait=True, cancel_futures=True)
         _stop_worker()
+
+
+def _close_free(free) -> None:
+    """Close the next worker that is free (queued after every chunk: it has converted its last)."""
+    free.get().close()
 
 
 def _stop_pool(pool: ProcessPoolExecutor) -> None:

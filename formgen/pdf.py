@@ -26,8 +26,12 @@ PROFILE_PREFIX, STAGING_PREFIX = "formgen-lo-", "formgen-pdf-"  # followed by th
 # The converter's profile (registrymodifications.xcu): a document reaches nothing outside itself. Block
 # untrusted referer links: no linked picture, film or sound, http:// or file://, is loaded (no document
 # formgen converts is in a trusted location); links (DDE, linked sections, OLE) are never updated, in
-# Writer (sw linkenum.hxx: 0 = NEVER) and Calc (sc LM_NEVER = 1); no macro runs.
+# Writer (sw linkenum.hxx: 0 = NEVER) and Calc (sc LM_NEVER = 1); no macro runs. A new profile also counts as
+# an upgrade of LibreOffice (ooSetupLastVersion below its version), on which LibreOffice runs its graphics
+# self-test (vcl GraphicsRenderTests: ~0.8 s of CPU, most of a start); a last version no release reaches
+# makes no profile an upgrade, as a user's own profile is after its first start.
 PROFILE_SETTINGS = {
+    "/org.openoffice.Setup/Product": {"ooSetupLastVersion": "999.9"},
     "/org.openoffice.Office.Common/Security/Scripting": {
         "BlockUntrustedRefererLinks": "true", "DisableMacrosExecution": "true", "MacroSecurityLevel": "3"},
     "/org.openoffice.Office.Writer/Content/Update": {"Link": "0"},

@@ -338,3 +338,19 @@ def test_a_batch_of_ten_letters_with_two_jobs_is_converted_by_both_libreoffices(
     pdfs = sorted((tmp_path / "out").glob("*.pdf"))
     assert len(pdfs) == 10 and "Nguyễn Văn An" in pdf_text(pdfs[0])
     assert len(set(workers)) == 2, "one LibreOffice did every letter while the other stood idle"
+
+
+# --- pdfperf: what a LibreOffice start costs -------------------------------------------------------------------
+
+@needs_uno
+@pytest.mark.slow
+@pytest.mark.parametrize("make", [UnoWorker, Converter], ids=["uno-worker", "per-call-converter"])
+def test_a_converters_fresh_profile_skips_libreoffices_upgrade_self_test(make, letter, tmp_path):
+    # a new profile looks like an upgrade to LibreOffice, which then draws its graphics self-test (~0.8 s of
+    # CPU, most of a start) and logs it in the profile; the letter still comes out whole
+    with make() as converting:
+        pdf, = converting.convert([letter], tmp_path)
+        profile = converting._profile
+        assert (profile / "user" / "registrymodifications.xcu").is_file()
+        assert not (profile / "user" / "GraphicsRenderTests.log").exists()
+    assert "Hậu Giang, ngày 20 tháng 5 năm 2024" in pdf_text(pdf)
