@@ -37,7 +37,7 @@ from formgen.policy import load_profile  # noqa: E402
 from formgen.policy.profile import focus_key  # noqa: E402
 from formgen.register import Register  # noqa: E402
 from formgen.register.records import facts_of, jsonable, topics_of  # noqa: E402
-from formgen.register.storage import DELEGATIONS, TOPICS  # noqa: E402
+from formgen.register.storage import DELEGATIONS, TOPICS, count_topic_sets  # noqa: E402
 from formgen.yamlio import load_yaml  # noqa: E402
 
 UNITS = 200
@@ -47,7 +47,7 @@ ON = dt.date(2026, 12, 1)           # the day `overdue` is asked for
 PLACES = ["thành phố Đà Nẵng", "tỉnh Quảng Ninh", "thành phố Hải Phòng", "tỉnh Lâm Đồng", "tỉnh Bắc Ninh",
           "thành phố Cần Thơ", "tỉnh Khánh Hòa", "tỉnh Bình Dương", "tỉnh Thừa Thiên Huế", "tỉnh Nghệ An"]
 DAY = dt.timedelta(days=1)
-TABLES = "delegation_topics, delegations, schema_version"
+TABLES = "delegation_topic_sets, delegation_topics, delegations, schema_version"
 
 
 def templates() -> list[dict]:
@@ -130,15 +130,16 @@ def build(location: str, size: int, *, old: bool = False) -> None:
         chunk = 2000
         for start in range(0, size, chunk):
             rows = [fast_row(i, delegation(i, size, shapes), now) for i in range(start, min(size, start + chunk))]
-            topics = [t for r in rows for t in topics_of(r["id"], r["places"], r["focus_areas"])]
+            topics = [t for r in rows for t in topics_of(r["id"], r["places"], r["focus_areas"], r["depart_on"])]
             with reg.transaction(write=True) as conn:
                 conn.execute(sa.insert(DELEGATIONS), rows)
                 conn.execute(sa.insert(TOPICS), topics)
         with reg.transaction(write=True) as conn:
+            count_topic_sets(conn)  # the duplicate rule's counts, of the rows written directly
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('delegations', 'id'), "
                                      "(SELECT max(id) FROM delegations))")
-                conn.exec_driver_sql("ANALYZE delegations; ANALYZE delegation_topics")
+                conn.exec_driver_sql("ANALYZE delegations; ANALYZE delegation_topics; ANALYZE delegation_topic_sets")
             else:
                 conn.exec_driver_sql("ANALYZE")
 

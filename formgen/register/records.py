@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -20,7 +21,7 @@ from ..policy.profile import focus_key
 from ..policy.rules import NAMED_DUPLICATES, History, delegation_size
 from ..vn import dmy
 from .messages import MESSAGES
-from .storage import DELEGATIONS, TOPICS, D
+from .storage import DELEGATIONS, SETS, TOPICS, D, area_set, count_topic_sets
 
 # The life cycle, in order; the state of a record is the last step it has reached.
 STATES: dict[str, str] = {
@@ -293,32 +294,61 @@ def facts_of(trip: dict, profile: Profile, calendar: WorkCalendar) -> dict:
 def upsert(conn: sa.Connection, facts: dict, *, origin: str, source: str | None) -> tuple[int, bool]:
     """Insert the record, or update the one with the same natural key: (its id, whether it is new)."""
     existing = conn.execute(sa.select(D.id).where(*same_delegation(*natural_key(facts)))).scalar()
-    return write_record(conn, facts, existing, origin=origin, source=source), existing is None
+    return write_record(conn, facts, existing, origin=origin, source=source).id, existing is None
 
 
-def write_record(conn: sa.Connection, facts: dict, existing: int | None, *, origin: str, source: str | None) -> int:
-    """Update record `existing` with the facts, or insert them when it is None: the record's id."""
+def write_record(conn: sa.Connection, facts: dict, existing: int | None, *, origin: str, source: str | None):
+    """Update record `existing` with the facts, or insert them when it is None: the record's row as written."""
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     values = {**facts, "origin": origin, "source": source, "updated_at": now}
     if existing is not None:
-        conn.execute(sa.update(DELEGATIONS).where(D.id == existing).values(**values))
-        conn.execute(sa.delete(TOPICS).where(TOPICS.c.delegation_id == existing))
+        row = conn.execute(sa.update(DELEGATIONS).where(D.id == existing).values(**values)
+                           .returning(*DELEGATIONS.c)).one()
+        before = conn.execute(sa.select(*_TOPIC_COLUMNS).where(TOPICS.c.delegation_id == existing)).all()
     else:
-        existing = conn.execute(sa.insert(DELEGATIONS).values(**values, created_at=now)).inserted_primary_key[0]
-    if topics := topics_of(existing, facts["places"], facts["focus_areas"]):
-        conn.execute(sa.insert(TOPICS), topics)
-    return existing
+        row = conn.execute(sa.insert(DELEGATIONS).values(**values, created_at=now).returning(*DELEGATIONS.c)).one()
+        before = []
+    topics = topics_of(row.id, facts["places"], facts["focus_areas"], facts["depart_on"])
+    if sorted(map(tuple, before)) != sorted(tuple(t[c.name] for c in _TOPIC_COLUMNS) for t in topics):
+        if before:  # the same topics on the same day (the same file again) are left as they are
+            conn.execute(sa.delete(TOPICS).where(TOPICS.c.delegation_id == existing))
+            _count_set(conn, before, -1)
+        if topics:
+            conn.execute(sa.insert(TOPICS), topics)
+            _count_set(conn, topics, +1)
+    return row
 
 
 def delete_record(conn: sa.Connection, record_id: int) -> None:
+    before = conn.execute(sa.select(*_TOPIC_COLUMNS).where(TOPICS.c.delegation_id == record_id)).all()
     conn.execute(sa.delete(TOPICS).where(TOPICS.c.delegation_id == record_id))
+    _count_set(conn, before, -1)
     conn.execute(sa.delete(DELEGATIONS).where(D.id == record_id))
 
 
-def topics_of(record_id: int, places, focus_areas) -> list[dict]:
+def topics_of(record_id: int, places, focus_areas, depart_on: dt.date) -> list[dict]:
     """The (place, focus area) keys the duplicate rule (R10) compares, one row each, for delegation_topics."""
     pairs = dict.fromkeys((focus_key(p), focus_key(a)) for p in places for a in focus_areas)
-    return [{"delegation_id": record_id, "place_key": p, "area_key": a} for p, a in pairs]
+    return [{"delegation_id": record_id, "place_key": p, "area_key": a, "depart_on": depart_on} for p, a in pairs]
+
+
+_TOPIC_COLUMNS = (TOPICS.c.place_key, TOPICS.c.area_key, TOPICS.c.depart_on)
+
+
+def _count_set(conn: sa.Connection, topics, delta: int) -> None:
+    """One delegation's topic rows (mappings or rows with place_key and area_key) counted in (+1) or out (-1)
+    of delegation_topic_sets: its set of area keys at each of its places."""
+    topics = [t._mapping if hasattr(t, "_mapping") else t for t in topics]
+    if not topics:
+        return
+    S, key = SETS.c, area_set(t["area_key"] for t in topics)
+    places = sorted({t["place_key"] for t in topics})
+    changed = set(conn.execute(sa.update(SETS).where(S.area_keys == key, S.place_key.in_(places))
+                               .values(delegations=S.delegations + delta).returning(S.place_key)).scalars())
+    if delta < 0:
+        conn.execute(sa.delete(SETS).where(S.area_keys == key, S.place_key.in_(places), S.delegations <= 0))
+    elif missing := [p for p in places if p not in changed]:
+        conn.execute(sa.insert(SETS), [{"place_key": p, "area_keys": key, "delegations": delta} for p in missing])
 
 
 def upgrade_trips(conn: sa.Connection, chunk: int = 1000) -> None:
@@ -328,13 +358,14 @@ def upgrade_trips(conn: sa.Connection, chunk: int = 1000) -> None:
     conn.execute(sa.delete(TOPICS))
     last = 0
     while True:
-        rows = conn.execute(sa.select(D.id, D.trip, D.trip_form, D.places, D.focus_areas).where(D.id > last)
-                            .order_by(D.id).limit(chunk)).all()
+        rows = conn.execute(sa.select(D.id, D.trip, D.trip_form, D.places, D.focus_areas, D.depart_on)
+                            .where(D.id > last).order_by(D.id).limit(chunk)).all()
         if not rows:
+            count_topic_sets(conn)
             return
         topics = []
         for row in rows:
-            topics += topics_of(row.id, row.places, row.focus_areas)
+            topics += topics_of(row.id, row.places, row.focus_areas, row.depart_on)
             if row.trip_form == TRIP_FORM:
                 continue
             values = {}
@@ -454,34 +485,46 @@ def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None 
 
 def _duplicates(conn: sa.Connection, places: set[str], areas: set[str], leave_out: int | None):
     """For each place key, the delegations that went there on one of the areas, counted in the database:
-    ({place: (how many, the area keys they share)}, the ids of the NAMED_DUPLICATES most recent a place)."""
+    ({place: (how many, the area keys they share)}, the ids of the NAMED_DUPLICATES most recent a place).
+
+    The count adds up delegation_topic_sets (a delegation is counted once at a place, with its set of areas);
+    the most recent are the last entries of delegation_topics' index at each (place, area), merged."""
     counted, recent = {}, []
-    T = TOPICS.c
-    for place in sorted(places):
-        where = [T.place_key == place, T.area_key.in_(areas)]
-        # one row a (delegation, place, area): a row an area counted in the index alone, the trip's own taken off
-        by_area = dict(conn.execute(sa.select(T.area_key, sa.func.count()).where(*where).group_by(T.area_key)).all())
+    if not places or not areas:
+        return counted, recent
+    S, T = SETS.c, TOPICS.c
+    own_places, own_set = set(), None
+    if leave_out is not None:  # the trip's own record is taken off its own set's count
+        own = conn.execute(sa.select(T.place_key, T.area_key).where(T.delegation_id == leave_out)).all()
+        own_places, own_set = {r.place_key for r in own}, area_set(r.area_key for r in own)
+    tally: dict[str, tuple[int, set[str]]] = {}
+    for place, keys, n in conn.execute(sa.select(S.place_key, S.area_keys, S.delegations)
+                                       .where(S.place_key.in_(sorted(places)))):
+        n -= place in own_places and keys == own_set
+        common = areas.intersection(json.loads(keys))
+        if n > 0 and common:
+            count, shared = tally.get(place, (0, set()))
+            tally[place] = (count + n, shared | common)
+    counted = {place: tally[place] for place in sorted(tally)}
+    latest = []
+    for place, (count, shared) in counted.items():
+        query = sa.select(T.place_key, T.delegation_id, T.depart_on).where(T.place_key == place)
         if leave_out is not None:
-            for area in conn.execute(sa.select(T.area_key).where(T.delegation_id == leave_out, *where)).scalars():
-                by_area[area] -= 1
-            where.append(T.delegation_id != leave_out)
-        shared = {area for area, n in by_area.items() if n}
-        if not shared:
-            continue
-        count = (by_area[next(iter(shared))] if len(shared) == 1  # else a delegation on two of them is one
-                 else conn.execute(sa.select(sa.func.count(sa.distinct(T.delegation_id))).where(*where)).scalar())
-        counted[place] = (count, shared)
-        if count > CROWDED:  # the latest departures first, each asked whether it went there: a few dozen asked
-            went = sa.select(T.delegation_id).where(T.delegation_id == D.id, *where).exists()
-            latest = sa.select(D.id).where(went)
-        else:  # the few that went there, sorted
-            latest = sa.select(D.id).where(D.id.in_(sa.select(T.delegation_id).where(*where)))
-        latest = latest.order_by(D.depart_on.desc(), D.id.desc()).limit(NAMED_DUPLICATES)
-        recent += list(conn.execute(latest).scalars())
+            query = query.where(T.delegation_id != leave_out)
+        if count > CROWDED:  # each area's latest few: the last entries of the index at (place, area)
+            latest += [query.where(T.area_key == area).order_by(T.depart_on.desc(), T.delegation_id.desc())
+                       .limit(NAMED_DUPLICATES).subquery().select() for area in sorted(shared)]
+        else:  # the few there, all of them
+            latest.append(query.where(T.area_key.in_(sorted(shared))))
+    if latest:  # one statement; sorted here, a delegation on two of the areas once
+        rows = conn.execute(sa.union_all(*latest) if len(latest) > 1 else latest[0]).all()
+        for place in counted:
+            ids = {(r.depart_on, r.delegation_id) for r in rows if r.place_key == place}
+            recent += [i for _, i in sorted(ids, reverse=True)[:NAMED_DUPLICATES]]
     return counted, recent
 
 
-CROWDED = 1000  # duplicates of one place beyond which the latest are found walking back from the newest departure
+CROWDED = 1000  # duplicates at one place beyond which only each area's latest few are read
 
 
 def _merged(stored: Mapping, trip: dict) -> tuple[dict, list[str]]:
@@ -535,9 +578,12 @@ def add_trip(conn: sa.Connection, trip: dict, source: str | None, profile: Profi
     kept: list[str] = []
     if existing is not None and not replace:
         trip, facts, kept = keep_known(existing, trip, facts, profile, calendar)
-    history = history_of(conn, existing.id if existing is not None else None, trip)
-    found = evaluate(trip, HISTORY_RULES, profile, calendar, history)
-    if existing is not None and existing.depart_on.year == facts["depart_on"].year:
+    if existing is not None and existing.trip_form == TRIP_FORM and existing.trip == facts["trip"]:
+        found = []  # the trip the record holds: what its rules find in its year is what they found before
+    else:
+        history = history_of(conn, existing.id if existing is not None else None, trip)
+        found = evaluate(trip, HISTORY_RULES, profile, calendar, history)
+    if found and existing is not None and existing.depart_on.year == facts["depart_on"].year:
         # what the record already broke in its year (forced, or recorded before the rule) is not new
         before = trip_of(existing.trip, existing.trip_form, existing.id)
         known = {(f.code, f.path) for f in evaluate(before, HISTORY_RULES, profile, calendar,
@@ -545,8 +591,7 @@ def add_trip(conn: sa.Connection, trip: dict, source: str | None, profile: Profi
         found = [f for f in found if (f.code, f.path) not in known]
     if not force and any(f.severity == "error" for f in found):
         raise Refused(MESSAGES["refused"], found, source=source)
-    written = write_record(conn, facts, existing.id if existing is not None else None, origin="file", source=source)
-    row = conn.execute(sa.select(DELEGATIONS).where(D.id == written)).one()
+    row = write_record(conn, facts, existing.id if existing is not None else None, origin="file", source=source)
     moved = existing is not None and existing.depart_on != facts["depart_on"]
     return Added(record_from_row(row, on), existing is None, kept, existing.depart_on if moved else None, found)
 
