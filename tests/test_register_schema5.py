@@ -15,35 +15,8 @@ from formgen import model
 from formgen.policy.profile import focus_key
 from formgen.register import Register, records, storage
 
-from test_register import POSTGRES, SKHDT, _drop_tables, delegation
-from test_register_perf import ANSWERS, HERE, OLD, _copy_to_postgres
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def old_location(request, tmp_path):
-    """The register the old code wrote (tests/register/), schema version 1, as a file or on PostgreSQL."""
-    if request.param == "sqlite":
-        shutil.copyfile(OLD, tmp_path / "old.sqlite")
-        yield tmp_path / "old.sqlite"
-        return
-    if not POSTGRES:
-        pytest.skip("PostgreSQL: set FORMGEN_TEST_POSTGRES to a database URL to run these against it")
-    _drop_tables(POSTGRES)
-    _copy_to_postgres(POSTGRES)
-    yield POSTGRES
-    _drop_tables(POSTGRES)
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def location(request, tmp_path):
-    if request.param == "sqlite":
-        yield tmp_path / "register.sqlite"
-        return
-    if not POSTGRES:
-        pytest.skip("PostgreSQL: set FORMGEN_TEST_POSTGRES to a database URL to run these against it")
-    _drop_tables(POSTGRES)
-    yield POSTGRES
-    _drop_tables(POSTGRES)
+from test_register import SKHDT, delegation, location  # noqa: F401  (location: the fixture, a fresh register)
+from test_register_perf import ANSWERS, HERE, OLD, old_location  # noqa: F401  (old_location: schema version 1)
 
 
 def _as_version_4(location) -> None:
