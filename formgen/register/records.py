@@ -445,9 +445,9 @@ def match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, s
     candidates = sa.and_(D.depart_on == depart, D.leader_key == leader)
     if request is not None:
         candidates = sa.or_(candidates, sa.and_(D.request_year == request[0], D.request_number == request[1]))
-    rows = conn.execute(sa.select(*_MATCH_COLUMNS).where(D.unit_key == unit, candidates).order_by(D.id)).all()
+    # the few candidates read whole at once: the one returned needs no second round trip
+    rows = conn.execute(sa.select(DELEGATIONS).where(D.unit_key == unit, candidates).order_by(D.id)).all()
     by_key = next((r for r in rows if r.depart_on == depart and r.leader_key == leader), None)
-    full = lambda r: None if r is None else conn.execute(sa.select(DELEGATIONS).where(D.id == r.id)).one()  # noqa: E731
     if record_id is not None:
         named = conn.execute(sa.select(DELEGATIONS).where(D.id == record_id)).first()
         if named is None:
@@ -461,12 +461,12 @@ def match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, s
         return named
     numbered = [r for r in rows if request is not None and (r.request_year, r.request_number) == request]
     if not numbered or (by_key is not None and by_key.id in {r.id for r in numbered}):
-        return full(by_key)
+        return by_key
     same = [r for r in numbered if r.depart_on == depart or r.leader_key == leader]
     if len(same) == 1 and by_key is None:
-        return full(same[0])
+        return same[0]
     if not strict:
-        return full(by_key)
+        return by_key
     year, number = request
     words = {"number": number, "year": year, "unit": trip["issuer"]["abbreviation"]}
     if len(same) == 1:
@@ -478,9 +478,6 @@ def match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, s
     taken = numbered[0]
     raise IdentityConflict(MESSAGES["number_taken"].format(id=taken.id, depart=dmy(taken.depart_on),
                                                            leader=taken.leader_name, **words), taken.id, source=source)
-
-
-_MATCH_COLUMNS = (D.id, D.unit_code, D.depart_on, D.leader_key, D.leader_name, D.request_year, D.request_number)
 
 
 def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None = None) -> list[dict]:
