@@ -343,12 +343,18 @@ def _count_set(conn: sa.Connection, topics, delta: int) -> None:
         return
     S, key = SETS.c, area_set(t["area_key"] for t in topics)
     places = sorted({t["place_key"] for t in topics})
-    changed = set(conn.execute(sa.update(SETS).where(S.area_keys == key, S.place_key.in_(places))
-                               .values(delegations=S.delegations + delta).returning(S.place_key)).scalars())
-    if delta < 0:
-        conn.execute(sa.delete(SETS).where(S.area_keys == key, S.place_key.in_(places), S.delegations <= 0))
-    elif missing := [p for p in places if p not in changed]:
-        conn.execute(sa.insert(SETS), [{"place_key": p, "area_keys": key, "delegations": delta} for p in missing])
+    if delta > 0:  # one statement: the sets there are counted up, the others made
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        counted = insert(SETS).values([{"place_key": p, "area_keys": key, "delegations": delta} for p in places])
+        conn.execute(counted.on_conflict_do_update(index_elements=[S.place_key, S.area_keys],
+                                                   set_={"delegations": S.delegations + counted.excluded.delegations}))
+        return
+    conn.execute(sa.update(SETS).where(S.area_keys == key, S.place_key.in_(places))
+                 .values(delegations=S.delegations + delta))
+    conn.execute(sa.delete(SETS).where(S.area_keys == key, S.place_key.in_(places), S.delegations <= 0))
 
 
 def upgrade_trips(conn: sa.Connection, chunk: int = 1000) -> None:
