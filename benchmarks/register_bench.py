@@ -37,7 +37,8 @@ from formgen.model import validate_trip  # noqa: E402
 from formgen.policy import load_profile  # noqa: E402
 from formgen.policy.profile import focus_key  # noqa: E402
 from formgen.register import Register  # noqa: E402
-from formgen.register.records import facts_of, jsonable, topics_of  # noqa: E402
+from formgen.register.records import facts_of, jsonable  # noqa: E402
+from formgen.register.topics import topics_of  # noqa: E402
 from formgen.register.storage import DELEGATIONS, TOPICS, count_topic_sets  # noqa: E402
 from formgen.yamlio import load_yaml  # noqa: E402
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 from dataclasses import dataclass, field
 from typing import Mapping
@@ -18,10 +17,11 @@ from ..errors import InvalidInput, Problem, Refused
 from ..model import TRIP_FORM, revive_trip, stored_trip, validate_trip
 from ..policy import DEFAULT_PROFILE, HISTORY_RULES, Profile, evaluate, load_profile
 from ..policy.profile import focus_key
-from ..policy.rules import NAMED_DUPLICATES, History, delegation_size
+from ..policy.rules import History, delegation_size
 from ..vn import dmy
 from .messages import MESSAGES
-from .storage import DELEGATIONS, SETS, TOPICS, D, area_set, count_topic_sets
+from .storage import DELEGATIONS, TOPICS, D, count_topic_sets
+from .topics import TOPIC_COLUMNS, count_set, duplicates, topics_of
 
 # The life cycle, in order; the state of a record is the last step it has reached.
 STATES: dict[str, str] = {
@@ -304,57 +304,26 @@ def write_record(conn: sa.Connection, facts: dict, existing: int | None, *, orig
     if existing is not None:
         row = conn.execute(sa.update(DELEGATIONS).where(D.id == existing).values(**values)
                            .returning(*DELEGATIONS.c)).one()
-        before = conn.execute(sa.select(*_TOPIC_COLUMNS).where(TOPICS.c.delegation_id == existing)).all()
+        before = conn.execute(sa.select(*TOPIC_COLUMNS).where(TOPICS.c.delegation_id == existing)).all()
     else:
         row = conn.execute(sa.insert(DELEGATIONS).values(**values, created_at=now).returning(*DELEGATIONS.c)).one()
         before = []
     topics = topics_of(row.id, facts["places"], facts["focus_areas"], facts["depart_on"])
-    if sorted(map(tuple, before)) != sorted(tuple(t[c.name] for c in _TOPIC_COLUMNS) for t in topics):
+    if sorted(map(tuple, before)) != sorted(tuple(t[c.name] for c in TOPIC_COLUMNS) for t in topics):
         if before:  # the same topics on the same day (the same file again) are left as they are
             conn.execute(sa.delete(TOPICS).where(TOPICS.c.delegation_id == existing))
-            _count_set(conn, before, -1)
+            count_set(conn, before, -1)
         if topics:
             conn.execute(sa.insert(TOPICS), topics)
-            _count_set(conn, topics, +1)
+            count_set(conn, topics, +1)
     return row
 
 
 def delete_record(conn: sa.Connection, record_id: int) -> None:
-    before = conn.execute(sa.select(*_TOPIC_COLUMNS).where(TOPICS.c.delegation_id == record_id)).all()
+    before = conn.execute(sa.select(*TOPIC_COLUMNS).where(TOPICS.c.delegation_id == record_id)).all()
     conn.execute(sa.delete(TOPICS).where(TOPICS.c.delegation_id == record_id))
-    _count_set(conn, before, -1)
+    count_set(conn, before, -1)
     conn.execute(sa.delete(DELEGATIONS).where(D.id == record_id))
-
-
-def topics_of(record_id: int, places, focus_areas, depart_on: dt.date) -> list[dict]:
-    """The (place, focus area) keys the duplicate rule (R10) compares, one row each, for delegation_topics."""
-    pairs = dict.fromkeys((focus_key(p), focus_key(a)) for p in places for a in focus_areas)
-    return [{"delegation_id": record_id, "place_key": p, "area_key": a, "depart_on": depart_on} for p, a in pairs]
-
-
-_TOPIC_COLUMNS = (TOPICS.c.place_key, TOPICS.c.area_key, TOPICS.c.depart_on)
-
-
-def _count_set(conn: sa.Connection, topics, delta: int) -> None:
-    """One delegation's topic rows (mappings or rows with place_key and area_key) counted in (+1) or out (-1)
-    of delegation_topic_sets: its set of area keys at each of its places."""
-    topics = [t._mapping if hasattr(t, "_mapping") else t for t in topics]
-    if not topics:
-        return
-    S, key = SETS.c, area_set(t["area_key"] for t in topics)
-    places = sorted({t["place_key"] for t in topics})
-    if delta > 0:  # one statement: the sets there are counted up, the others made
-        if conn.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        counted = insert(SETS).values([{"place_key": p, "area_keys": key, "delegations": delta} for p in places])
-        conn.execute(counted.on_conflict_do_update(index_elements=[S.place_key, S.area_keys],
-                                                   set_={"delegations": S.delegations + counted.excluded.delegations}))
-        return
-    conn.execute(sa.update(SETS).where(S.area_keys == key, S.place_key.in_(places))
-                 .values(delegations=S.delegations + delta))
-    conn.execute(sa.delete(SETS).where(S.area_keys == key, S.place_key.in_(places), S.delegations <= 0))
 
 
 def upgrade_trips(conn: sa.Connection, chunk: int = 1000) -> None:
@@ -497,7 +466,7 @@ def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None 
         d = trip["delegation"]
         places = {focus_key(s["place"]) for s in d["stops"] if s["place"]}
         areas = {focus_key(a) for a in d["focus_areas"]}
-        counted, recent = _duplicates(conn, places, areas, leave_out)
+        counted, recent = duplicates(conn, places, areas, leave_out, crowded=CROWDED)
         found = [sa.select(D.id).where(D.id.in_(recent))] if recent else []
         if d["depart_on"] is not None:
             found.append(sa.select(D.id).where(D.unit_key == focus_key(trip["issuer"]["abbreviation"]),
@@ -514,48 +483,7 @@ def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None 
     return rows if counted is None else History(rows, counted)
 
 
-def _duplicates(conn: sa.Connection, places: set[str], areas: set[str], leave_out: int | None):
-    """For each place key, the delegations that went there on one of the areas, counted in the database:
-    ({place: (how many, the area keys they share)}, the ids of the NAMED_DUPLICATES most recent a place).
-
-    The count adds up delegation_topic_sets (a delegation is counted once at a place, with its set of areas);
-    the most recent are the last entries of delegation_topics' index at each (place, area), merged."""
-    counted, recent = {}, []
-    if not places or not areas:
-        return counted, recent
-    S, T = SETS.c, TOPICS.c
-    own_places, own_set = set(), None
-    if leave_out is not None:  # the trip's own record is taken off its own set's count
-        own = conn.execute(sa.select(T.place_key, T.area_key).where(T.delegation_id == leave_out)).all()
-        own_places, own_set = {r.place_key for r in own}, area_set(r.area_key for r in own)
-    tally: dict[str, tuple[int, set[str]]] = {}
-    for place, keys, n in conn.execute(sa.select(S.place_key, S.area_keys, S.delegations)
-                                       .where(S.place_key.in_(sorted(places)))):
-        n -= place in own_places and keys == own_set
-        common = areas.intersection(json.loads(keys))
-        if n > 0 and common:
-            count, shared = tally.get(place, (0, set()))
-            tally[place] = (count + n, shared | common)
-    counted = {place: tally[place] for place in sorted(tally)}
-    latest = []
-    for place, (count, shared) in counted.items():
-        query = sa.select(T.place_key, T.delegation_id, T.depart_on).where(T.place_key == place)
-        if leave_out is not None:
-            query = query.where(T.delegation_id != leave_out)
-        if count > CROWDED:  # each area's latest few: the last entries of the index at (place, area)
-            latest += [query.where(T.area_key == area).order_by(T.depart_on.desc(), T.delegation_id.desc())
-                       .limit(NAMED_DUPLICATES).subquery().select() for area in sorted(shared)]
-        else:  # the few there, all of them
-            latest.append(query.where(T.area_key.in_(sorted(shared))))
-    if latest:  # one statement; sorted here, a delegation on two of the areas once
-        rows = conn.execute(sa.union_all(*latest) if len(latest) > 1 else latest[0]).all()
-        for place in counted:
-            ids = {(r.depart_on, r.delegation_id) for r in rows if r.place_key == place}
-            recent += [i for _, i in sorted(ids, reverse=True)[:NAMED_DUPLICATES]]
-    return counted, recent
-
-
-CROWDED = 1000  # duplicates at one place beyond which only each area's latest few are read
+CROWDED = 1000  # duplicates at one place beyond which only each area's latest few are read (topics.duplicates)
 
 
 def _merged(stored: Mapping, trip: dict) -> tuple[dict, list[str]]:
