@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import copy
 import datetime as dt
+import json
 import os
 import platform
 import shutil
@@ -36,8 +37,9 @@ from formgen.model import validate_trip  # noqa: E402
 from formgen.policy import load_profile  # noqa: E402
 from formgen.policy.profile import focus_key  # noqa: E402
 from formgen.register import Register  # noqa: E402
-from formgen.register.records import facts_of, jsonable, topics_of  # noqa: E402
-from formgen.register.storage import DELEGATIONS, TOPICS  # noqa: E402
+from formgen.register.records import facts_of, jsonable  # noqa: E402
+from formgen.register.topics import topics_of  # noqa: E402
+from formgen.register.storage import DELEGATIONS, TOPICS, count_topic_sets  # noqa: E402
 from formgen.yamlio import load_yaml  # noqa: E402
 
 UNITS = 200
@@ -47,7 +49,7 @@ ON = dt.date(2026, 12, 1)           # the day `overdue` is asked for
 PLACES = ["thành phố Đà Nẵng", "tỉnh Quảng Ninh", "thành phố Hải Phòng", "tỉnh Lâm Đồng", "tỉnh Bắc Ninh",
           "thành phố Cần Thơ", "tỉnh Khánh Hòa", "tỉnh Bình Dương", "tỉnh Thừa Thiên Huế", "tỉnh Nghệ An"]
 DAY = dt.timedelta(days=1)
-TABLES = "delegation_topics, delegations, schema_version"
+TABLES = "delegation_topic_sets, delegation_topics, delegations, schema_version"
 
 
 def templates() -> list[dict]:
@@ -130,15 +132,16 @@ def build(location: str, size: int, *, old: bool = False) -> None:
         chunk = 2000
         for start in range(0, size, chunk):
             rows = [fast_row(i, delegation(i, size, shapes), now) for i in range(start, min(size, start + chunk))]
-            topics = [t for r in rows for t in topics_of(r["id"], r["places"], r["focus_areas"])]
+            topics = [t for r in rows for t in topics_of(r["id"], r["places"], r["focus_areas"], r["depart_on"])]
             with reg.transaction(write=True) as conn:
                 conn.execute(sa.insert(DELEGATIONS), rows)
                 conn.execute(sa.insert(TOPICS), topics)
         with reg.transaction(write=True) as conn:
+            count_topic_sets(conn)  # the duplicate rule's counts, of the rows written directly
             if conn.dialect.name == "postgresql":
                 conn.exec_driver_sql("SELECT setval(pg_get_serial_sequence('delegations', 'id'), "
                                      "(SELECT max(id) FROM delegations))")
-                conn.exec_driver_sql("ANALYZE delegations; ANALYZE delegation_topics")
+                conn.exec_driver_sql("ANALYZE delegations; ANALYZE delegation_topics; ANALYZE delegation_topic_sets")
             else:
                 conn.exec_driver_sql("ANALYZE")
 
@@ -301,6 +304,65 @@ def measure_add(location: str, runs: int, size: int) -> list[dict]:
             figure(f"Register.add (new, thousands of duplicates, {warnings} R10 findings)", crowded, None, "< 5 ms")]
 
 
+ADD_ROUND = """
+import json, sys
+sys.path.insert(0, {benchmarks!r})
+import register_bench as bench
+import sqlalchemy as sa
+from formgen.register import Register
+from formgen.register.storage import D
+figures = bench.measure_add({location!r}, {runs}, {size})
+with Register({location!r}) as reg:  # the round's delegations taken out again: every round adds the same ones anew
+    with reg.transaction() as conn:
+        added = conn.execute(sa.select(D.id).where(D.id > {size})).scalars().all()
+    for record_id in added:
+        reg.remove(record_id)
+print(json.dumps(figures))
+"""
+
+
+def add_against(backend: str, location: str, other_location: str, other: Path, size: int, runs: int) -> list[dict]:
+    """Register.add with this code and with the code at `other` (each on a register its own build() made, of the
+    same delegations), the two interleaved round by round in fresh processes; each round's figure is the median of
+    its adds, the figure given the median of the rounds, with their range."""
+    sides = {"new": (ROOT, location), "baseline": (other, other_location)}
+    print(f"{backend}: building {size} delegations with each code...", flush=True)
+    for code, where in sides.values():
+        subprocess.run([sys.executable, "-c", f"import sys; sys.path.insert(0, {str(code / 'benchmarks')!r}); "
+                        f"import register_bench as b; b.build({where!r}, {size})"], check=True,
+                       env={**os.environ, "PYTHONPATH": str(code)})
+    rounds: dict[str, list[list[dict]]] = {"new": [], "baseline": []}
+    for _ in range(runs):
+        for side, (code, where) in sides.items():
+            done = subprocess.run([sys.executable, "-c", ADD_ROUND.format(benchmarks=str(code / "benchmarks"),
+                                                                        location=where, runs=5, size=size)],
+                                  check=True, capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(code)})
+            rounds[side].append(json.loads(done.stdout.splitlines()[-1]))
+    results = []
+    for i, name in enumerate(("new, warm", "same file again, warm", "new, thousands of duplicates")):
+        for side in ("new", "baseline"):
+            results.append(figure(f"Register.add ({name}){' baseline' if side == 'baseline' else ''}",
+                                  [r[i]["median"] for r in rounds[side]], None, "< 5 ms" if side == "new" else "-"))
+        print(f"  {'':<42} ratio baseline/new {results[-1]['median'] / results[-2]['median']:.2f}×", flush=True)
+    return results
+
+
+def schema_url(url: str, schema: str) -> str:
+    """The PostgreSQL database at `url`, its tables in `schema` (made when missing): two registers in one database."""
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+    engine.dispose()
+    return sa.make_url(url).update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(False)
+
+
+def drop_schema(url: str, schema: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+    engine.dispose()
+
+
 def drop(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
@@ -346,6 +408,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--baseline", metavar="DIR", type=Path,
                         help="a checkout of the code to compare with (before the stored forms), run interleaved "
                              "on SQLite on a register of its own schema")
+    parser.add_argument("--add-against", metavar="DIR", type=Path,
+                        help="only Register.add, A/B: this code and the code at DIR (e.g. main's, checked out) "
+                             "interleaved round by round, each on a register its own code built (on PostgreSQL, "
+                             "two schemas of the database, dropped at the end)")
     args = parser.parse_args(argv)
     size = args.size or (10_000 if args.quick else 100_000)
     runs = args.runs or (3 if args.quick else 5)
@@ -353,6 +419,22 @@ def main(argv: list[str] | None = None) -> int:
           f"{platform.node()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}, "
           f"{dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC", flush=True)
     folder = Path(tempfile.mkdtemp(prefix="formgen-register-bench-"))
+    if args.add_against:
+        try:
+            add_against("sqlite", str(folder / "new.sqlite"), str(folder / "baseline.sqlite"), args.add_against.resolve(),
+                        size, runs)
+            for name in ("new.sqlite", "baseline.sqlite"):
+                (folder / name).unlink()
+            if args.postgres:
+                try:
+                    add_against("postgresql", schema_url(args.postgres, "formgen_bench_new"),
+                                schema_url(args.postgres, "formgen_bench_baseline"), args.add_against.resolve(), size, runs)
+                finally:
+                    for schema in ("formgen_bench_new", "formgen_bench_baseline"):
+                        drop_schema(args.postgres, schema)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        return 0
     try:
         run("sqlite", str(folder / "register.sqlite"), folder, size, runs, args.baseline)
         (folder / "register.sqlite").unlink()

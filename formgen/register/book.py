@@ -67,6 +67,12 @@ class Register(Storage):
         if add_stored_forms in ran:
             upgrade_trips(conn)
 
+    def _calendar(self) -> WorkCalendar:
+        """Vietnam's calendar, built once for the register: its years' working days are counted once, not per add."""
+        if getattr(self, "_default_calendar", None) is None:
+            self._default_calendar = WorkCalendar()
+        return self._default_calendar
+
     # writing ------------------------------------------------------------------------------
 
     def add(self, trip: dict, source: str | os.PathLike | None = None, *, profile: Profile | str | None = None,
@@ -98,7 +104,7 @@ class Register(Storage):
             if len(items) != 1:
                 raise InvalidInput(MESSAGES["one_id"])
             record_id = record_id_of(record_id)
-        cal = calendar or WorkCalendar()
+        cal = calendar or self._calendar()
         with self.transaction(write=True) as conn:
             return [add_trip(conn, trip, source, profile_for(profile, trip), cal, on=on, force=force, replace=replace,
                              record_id=record_id) for trip, source in items]

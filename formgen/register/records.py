@@ -17,10 +17,11 @@ from ..errors import InvalidInput, Problem, Refused
 from ..model import TRIP_FORM, revive_trip, stored_trip, validate_trip
 from ..policy import DEFAULT_PROFILE, HISTORY_RULES, Profile, evaluate, load_profile
 from ..policy.profile import focus_key
-from ..policy.rules import NAMED_DUPLICATES, History, delegation_size
+from ..policy.rules import History, delegation_size
 from ..vn import dmy
 from .messages import MESSAGES
-from .storage import DELEGATIONS, TOPICS, D
+from .storage import DELEGATIONS, TOPICS, D, count_topic_sets
+from .topics import TOPIC_COLUMNS, count_set, duplicates, topics_of
 
 # The life cycle, in order; the state of a record is the last step it has reached.
 STATES: dict[str, str] = {
@@ -293,66 +294,99 @@ def facts_of(trip: dict, profile: Profile, calendar: WorkCalendar) -> dict:
 def upsert(conn: sa.Connection, facts: dict, *, origin: str, source: str | None) -> tuple[int, bool]:
     """Insert the record, or update the one with the same natural key: (its id, whether it is new)."""
     existing = conn.execute(sa.select(D.id).where(*same_delegation(*natural_key(facts)))).scalar()
-    return write_record(conn, facts, existing, origin=origin, source=source), existing is None
+    return write_record(conn, facts, existing, origin=origin, source=source).id, existing is None
 
 
-def write_record(conn: sa.Connection, facts: dict, existing: int | None, *, origin: str, source: str | None) -> int:
-    """Update record `existing` with the facts, or insert them when it is None: the record's id."""
+def write_record(conn: sa.Connection, facts: dict, existing: int | None, *, origin: str, source: str | None):
+    """Update record `existing` with the facts, or insert them when it is None: the record's row as written."""
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     values = {**facts, "origin": origin, "source": source, "updated_at": now}
     if existing is not None:
-        conn.execute(sa.update(DELEGATIONS).where(D.id == existing).values(**values))
-        conn.execute(sa.delete(TOPICS).where(TOPICS.c.delegation_id == existing))
+        row = conn.execute(sa.update(DELEGATIONS).where(D.id == existing).values(**values)
+                           .returning(*DELEGATIONS.c)).one()
+        before = conn.execute(sa.select(*TOPIC_COLUMNS).where(TOPICS.c.delegation_id == existing)).all()
     else:
-        existing = conn.execute(sa.insert(DELEGATIONS).values(**values, created_at=now)).inserted_primary_key[0]
-    if topics := topics_of(existing, facts["places"], facts["focus_areas"]):
-        conn.execute(sa.insert(TOPICS), topics)
-    return existing
+        row = conn.execute(sa.insert(DELEGATIONS).values(**values, created_at=now).returning(*DELEGATIONS.c)).one()
+        before = []
+    topics = topics_of(row.id, facts["places"], facts["focus_areas"], facts["depart_on"])
+    if sorted(map(tuple, before)) != sorted(tuple(t[c.name] for c in TOPIC_COLUMNS) for t in topics):
+        if before:  # the same topics on the same day (the same file again) are left as they are
+            conn.execute(sa.delete(TOPICS).where(TOPICS.c.delegation_id == existing))
+            count_set(conn, before, -1)
+        if topics:
+            conn.execute(sa.insert(TOPICS), topics)
+            count_set(conn, topics, +1)
+    return row
 
 
 def delete_record(conn: sa.Connection, record_id: int) -> None:
+    before = conn.execute(sa.select(*TOPIC_COLUMNS).where(TOPICS.c.delegation_id == record_id)).all()
     conn.execute(sa.delete(TOPICS).where(TOPICS.c.delegation_id == record_id))
+    count_set(conn, before, -1)
     conn.execute(sa.delete(DELEGATIONS).where(D.id == record_id))
-
-
-def topics_of(record_id: int, places, focus_areas) -> list[dict]:
-    """The (place, focus area) keys the duplicate rule (R10) compares, one row each, for delegation_topics."""
-    pairs = dict.fromkeys((focus_key(p), focus_key(a)) for p in places for a in focus_areas)
-    return [{"delegation_id": record_id, "place_key": p, "area_key": a} for p, a in pairs]
 
 
 def upgrade_trips(conn: sa.Connection, chunk: int = 1000) -> None:
     """Every stored trip not in today's form (model.TRIP_FORM) validated once more and stored in it, with the
     columns read from it; one that no longer validates keeps its form (validated again, and refused, when
-    read). The duplicate rule's keys of every record are written anew."""
+    read). The duplicate rule's keys of every record are written anew. All of it in the caller's transaction
+    (an interrupted upgrade leaves the register as it was); many trips are validated by the machine's cores."""
     conn.execute(sa.delete(TOPICS))
-    last = 0
-    while True:
-        rows = conn.execute(sa.select(D.id, D.trip, D.trip_form, D.places, D.focus_areas).where(D.id > last)
-                            .order_by(D.id).limit(chunk)).all()
-        if not rows:
-            return
-        topics = []
-        for row in rows:
-            topics += topics_of(row.id, row.places, row.focus_areas)
-            if row.trip_form == TRIP_FORM:
-                continue
-            values = {}
-            try:
-                trip = validate_trip(stored_trip(row.trip))
-                values = {"trip": jsonable(trip), "trip_form": TRIP_FORM}
-            except InvalidInput:
-                trip = row.trip
-            try:
-                request = _request_key(trip)
-            except (TypeError, ValueError, AttributeError):  # a trip that no longer validates says what it says
-                request = None
-            values.update(policy=trip.get("policy"), request_year=request[0] if request else None,
-                          request_number=request[1] if request else None)
-            conn.execute(sa.update(DELEGATIONS).where(D.id == row.id).values(**values))
-        if topics:
-            conn.execute(sa.insert(TOPICS), topics)
-        last = rows[-1].id
+    stale = sa.or_(D.trip_form.is_(None), D.trip_form != TRIP_FORM)
+    pool = _validators(conn.execute(sa.select(sa.func.count()).select_from(DELEGATIONS).where(stale)).scalar())
+    try:
+        last = 0
+        while True:
+            rows = conn.execute(sa.select(D.id, D.trip, D.trip_form, D.places, D.focus_areas, D.depart_on)
+                                .where(D.id > last).order_by(D.id).limit(chunk)).all()
+            if not rows:
+                break
+            topics = [t for row in rows for t in topics_of(row.id, row.places, row.focus_areas, row.depart_on)]
+            todo = [row for row in rows if row.trip_form != TRIP_FORM]
+            found = (pool.map(upgraded_columns, [row.trip for row in todo], chunksize=max(1, len(todo) // 8))
+                     if pool is not None else map(upgraded_columns, [row.trip for row in todo]))
+            by_columns: dict[tuple, list[dict]] = {}  # one statement for the rows that change the same columns
+            for row, values in zip(todo, found):
+                by_columns.setdefault(tuple(values), []).append({"row_id": row.id, **values})
+            for changes in by_columns.values():
+                conn.execute(sa.update(DELEGATIONS).where(D.id == sa.bindparam("row_id")), changes)
+            if topics:
+                conn.execute(sa.insert(TOPICS), topics)
+            last = rows[-1].id
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    count_topic_sets(conn)
+
+
+UPGRADE_POOL_FROM = 2000  # stored trips to validate again from which the machine's cores share the work
+
+
+def _validators(count: int):
+    """Processes to validate `count` stored trips in, or None: few trips, one core, or no fork on this system."""
+    import multiprocessing
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if count < UPGRADE_POOL_FROM or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork"))  # forked: nothing imported again
+
+
+def upgraded_columns(stored: dict) -> dict:
+    """One stored trip's columns once it is validated again: the trip in today's form (unless it no longer
+    validates), its policy and request number. A plain function of JSON values: a worker process runs it."""
+    values = {}
+    try:
+        trip = validate_trip(stored_trip(stored))
+        values = {"trip": jsonable(trip), "trip_form": TRIP_FORM}
+    except InvalidInput:
+        trip = stored
+    try:
+        request = _request_key(trip)
+    except (TypeError, ValueError, AttributeError):  # a trip that no longer validates says what it says
+        request = None
+    return {**values, "policy": trip.get("policy"), "request_year": request[0] if request else None,
+            "request_number": request[1] if request else None}
 
 
 # --- identity, and what an update keeps ---------------------------------------------------------
@@ -386,9 +420,9 @@ def match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, s
     candidates = sa.and_(D.depart_on == depart, D.leader_key == leader)
     if request is not None:
         candidates = sa.or_(candidates, sa.and_(D.request_year == request[0], D.request_number == request[1]))
-    rows = conn.execute(sa.select(*_MATCH_COLUMNS).where(D.unit_key == unit, candidates).order_by(D.id)).all()
+    # the few candidates read whole at once: the one returned needs no second round trip
+    rows = conn.execute(sa.select(DELEGATIONS).where(D.unit_key == unit, candidates).order_by(D.id)).all()
     by_key = next((r for r in rows if r.depart_on == depart and r.leader_key == leader), None)
-    full = lambda r: None if r is None else conn.execute(sa.select(DELEGATIONS).where(D.id == r.id)).one()  # noqa: E731
     if record_id is not None:
         named = conn.execute(sa.select(DELEGATIONS).where(D.id == record_id)).first()
         if named is None:
@@ -402,12 +436,12 @@ def match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, s
         return named
     numbered = [r for r in rows if request is not None and (r.request_year, r.request_number) == request]
     if not numbered or (by_key is not None and by_key.id in {r.id for r in numbered}):
-        return full(by_key)
+        return by_key
     same = [r for r in numbered if r.depart_on == depart or r.leader_key == leader]
     if len(same) == 1 and by_key is None:
-        return full(same[0])
+        return same[0]
     if not strict:
-        return full(by_key)
+        return by_key
     year, number = request
     words = {"number": number, "year": year, "unit": trip["issuer"]["abbreviation"]}
     if len(same) == 1:
@@ -421,9 +455,6 @@ def match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, s
                                                            leader=taken.leader_name, **words), taken.id, source=source)
 
 
-_MATCH_COLUMNS = (D.id, D.unit_code, D.depart_on, D.leader_key, D.leader_name, D.request_year, D.request_number)
-
-
 def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None = None) -> list[dict]:
     """The register's delegations in the shape the rules read, one record left out (the trip's own); with a
     trip, only those its rules can find (policy.HISTORY_RULES): its unit's in its year (R03), and, of those
@@ -435,7 +466,7 @@ def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None 
         d = trip["delegation"]
         places = {focus_key(s["place"]) for s in d["stops"] if s["place"]}
         areas = {focus_key(a) for a in d["focus_areas"]}
-        counted, recent = _duplicates(conn, places, areas, leave_out)
+        counted, recent = duplicates(conn, places, areas, leave_out, crowded=CROWDED)
         found = [sa.select(D.id).where(D.id.in_(recent))] if recent else []
         if d["depart_on"] is not None:
             found.append(sa.select(D.id).where(D.unit_key == focus_key(trip["issuer"]["abbreviation"]),
@@ -452,36 +483,7 @@ def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None 
     return rows if counted is None else History(rows, counted)
 
 
-def _duplicates(conn: sa.Connection, places: set[str], areas: set[str], leave_out: int | None):
-    """For each place key, the delegations that went there on one of the areas, counted in the database:
-    ({place: (how many, the area keys they share)}, the ids of the NAMED_DUPLICATES most recent a place)."""
-    counted, recent = {}, []
-    T = TOPICS.c
-    for place in sorted(places):
-        where = [T.place_key == place, T.area_key.in_(areas)]
-        # one row a (delegation, place, area): a row an area counted in the index alone, the trip's own taken off
-        by_area = dict(conn.execute(sa.select(T.area_key, sa.func.count()).where(*where).group_by(T.area_key)).all())
-        if leave_out is not None:
-            for area in conn.execute(sa.select(T.area_key).where(T.delegation_id == leave_out, *where)).scalars():
-                by_area[area] -= 1
-            where.append(T.delegation_id != leave_out)
-        shared = {area for area, n in by_area.items() if n}
-        if not shared:
-            continue
-        count = (by_area[next(iter(shared))] if len(shared) == 1  # else a delegation on two of them is one
-                 else conn.execute(sa.select(sa.func.count(sa.distinct(T.delegation_id))).where(*where)).scalar())
-        counted[place] = (count, shared)
-        if count > CROWDED:  # the latest departures first, each asked whether it went there: a few dozen asked
-            went = sa.select(T.delegation_id).where(T.delegation_id == D.id, *where).exists()
-            latest = sa.select(D.id).where(went)
-        else:  # the few that went there, sorted
-            latest = sa.select(D.id).where(D.id.in_(sa.select(T.delegation_id).where(*where)))
-        latest = latest.order_by(D.depart_on.desc(), D.id.desc()).limit(NAMED_DUPLICATES)
-        recent += list(conn.execute(latest).scalars())
-    return counted, recent
-
-
-CROWDED = 1000  # duplicates of one place beyond which the latest are found walking back from the newest departure
+CROWDED = 1000  # duplicates at one place beyond which only each area's latest few are read (topics.duplicates)
 
 
 def _merged(stored: Mapping, trip: dict) -> tuple[dict, list[str]]:
@@ -535,9 +537,12 @@ def add_trip(conn: sa.Connection, trip: dict, source: str | None, profile: Profi
     kept: list[str] = []
     if existing is not None and not replace:
         trip, facts, kept = keep_known(existing, trip, facts, profile, calendar)
-    history = history_of(conn, existing.id if existing is not None else None, trip)
-    found = evaluate(trip, HISTORY_RULES, profile, calendar, history)
-    if existing is not None and existing.depart_on.year == facts["depart_on"].year:
+    if existing is not None and existing.trip_form == TRIP_FORM and existing.trip == facts["trip"]:
+        found = []  # the trip the record holds: what its rules find in its year is what they found before
+    else:
+        history = history_of(conn, existing.id if existing is not None else None, trip)
+        found = evaluate(trip, HISTORY_RULES, profile, calendar, history)
+    if found and existing is not None and existing.depart_on.year == facts["depart_on"].year:
         # what the record already broke in its year (forced, or recorded before the rule) is not new
         before = trip_of(existing.trip, existing.trip_form, existing.id)
         known = {(f.code, f.path) for f in evaluate(before, HISTORY_RULES, profile, calendar,
@@ -545,8 +550,7 @@ def add_trip(conn: sa.Connection, trip: dict, source: str | None, profile: Profi
         found = [f for f in found if (f.code, f.path) not in known]
     if not force and any(f.severity == "error" for f in found):
         raise Refused(MESSAGES["refused"], found, source=source)
-    written = write_record(conn, facts, existing.id if existing is not None else None, origin="file", source=source)
-    row = conn.execute(sa.select(DELEGATIONS).where(D.id == written)).one()
+    row = write_record(conn, facts, existing.id if existing is not None else None, origin="file", source=source)
     moved = existing is not None and existing.depart_on != facts["depart_on"]
     return Added(record_from_row(row, on), existing is None, kept, existing.depart_on if moved else None, found)
 

@@ -228,11 +228,76 @@ def add_stored_forms(conn: sa.Connection) -> None:
             index.create(conn)
 
 
+def _schema_topic_sets(metadata: sa.MetaData) -> tuple[sa.Table, sa.Table, sa.Table, sa.Table]:
+    """Version 4's tables, and what the duplicate rule (R10) needs to stay fast where thousands of delegations
+    share a place and a focus area: each topic row carries its delegation's departure, so the latest few at a
+    (place, area) are the last entries of one index, and delegation_topic_sets counts the delegations of each
+    (place, set of focus area keys), so counting them reads a few rows, not thousands."""
+    version, delegations, topics = _schema_stored_forms(metadata)
+    topics.append_column(sa.Column("depart_on", sa.Date))  # the delegation's departure, as delegations has it
+    topics.indexes.discard(next(i for i in topics.indexes if i.name == "delegation_topics_key"))
+    sa.Index("delegation_topics_latest", topics.c.place_key, topics.c.area_key, topics.c.depart_on,
+             topics.c.delegation_id)  # its first two columns serve what delegation_topics_key served
+    sets = sa.Table(
+        "delegation_topic_sets", metadata,
+        sa.Column("place_key", sa.Text, primary_key=True),
+        sa.Column("area_keys", sa.Text, primary_key=True),   # area_set(): the sorted area keys, as JSON text
+        sa.Column("delegations", sa.Integer, nullable=False),  # how many delegations went there on exactly those
+    )
+    return version, delegations, topics, sets
+
+
+def area_set(area_keys) -> str:
+    """The key of a set of focus area keys in delegation_topic_sets: the same set, the same text."""
+    return json.dumps(sorted(set(area_keys)), ensure_ascii=False)
+
+
+def add_topic_sets(conn: sa.Connection) -> None:
+    """Version 5: the topics' departure dates and their index, and the counted sets (see _schema_topic_sets),
+    filled from what version 4 stored."""
+    metadata = sa.MetaData()
+    _, delegations, topics, sets = _schema_topic_sets(metadata)
+    conn.execute(sa.text(f"ALTER TABLE {topics.name} ADD COLUMN depart_on {sa.Date().compile(conn.dialect)}"))
+    conn.execute(sa.text("DROP INDEX delegation_topics_key"))
+    conn.execute(topics.update().values(depart_on=sa.select(delegations.c.depart_on).where(
+        delegations.c.id == topics.c.delegation_id).scalar_subquery()))
+    for index in topics.indexes:
+        if index.name == "delegation_topics_latest":
+            index.create(conn)
+    sets.create(conn, checkfirst=True)  # a database whose register tables were dropped may keep this one
+    count_topic_sets(conn, sets, topics)
+
+
+def count_topic_sets(conn: sa.Connection, sets: sa.Table | None = None, topics: sa.Table | None = None) -> None:
+    """delegation_topic_sets counted again from delegation_topics (a delegation's rows: its place keys times
+    its area keys)."""
+    sets, topics = sets if sets is not None else SETS, topics if topics is not None else TOPICS
+    conn.execute(sa.delete(sets))
+    counts: dict[tuple[str, str], int] = {}
+    delegation, places, areas = None, set(), set()
+    rows = conn.execute(sa.select(topics.c.delegation_id, topics.c.place_key, topics.c.area_key)
+                        .order_by(topics.c.delegation_id))
+    for row in [*rows, None]:
+        if row is None or row.delegation_id != delegation:
+            key = area_set(areas)
+            for place in places:
+                counts[place, key] = counts.get((place, key), 0) + 1
+            if row is None:
+                break
+            delegation, places, areas = row.delegation_id, set(), set()
+        places.add(row.place_key)
+        areas.add(row.area_key)
+    if counts:
+        conn.execute(sa.insert(sets), [{"place_key": p, "area_keys": a, "delegations": n}
+                                       for (p, a), n in sorted(counts.items())])
+
+
 # MIGRATIONS[n - 1] brings a register from version n - 1 to n; append, never edit a released one.
-MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1, _create_outgoing, _add_web_tables, add_stored_forms]
+MIGRATIONS: list[Callable[[sa.Connection], None]] = [_create_v1, _create_outgoing, _add_web_tables, add_stored_forms,
+                                                     add_topic_sets]
 
 _METADATA = sa.MetaData()
-VERSION, DELEGATIONS, TOPICS = _schema_stored_forms(_METADATA)  # the tables as the code reads them (latest)
+VERSION, DELEGATIONS, TOPICS, SETS = _schema_topic_sets(_METADATA)  # the tables as the code reads them (latest)
 OUTGOING = _schema_outgoing(_METADATA)
 D = DELEGATIONS.c
 OUT = OUTGOING.c
