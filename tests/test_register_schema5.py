@@ -1,11 +1,9 @@
 """Schema version 5 of the register (the duplicate rule fast where thousands share a place): a version 4 register
 opened upgrades itself and finds the same duplicates, the counted sets follow every write, an interrupted upgrade
-leaves the register at its old version, and an old register's trips validated by several processes are stored as
-one process stores them — on SQLite, and on PostgreSQL when FORMGEN_TEST_POSTGRES is set."""
+leaves the register at its old version — on SQLite, and on PostgreSQL when FORMGEN_TEST_POSTGRES is set."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 import sqlalchemy as sa
@@ -16,7 +14,7 @@ from formgen.policy.profile import focus_key
 from formgen.register import Register, records, storage
 
 from test_register import SKHDT, delegation, location  # noqa: F401  (location: the fixture, a fresh register)
-from test_register_perf import ANSWERS, HERE, OLD, old_location  # noqa: F401  (old_location: schema version 1)
+from test_register_perf import ANSWERS, HERE, old_location  # noqa: F401  (old_location: schema version 1)
 
 
 def _as_version_4(location) -> None:
@@ -164,26 +162,3 @@ def test_an_old_register_upgrade_interrupted_midway_leaves_it_at_version_1_and_o
     with Register(old_location) as reg:
         assert len(reg.list(trip=False)) == 44 and _counted(reg) == _expected(reg)
     assert _state(old_location)["version"] == 5
-
-
-def test_old_trips_validated_by_several_processes_are_stored_as_one_process_stores_them(tmp_path, monkeypatch):
-    pools = []
-    real = records._validators
-
-    def counted_pool(count):
-        pools.append(real(count))
-        return pools[-1]
-
-    monkeypatch.setattr(records, "_validators", counted_pool)
-    stored = {}
-    for name, first in (("one", 10**9), ("several", 1)):
-        monkeypatch.setattr(records, "UPGRADE_POOL_FROM", first)
-        shutil.copyfile(OLD, tmp_path / f"{name}.sqlite")
-        with Register(tmp_path / f"{name}.sqlite") as reg, reg.transaction() as conn:
-            stored[name] = ([tuple(r) for r in conn.execute(sa.select(storage.DELEGATIONS).order_by(storage.D.id))],
-                            sorted(tuple(r) for r in conn.execute(sa.select(storage.TOPICS))))
-    if pools[1] is None:
-        pytest.skip("one core, or no fork on this system: the trips are validated in one process")
-    assert pools[0] is None
-    assert stored["several"] == stored["one"] and len(stored["one"][0]) == 44
-    assert {row[storage.DELEGATIONS.c.keys().index("trip_form")] for row in stored["one"][0]} == {model.TRIP_FORM, None}

@@ -330,51 +330,32 @@ def upgrade_trips(conn: sa.Connection, chunk: int = 1000) -> None:
     """Every stored trip not in today's form (model.TRIP_FORM) validated once more and stored in it, with the
     columns read from it; one that no longer validates keeps its form (validated again, and refused, when
     read). The duplicate rule's keys of every record are written anew. All of it in the caller's transaction
-    (an interrupted upgrade leaves the register as it was); many trips are validated by the machine's cores."""
+    (an interrupted upgrade leaves the register as it was). In this process: forking validators while the
+    transaction's connection is open (and, in a server, while its threads run) was measured no faster."""
     conn.execute(sa.delete(TOPICS))
-    stale = sa.or_(D.trip_form.is_(None), D.trip_form != TRIP_FORM)
-    pool = _validators(conn.execute(sa.select(sa.func.count()).select_from(DELEGATIONS).where(stale)).scalar())
-    try:
-        last = 0
-        while True:
-            rows = conn.execute(sa.select(D.id, D.trip, D.trip_form, D.places, D.focus_areas, D.depart_on)
-                                .where(D.id > last).order_by(D.id).limit(chunk)).all()
-            if not rows:
-                break
-            topics = [t for row in rows for t in topics_of(row.id, row.places, row.focus_areas, row.depart_on)]
-            todo = [row for row in rows if row.trip_form != TRIP_FORM]
-            found = (pool.map(upgraded_columns, [row.trip for row in todo], chunksize=max(1, len(todo) // 8))
-                     if pool is not None else map(upgraded_columns, [row.trip for row in todo]))
-            by_columns: dict[tuple, list[dict]] = {}  # one statement for the rows that change the same columns
-            for row, values in zip(todo, found):
+    last = 0
+    while True:
+        rows = conn.execute(sa.select(D.id, D.trip, D.trip_form, D.places, D.focus_areas, D.depart_on)
+                            .where(D.id > last).order_by(D.id).limit(chunk)).all()
+        if not rows:
+            break
+        topics = [t for row in rows for t in topics_of(row.id, row.places, row.focus_areas, row.depart_on)]
+        by_columns: dict[tuple, list[dict]] = {}  # one statement for the rows that change the same columns
+        for row in rows:
+            if row.trip_form != TRIP_FORM:
+                values = upgraded_columns(row.trip)
                 by_columns.setdefault(tuple(values), []).append({"row_id": row.id, **values})
-            for changes in by_columns.values():
-                conn.execute(sa.update(DELEGATIONS).where(D.id == sa.bindparam("row_id")), changes)
-            if topics:
-                conn.execute(sa.insert(TOPICS), topics)
-            last = rows[-1].id
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
+        for changes in by_columns.values():
+            conn.execute(sa.update(DELEGATIONS).where(D.id == sa.bindparam("row_id")), changes)
+        if topics:
+            conn.execute(sa.insert(TOPICS), topics)
+        last = rows[-1].id
     count_topic_sets(conn)
-
-
-UPGRADE_POOL_FROM = 2000  # stored trips to validate again from which the machine's cores share the work
-
-
-def _validators(count: int):
-    """Processes to validate `count` stored trips in, or None: few trips, one core, or no fork on this system."""
-    import multiprocessing
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if count < UPGRADE_POOL_FROM or cores < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    from concurrent.futures import ProcessPoolExecutor
-    return ProcessPoolExecutor(cores, mp_context=multiprocessing.get_context("fork"))  # forked: nothing imported again
 
 
 def upgraded_columns(stored: dict) -> dict:
     """One stored trip's columns once it is validated again: the trip in today's form (unless it no longer
-    validates), its policy and request number. A plain function of JSON values: a worker process runs it."""
+    validates), its policy and request number."""
     values = {}
     try:
         trip = validate_trip(stored_trip(stored))
