@@ -2,19 +2,17 @@
 
     python benchmarks/pdf_bench.py [--quick] [--letters 200] [--rounds 3] [--chunks 5,25,50] [--recycles 50]
 
-- Batch PDF: `formgen batch request TABLE --pdf --jobs 2` (a fresh process; long-lived LibreOffice workers
-  over UNO) against the plain way LibreOffice offers: ONE `soffice --convert-to pdf` call over the same
+- Batch PDF: `formgen batch request TABLE --pdf --jobs 2` (a fresh process; each worker process renders its
+  chunk and converts it in one soffice run) against the plain way LibreOffice offers: ONE `soffice --convert-to pdf` call over the same
   letters (the .docx formgen wrote, so both sides make PDFs of the same letters; on a profile started once
   before the rounds, as a user's own; the call is one process converting on one thread: the machine's
   second core is there for it, it has no way to use it). A profile used only headless runs LibreOffice's
   graphics self-test at every start (~0.8 s of CPU; one used in the GUI once does not): formgen's profiles
-  skip it (formgen.pdf.PROFILE_SETTINGS), so the call is also timed on a profile set the same way. And
-  against formgen's
-  previous way (FORMGEN_UNO_PYTHON=none: one soffice run per chunk in worker processes). The sides run in
-  turn, round after round; each figure is the median of the rounds with its range.
+  skip it (formgen.pdf.PROFILE_SETTINGS), so the call is also timed on a profile set the same way. The sides
+  run in turn, round after round; each figure is the median of the rounds with its range.
 - Chunk size and recycling: the same batch in chunks of N rows, and with LibreOffice started afresh every N
   letters (formgen.batch.PDF_RECYCLE), for each N asked, interleaved too (time and peak PSS).
-- Tree memory: the peak of the whole `formgen batch --pdf --jobs 2` process tree (formgen, the UNO workers,
+- Tree memory: the peak of the whole `formgen batch --pdf --jobs 2` process tree (formgen, its workers,
   LibreOffice), sampled every 250 ms in runs of their own (not the timed ones), as the sum of RSS (shared pages counted in every process) and as the
   sum of PSS (each shared page split between the processes that map it: what the tree costs the machine).
 - One letter: `formgen render request FILE -o X.docx --pdf` as a fresh process (the per-call soffice), and
@@ -165,7 +163,7 @@ def batch_pdf(work: Path, letters: int, rounds: int, chunks: list[int], recycles
     _configure(tuned)
     for p in (profile, tuned):
         one_soffice_call(docs[:1], work / "plain", p)
-    sides = {"ours": [], "plain": [], "tuned": [], "before": []}
+    sides = {"ours": [], "plain": [], "tuned": []}
     per_chunk: dict[int, list[float]] = {c: [] for c in chunks}
     per_recycle: dict[int, list[tuple]] = {r: [] for r in recycles}
     rss, pss = [], []
@@ -173,8 +171,6 @@ def batch_pdf(work: Path, letters: int, rounds: int, chunks: list[int], recycles
         sides["ours"].append(cpu_of("ours", formgen_batch, table, work / "ours", "--jobs", "2"))
         sides["plain"].append(cpu_of("plain", one_soffice_call, docs, work / "plain", profile))
         sides["tuned"].append(cpu_of("tuned", one_soffice_call, docs, work / "tuned", tuned))
-        sides["before"].append(cpu_of("before", formgen_batch, table, work / "before", "--jobs", "2",
-                                      env={"FORMGEN_UNO_PYTHON": "none"}))
         for c in chunks:
             per_chunk[c].append(formgen_batch(table, work / f"chunk-{c}", chunk=c))
         for r in recycles:
@@ -185,18 +181,16 @@ def batch_pdf(work: Path, letters: int, rounds: int, chunks: list[int], recycles
         pss.append(peak_pss)
     same_letters(work / "ours", work / "plain", letters)
     print(f"batch PDF, {letters} letters, {rounds} rounds interleaved (medians [ranges]):")
-    print(f"  formgen batch --pdf --jobs 2 (UNO workers)     {median(sides['ours'])}")
+    print(f"  formgen batch --pdf --jobs 2                   {median(sides['ours'])}")
     print(f"  one soffice --convert-to pdf call (plain)      {median(sides['plain'])}")
-    print(f"  formgen batch --pdf --jobs 2 before (per-chunk soffice) {median(sides['before'])}")
     print(f"  one soffice call, self-test skipped as formgen skips it {median(sides['tuned'])}")
     print(f"  ours against one soffice call: {ratio(sides['plain'], sides['ours'])} (target ≥ 1.5×); against it "
           f"with the self-test skipped: {ratio(sides['tuned'], sides['ours'])}")
     print(f"  CPU seconds (all processes): ours {median(CPU['ours'])}, one soffice call {median(CPU['plain'])} "
-          f"(self-test skipped {median(CPU['tuned'])}), before {median(CPU['before'])}")
+          f"(self-test skipped {median(CPU['tuned'])})")
     bound = [p / (o / 2) for p, o in zip(CPU["plain"], CPU["ours"])]
     print(f"  on 2 free cores at best (one soffice call's CPU over half of ours): {statistics.median(bound):.2f}× "
           f"[{min(bound):.2f}–{max(bound):.2f}]")
-    print(f"  ours against before:           {ratio(sides['before'], sides['ours'])}")
     for c in chunks:
         print(f"  chunk {c:<3} {median(per_chunk[c])}  ({ratio(sides['plain'], per_chunk[c])} of one soffice call)")
     mb = 2 ** 20
