@@ -1,6 +1,6 @@
 """formgen's PDF figures, A/B interleaved in one run: batch PDF against LibreOffice's own batch, tree memory, one letter.
 
-    python benchmarks/pdf_bench.py [--quick] [--letters 200] [--rounds 3] [--chunks 5,25,50] [--recycles 50]
+    python benchmarks/pdf_bench.py [--quick] [--letters 200] [--rounds 3] [--chunks 5,25,50]
 
 - Batch PDF: `formgen batch request TABLE --pdf --jobs 2` (a fresh process; each worker process renders its
   chunk and converts it in one soffice run) against the plain way LibreOffice offers: ONE `soffice --convert-to pdf` call over the same
@@ -10,8 +10,9 @@
   graphics self-test at every start (~0.8 s of CPU; one used in the GUI once does not): formgen's profiles
   skip it (formgen.pdf.PROFILE_SETTINGS), so the call is also timed on a profile set the same way. The sides
   run in turn, round after round; each figure is the median of the rounds with its range.
-- Chunk size and recycling: the same batch in chunks of N rows, and with LibreOffice started afresh every N
-  letters (formgen.batch.PDF_RECYCLE), for each N asked, interleaved too (time and peak PSS).
+- Chunk size: the same batch in chunks of N rows (each chunk one LibreOffice run in a worker), for each N asked,
+  interleaved too. (A worker's LibreOffice restarts, formgen.batch.PDF_RECYCLE, concern the UNO workers of
+  one-job batches and the server, not measured here.)
 - Tree memory: the peak of the whole `formgen batch --pdf --jobs 2` process tree (formgen, its workers,
   LibreOffice), sampled every 250 ms in runs of their own (not the timed ones), as the sum of RSS (shared pages counted in every process) and as the
   sum of PSS (each shared page split between the processes that map it: what the tree costs the machine).
@@ -46,17 +47,17 @@ from formgen.pdf import _configure  # noqa: E402
 FIXTURE = ROOT / "fixtures" / "request.yaml"
 
 
-CHUNKED = ("import sys, formgen.batch as b; b.PDF_RECYCLE = int(sys.argv[4]) or b.PDF_RECYCLE; "
+CHUNKED = ("import sys, formgen.batch as b; "
            "b.run_batch('request', sys.argv[1], sys.argv[2], jobs=2, pdf=True, chunk=int(sys.argv[3]) or None)")
 
 
 def formgen_batch(table: Path, out: Path, *extra: str, env: dict | None = None, memory: bool = False,
-                  chunk: int | None = None, recycle: int = 0):
+                  chunk: int | None = None):
     """Seconds for one fresh `formgen batch request --pdf` process (the library's run_batch in a fresh process
-    with chunk or recycle); with memory, also its peak tree RSS and PSS."""
+    in chunks of `chunk` rows); with memory, also its peak tree RSS and PSS."""
     shutil.rmtree(out, ignore_errors=True)
-    command = ([sys.executable, "-c", CHUNKED, str(table), str(out), str(chunk or 0), str(recycle)]
-               if chunk or recycle else
+    command = ([sys.executable, "-c", CHUNKED, str(table), str(out), str(chunk)]
+               if chunk else
                [sys.executable, "-m", "formgen", "batch", "request", str(table), "-o", str(out), "--pdf", *extra])
     started = time.perf_counter()
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT,
@@ -154,7 +155,7 @@ def ratio(plain: list[float], ours: list[float]) -> str:
     return f"{statistics.median(r):.2f}× [{min(r):.2f}–{max(r):.2f}]"
 
 
-def batch_pdf(work: Path, letters: int, rounds: int, chunks: list[int], recycles: list[int]) -> None:
+def batch_pdf(work: Path, letters: int, rounds: int, chunks: list[int]) -> None:
     table = make_table(work / "letters.csv", letters)
     formgen_batch(table, work / "warm", "--jobs", "2")  # the page cache warm for every side
     docs = sorted((work / "warm").glob("*.docx"))
@@ -165,7 +166,6 @@ def batch_pdf(work: Path, letters: int, rounds: int, chunks: list[int], recycles
         one_soffice_call(docs[:1], work / "plain", p)
     sides = {"ours": [], "plain": [], "tuned": []}
     per_chunk: dict[int, list[float]] = {c: [] for c in chunks}
-    per_recycle: dict[int, list[tuple]] = {r: [] for r in recycles}
     rss, pss = [], []
     for _ in range(rounds):
         sides["ours"].append(cpu_of("ours", formgen_batch, table, work / "ours", "--jobs", "2"))
@@ -173,9 +173,6 @@ def batch_pdf(work: Path, letters: int, rounds: int, chunks: list[int], recycles
         sides["tuned"].append(cpu_of("tuned", one_soffice_call, docs, work / "tuned", tuned))
         for c in chunks:
             per_chunk[c].append(formgen_batch(table, work / f"chunk-{c}", chunk=c))
-        for r in recycles:
-            seconds = formgen_batch(table, work / f"recycle-{r}", recycle=r)
-            per_recycle[r].append((seconds, *formgen_batch(table, work / f"recycle-{r}", memory=True, recycle=r)[1:]))
         _, peak_rss, peak_pss = formgen_batch(table, work / "memory", "--jobs", "2", memory=True)
         rss.append(peak_rss)
         pss.append(peak_pss)
@@ -194,10 +191,6 @@ def batch_pdf(work: Path, letters: int, rounds: int, chunks: list[int], recycles
     for c in chunks:
         print(f"  chunk {c:<3} {median(per_chunk[c])}  ({ratio(sides['plain'], per_chunk[c])} of one soffice call)")
     mb = 2 ** 20
-    for r in recycles:
-        seconds, pss = [x[0] for x in per_recycle[r]], [x[2] for x in per_recycle[r]]
-        print(f"  recycle every {r:<4} {median(seconds)}  ({ratio(sides['plain'], seconds)} of one soffice call), "
-              f"peak PSS sum {statistics.median(pss) / mb:.0f} MB [{min(pss) / mb:.0f}–{max(pss) / mb:.0f}]")
     print(f"  tree memory of --pdf --jobs 2, peak: RSS sum {statistics.median(rss) / mb:.0f} MB "
           f"[{min(rss) / mb:.0f}–{max(rss) / mb:.0f}], PSS sum {statistics.median(pss) / mb:.0f} MB "
           f"[{min(pss) / mb:.0f}–{max(pss) / mb:.0f}] (target < 400 MB)")
@@ -255,20 +248,19 @@ def run(work: Path, env: dict | None = None, *, letters: int, rounds: int, quick
     if not shutil.which("soffice"):
         print("PDF: LibreOffice (soffice) is not installed: no PDF rows")
         return
-    batch_pdf(work, letters, rounds, [] if quick else [5, 25, 50], [] if quick else [50])
+    batch_pdf(work, letters, rounds, [] if quick else [5, 25, 50])
     one_letter(work, rounds)
 
 
 def main() -> None:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    args.add_argument("--quick", action="store_true", help="40 letters, 3 rounds, no chunk or recycle sweep")
+    args.add_argument("--quick", action="store_true", help="40 letters, 3 rounds, no chunk sweep")
     args.add_argument("--letters", type=int, default=200)
     args.add_argument("--rounds", type=int, default=3)
     args.add_argument("--chunks", default="5,25,50", help="chunk sizes to measure, comma-separated")
-    args.add_argument("--recycles", default="50", help="LibreOffice restarts every N letters, to measure")
     opts = args.parse_args()
     if opts.quick:
-        opts.letters, opts.chunks, opts.recycles = 40, "", ""  # the main comparison only
+        opts.letters, opts.chunks = 40, ""  # the main comparison only
     if not shutil.which("soffice"):
         raise SystemExit("LibreOffice (soffice) is not installed: no PDF figures")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -276,8 +268,7 @@ def main() -> None:
           f"{load:.1f} at start; {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC")
     with tempfile.TemporaryDirectory(prefix="formgen-pdf-bench-") as tmp:
         work = Path(tmp)
-        batch_pdf(work, opts.letters, opts.rounds, [int(c) for c in opts.chunks.split(",") if c],
-                  [int(r) for r in opts.recycles.split(",") if r])
+        batch_pdf(work, opts.letters, opts.rounds, [int(c) for c in opts.chunks.split(",") if c])
         one_letter(work, opts.rounds)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average {load:.1f} at the end (others' work shares the cores: read the ratios, not the seconds)")

@@ -279,10 +279,10 @@ def test_formgen_serve_stopped_by_a_signal_leaves_no_libreoffice_and_no_profile(
 @pytest.mark.slow
 def test_the_pdf_benchmark_runs_a_small_interleaved_round():
     done = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "pdf_bench.py"), "--letters", "3", "--rounds", "1",
-                           "--chunks", "2", "--recycles", "2"], capture_output=True, text=True, timeout=600)
+                           "--chunks", "2"], capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]
     for line in ("ours against one soffice call:", "tree memory of --pdf --jobs 2, peak: RSS sum", "chunk 2 ",
-                 "recycle every 2 ", "UnoWorker (UNO)      cold"):
+                 "UnoWorker (UNO)      cold"):
         assert line in done.stdout, done.stdout
 
 
