@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import shutil
 from pathlib import Path
 
 import openpyxl
@@ -198,3 +199,16 @@ def test_a_row_whose_document_fails_after_its_turn_leaves_no_gap_and_the_next_ro
     assert not list((tmp_path / "out").glob("*so004*"))
     with Register(location) as reg:
         assert [e.number for e in reg.outgoing(2024)] == list(range(1, ROWS))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+def test_batch_with_pdfs_and_two_workers_numbers_in_the_tables_order_too(location, tmp_path):
+    from formgen.batch import run_batch
+    manifest = run_batch("request", _table(tmp_path), tmp_path / "out", jobs=2, pdf=True, register=location)
+    written = sorted((e for e in manifest.entries if e.status == "written"), key=lambda e: e.row)
+    assert len(written) == ROWS and all(any(p.endswith(".pdf") for p in e.outputs) for e in written)
+    docx = [Path(next(p for p in e.outputs if p.endswith(".docx"))) for e in written]
+    assert [printed_number(p) for p in docx] == [f"Số: {n:02d}/TTr-SNV" for n in range(1, ROWS + 1)]
+    with Register(location) as reg:
+        assert [e.number for e in reg.outgoing(2024)] == list(range(1, ROWS + 1))
