@@ -249,11 +249,35 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[:limit] + "…"
 
 
+def texts_in(data) -> tuple[list, list[str]]:
+    """Every key and every text value in data (dicts, lists), without their paths: the quick look that finds
+    nothing in most data (the walks that name a path run only when it finds something). Each container is
+    visited once (YAML aliases share one), without recursion (data may nest deep)."""
+    keys: list = []
+    values: list[str] = []
+    seen: set[int] = set()
+    stack = [data]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            values.append(value)
+        elif isinstance(value, (dict, list)) and id(value) not in seen:
+            seen.add(id(value))
+            if isinstance(value, dict):
+                keys.extend(value)
+                stack.extend(value.values())
+            else:
+                stack.extend(value)
+    return keys, values
+
+
 def find_legacy(data, path: str = "") -> list[Legacy]:
     """Every text value in data (dicts, lists) that detect() calls legacy, with its path (a.b[2].c).
 
     Each container is visited once (YAML aliases share one), without recursion (data may nest deep).
     """
+    if not any(map(detect, texts_in(data)[1])):
+        return []
     found: list[Legacy] = []
     seen: set[int] = set()
     stack = [(path, data)]

@@ -12,7 +12,7 @@ from .fields import (Amount, Choice, Count, Date, Entry, Flag, List, Nested, Tex
                      invisible_character, name_key)
 from .formats import authority_spellings
 from .yamlio import literal_text
-from .legacy import convert_legacy as _convert, find_legacy
+from .legacy import convert_legacy as _convert, find_legacy, texts_in
 
 RANKS = {
     "head": "head", "người đứng đầu": "head", "trưởng": "head",
@@ -437,6 +437,9 @@ def unreadable_text(data: object) -> list[Problem]:
     A JSON "\\ud800" decodes to a string no file, terminal or document can hold; an invisible character
     in a key makes “delegation” unknown while looking right. Containers are visited once, without recursion.
     """
+    keys, values = texts_in(data)
+    if not any(map(_lone_surrogate, values)) and all(isinstance(k, str) and k.isascii() for k in keys):
+        return []  # most data: nothing to name
     found: list[Problem] = []
     seen: set[int] = set()
     stack: list[tuple[str, object]] = [("", data)]

@@ -7,6 +7,8 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import formgen
 from formgen.errors import InvalidInput
@@ -362,3 +364,55 @@ def test_a_head_led_delegation_stored_with_the_old_default_counts_its_head_as_ke
         (trip,) = reg.trips("SNV", 2024)
         assert reg.issuer("SNV")["name"] == "Sở Nội vụ"
     assert trip["delegation"]["leader"]["key_leader"] is True
+
+
+# Any nesting of mappings and lists, with keys and texts of every category (lone surrogates too): the
+# quick look that lets most data through (model.unreadable_text, legacy.find_legacy) must miss nothing.
+_ANY_STRING = st.one_of(st.text(max_size=6), st.text(st.characters(exclude_categories=()), max_size=4),
+                        st.sampled_from(["Nguyễn Văn An", "Hµ Néi", "\u200bx", "a\ud800", "Sôû Noäi vuï"]))
+_ANY_DATA = st.recursive(st.one_of(_ANY_STRING, st.integers(), st.none()),
+                         lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                 st.dictionaries(st.one_of(_ANY_STRING, st.integers()), inner,
+                                                                 max_size=3)), max_leaves=12)
+
+
+def _strings(data, keys: bool):
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if keys:
+                yield str(k)
+            yield from _strings(v, keys)
+    elif isinstance(data, list):
+        for v in data:
+            yield from _strings(v, keys)
+    elif isinstance(data, str) and not keys:
+        yield data
+
+
+def _all_keys(data):
+    if isinstance(data, dict):
+        for k, v in data.items():
+            yield k, v
+            yield from _all_keys(v)
+    elif isinstance(data, list):
+        for v in data:
+            yield from _all_keys(v)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ANY_DATA)
+def test_unreadable_text_and_legacy_text_are_found_at_any_depth(data):
+    """A lone surrogate in any text, or in a key, or an invisible character in a key, is named wherever it is;
+    a text in TCVN3/VNI too."""
+    from formgen.fields import invisible_character
+    from formgen.legacy import detect, find_legacy
+    from formgen.model import _lone_surrogate, unreadable_text
+
+    def key_problem(key) -> bool:
+        return bool(_lone_surrogate(str(key)) or invisible_character(str(key)))
+
+    hidden = any(_lone_surrogate(s) for s in _strings(data, keys=False)) or \
+        any(key_problem(k) for k, _ in _all_keys(data))
+    assert bool(unreadable_text(data)) == hidden
+    legacy = [s for s in _strings(data, keys=False) if detect(s)]
+    assert sorted(f.text for f in find_legacy(data)) == sorted(legacy)
