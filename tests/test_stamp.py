@@ -796,7 +796,8 @@ def test_the_font_is_parsed_and_registered_once_however_many_pdfs_are_stamped(tm
     src = letter_pdf(tmp_path / "letter.pdf", pages=1)
     for i in range(5):
         stamp_pdf(src, tmp_path / f"stamped-{i}.pdf", trip_stamp(), font=font_file)
-    assert len(parsed) == 1 and len(registered) == 1
+    # reportlab registers its own standard fonts (Helvetica, Symbol...) with the first page it draws in a process
+    assert len(parsed) == 1 and [f.fontName for f in registered if f.fontName == name] == [name]
 
 
 def test_formgen_font_names_the_font_to_use(tmp_path, monkeypatch, fresh_font_search):
