@@ -147,6 +147,29 @@ def test_duplicates_on_two_focus_areas_are_counted_once_each_the_trips_own_recor
     assert codes(formgen.check(trip, "request", history=everything), "R10") == [warning]
 
 
+def test_a_trip_to_a_crowded_place_and_a_quiet_one_is_warned_for_each_naming_the_latest(register, monkeypatch):
+    """One place beyond CROWDED (its latest few read area by area), one under it (all read), in one statement."""
+    monkeypatch.setattr(records, "CROWDED", 1)
+    hue = "thành phố Huế"
+    crowded = [register.add(delegation(dt.date(2024, m, 4), unit=SKHDT, leader=f"Trưởng đoàn {m}"), force=True).id
+               for m in (1, 2, 3, 4)]
+    quiet = register.add(delegation(dt.date(2024, 5, 4), unit=SKHDT, leader="Trưởng đoàn 5", place=hue),
+                         force=True).id
+    for leader in ("Nguyễn Văn An", "Lê Văn Bình"):  # the statement built once, run again with other values
+        trip = copy.deepcopy(delegation(dt.date(2024, 9, 9), leader=leader))
+        trip["delegation"]["stops"].append({**trip["delegation"]["stops"][0], "place": hue, "host": "Sở Nội vụ Huế"})
+        trip = validate_trip(trip)
+        found = {f.path: f.message for f in codes(formgen.check(trip, "request", history=register.history(trip)),
+                                                  "R10")}
+        assert list(found) == ["delegation.stops[0].place", "delegation.stops[1].place"]
+        assert found["delegation.stops[0].place"].startswith(
+            f"Đã có 4 đoàn đi thành phố Đà Nẵng về lĩnh vực “cải cách hành chính”, gần đây nhất: đoàn {crowded[3]} "
+            f"của Sở Kế hoạch và Đầu tư (ngày 04/04/2024); đoàn {crowded[2]} của Sở Kế hoạch và Đầu tư (ngày "
+            f"04/03/2024); đoàn {crowded[1]} của Sở Kế hoạch và Đầu tư (ngày 04/02/2024); tránh")
+        assert f"đoàn {quiet} của Sở Kế hoạch và Đầu tư" in found["delegation.stops[1].place"]
+        assert "Huế" in found["delegation.stops[1].place"]
+
+
 # --- the life cycle ------------------------------------------------------------------------
 
 

@@ -168,8 +168,10 @@ def _month_words(signed: str) -> str:
     return f"{int(month)}/{year}" if month else year
 
 
+@lru_cache(maxsize=8192)
 def focus_key(text: str) -> str:
-    """Compare focus areas as a person would: case, dashes and spacing do not matter."""
+    """Compare focus areas as a person would: case, dashes and spacing do not matter. (Cached: the register's rows
+    repeat a few places, areas and units, and the duplicate rule keys each earlier delegation's for every stop.)"""
     return name_key(re.sub(r"\s*[-‐‑‒–—]\s*", " - ", name_key(text)))
 
 

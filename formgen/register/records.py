@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Mapping
 
 import sqlalchemy as sa
@@ -302,26 +303,32 @@ def write_record(conn: sa.Connection, facts: dict, existing: int | None, *, orig
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     values = {**facts, "origin": origin, "source": source, "updated_at": now}
     if existing is not None:
-        row = conn.execute(sa.update(DELEGATIONS).where(D.id == existing).values(**values)
-                           .returning(*DELEGATIONS.c)).one()
-        before = conn.execute(sa.select(*TOPIC_COLUMNS).where(TOPICS.c.delegation_id == existing)).all()
+        row = conn.execute(_UPDATE, {**values, "record": existing}).one()
+        before = conn.execute(_TOPICS_OF, {"record": existing}).all()
     else:
-        row = conn.execute(sa.insert(DELEGATIONS).values(**values, created_at=now).returning(*DELEGATIONS.c)).one()
+        row = conn.execute(_INSERT, {**values, "created_at": now}).one()
         before = []
     topics = topics_of(row.id, facts["places"], facts["focus_areas"], facts["depart_on"])
     if sorted(map(tuple, before)) != sorted(tuple(t[c.name] for c in TOPIC_COLUMNS) for t in topics):
         if before:  # the same topics on the same day (the same file again) are left as they are
-            conn.execute(sa.delete(TOPICS).where(TOPICS.c.delegation_id == existing))
+            conn.execute(_DELETE_TOPICS, {"record": existing})
             count_set(conn, before, -1)
         if topics:
-            conn.execute(sa.insert(TOPICS), topics)
+            conn.execute(_INSERT_TOPICS, topics)
             count_set(conn, topics, +1)
     return row
 
 
+_INSERT = sa.insert(DELEGATIONS).returning(*DELEGATIONS.c)
+_UPDATE = sa.update(DELEGATIONS).where(D.id == sa.bindparam("record")).returning(*DELEGATIONS.c)
+_TOPICS_OF = sa.select(*TOPIC_COLUMNS).where(TOPICS.c.delegation_id == sa.bindparam("record"))
+_DELETE_TOPICS = sa.delete(TOPICS).where(TOPICS.c.delegation_id == sa.bindparam("record"))
+_INSERT_TOPICS = sa.insert(TOPICS)
+
+
 def delete_record(conn: sa.Connection, record_id: int) -> None:
-    before = conn.execute(sa.select(*TOPIC_COLUMNS).where(TOPICS.c.delegation_id == record_id)).all()
-    conn.execute(sa.delete(TOPICS).where(TOPICS.c.delegation_id == record_id))
+    before = conn.execute(_TOPICS_OF, {"record": record_id}).all()
+    conn.execute(_DELETE_TOPICS, {"record": record_id})
     count_set(conn, before, -1)
     conn.execute(sa.delete(DELEGATIONS).where(D.id == record_id))
 
@@ -387,6 +394,18 @@ def _request_key(trip: Mapping) -> tuple[int, int] | None:
     return (day if isinstance(day, dt.date) else dt.date.fromisoformat(day)).year, request["number"]
 
 
+# The statements every add runs, built once with named parameters: building one costs SQLAlchemy ~0.15 ms of
+# Python each time, several times what it then takes to run it prebuilt (its compiled form and cache key kept).
+_BY_KEY = sa.and_(D.depart_on == sa.bindparam("depart"), D.leader_key == sa.bindparam("leader"))
+_CANDIDATES = {  # whether the trip's request has a number
+    False: sa.select(DELEGATIONS).where(D.unit_key == sa.bindparam("unit"), _BY_KEY).order_by(D.id),
+    True: sa.select(DELEGATIONS).where(D.unit_key == sa.bindparam("unit"), sa.or_(
+        _BY_KEY, sa.and_(D.request_year == sa.bindparam("year"), D.request_number == sa.bindparam("number"))))
+    .order_by(D.id),
+}
+_RECORD = sa.select(DELEGATIONS).where(D.id == sa.bindparam("id"))
+
+
 def match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, strict: bool = True,
           source: str | None = None):
     """The row of the delegation `trip` is, by its identity (the module's docstring), or None.
@@ -398,14 +417,14 @@ def match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, s
     d = trip["delegation"]
     depart, leader = d["depart_on"], focus_key(d["leader"]["name"])
     request = _request_key(trip)
-    candidates = sa.and_(D.depart_on == depart, D.leader_key == leader)
+    asked = {"unit": unit, "depart": depart, "leader": leader}
     if request is not None:
-        candidates = sa.or_(candidates, sa.and_(D.request_year == request[0], D.request_number == request[1]))
+        asked.update(year=request[0], number=request[1])
     # the few candidates read whole at once: the one returned needs no second round trip
-    rows = conn.execute(sa.select(DELEGATIONS).where(D.unit_key == unit, candidates).order_by(D.id)).all()
+    rows = conn.execute(_CANDIDATES[request is not None], asked).all()
     by_key = next((r for r in rows if r.depart_on == depart and r.leader_key == leader), None)
     if record_id is not None:
-        named = conn.execute(sa.select(DELEGATIONS).where(D.id == record_id)).first()
+        named = conn.execute(_RECORD, {"id": record_id}).first()
         if named is None:
             raise InvalidInput(MESSAGES["no_record"].format(id=record_id), source=source)
         if named.unit_key != unit:
@@ -441,27 +460,41 @@ def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None 
     trip, only those its rules can find (policy.HISTORY_RULES): its unit's in its year (R03), and, of those
     that went to one of its places on one of its focus areas (R10, by delegation_topics), the most recent few
     a place, with how many there are in all (a policy.rules.History)."""
-    query = sa.select(D.id, D.unit_code, D.unit_name, D.depart_on, D.places, D.focus_areas)
-    counted = None
+    counted, asked = None, {"own": leave_out}
+    recent = in_unit_year = True  # the whole register, without a trip
     if trip is not None:
         d = trip["delegation"]
         places = {focus_key(s["place"]) for s in d["stops"] if s["place"]}
         areas = {focus_key(a) for a in d["focus_areas"]}
-        counted, recent = duplicates(conn, places, areas, leave_out, crowded=CROWDED)
-        found = [sa.select(D.id).where(D.id.in_(recent))] if recent else []
-        if d["depart_on"] is not None:
-            found.append(sa.select(D.id).where(D.unit_key == focus_key(trip["issuer"]["abbreviation"]),
-                                               *in_year(d["depart_on"].year)))
-        if not found:
+        counted, asked["recent"] = duplicates(conn, places, areas, leave_out, crowded=CROWDED)
+        recent, in_unit_year = bool(asked["recent"]), d["depart_on"] is not None
+        if in_unit_year:
+            year = d["depart_on"].year
+            asked.update(unit=focus_key(trip["issuer"]["abbreviation"]), start=dt.date(year, 1, 1),
+                         end=dt.date(year + 1, 1, 1))
+        if not recent and not in_unit_year:
             return History([], counted)
-        query = query.where(D.id.in_(sa.union(*found) if len(found) > 1 else found[0]))  # a union: each part by
-        # its index (an OR scans the table)
-    if leave_out is not None:
-        query = query.where(D.id != leave_out)
+    query = _history(trip is not None and recent, trip is not None and in_unit_year, leave_out is not None)
     rows = [{"id": r.id, "issuer": {"name": r.unit_name, "abbreviation": r.unit_code},
              "depart_on": r.depart_on, "places": list(r.places), "focus_areas": list(r.focus_areas)}
-            for r in conn.execute(query.order_by(D.depart_on, D.id))]
+            for r in conn.execute(query, asked)]
     return rows if counted is None else History(rows, counted)
+
+
+@lru_cache(maxsize=None)
+def _history(recent: bool, in_unit_year: bool, leave_out: bool):
+    """history_of's statement: the delegations of the ids `recent`, and those of unit `unit` departing in [start,
+    end), or (neither) all of them; `own` left out. Built once for each of its shapes."""
+    query = sa.select(D.id, D.unit_code, D.unit_name, D.depart_on, D.places, D.focus_areas)
+    found = [sa.select(D.id).where(D.id.in_(sa.bindparam("recent", expanding=True)))] if recent else []
+    if in_unit_year:
+        found.append(sa.select(D.id).where(D.unit_key == sa.bindparam("unit"), D.depart_on >= sa.bindparam("start"),
+                                           D.depart_on < sa.bindparam("end")))
+    if found:  # a union: each part by its index (an OR scans the table)
+        query = query.where(D.id.in_(sa.union(*found) if len(found) > 1 else found[0]))
+    if leave_out:
+        query = query.where(D.id != sa.bindparam("own"))
+    return query.order_by(D.depart_on, D.id)
 
 
 CROWDED = 1000  # duplicates at one place beyond which only each area's latest few are read (topics.duplicates)

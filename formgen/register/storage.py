@@ -18,6 +18,7 @@ DEFAULT_FILE = "formgen-register.sqlite"
 BUSY_TIMEOUT_SECONDS = 30           # how long a writer waits for another one before giving up
 _PG_WRITERS_LOCK = 0x666F726D67656E  # "formgen": the advisory lock that serialises writers on PostgreSQL
 _WRITE = "formgen_write"            # execution option marking a write transaction
+_PG_WRITERS = sa.select(sa.func.pg_advisory_xact_lock(_PG_WRITERS_LOCK))  # built once: every write takes it
 
 
 # --- the schema and its migrations ----------------------------------------------------------
@@ -349,7 +350,7 @@ class Storage:
                     conn.execution_options(**{_WRITE: True})
                 with conn.begin():
                     if write and self.url.get_backend_name() == "postgresql":
-                        conn.execute(sa.select(sa.func.pg_advisory_xact_lock(_PG_WRITERS_LOCK)))
+                        conn.execute(_PG_WRITERS)
                     yield conn
         except sa.exc.DBAPIError as exc:
             raise _database_error(exc, self.location) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from functools import lru_cache
 
 import sqlalchemy as sa
 
@@ -27,20 +28,32 @@ def count_set(conn: sa.Connection, topics, delta: int) -> None:
     topics = [t._mapping if hasattr(t, "_mapping") else t for t in topics]
     if not topics:
         return
-    S, key = SETS.c, area_set(t["area_key"] for t in topics)
+    key = area_set(t["area_key"] for t in topics)
     places = sorted({t["place_key"] for t in topics})
-    if delta > 0:  # one statement: the sets there are counted up, the others made
-        if conn.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        counted = insert(SETS).values([{"place_key": p, "area_keys": key, "delegations": delta} for p in places])
-        conn.execute(counted.on_conflict_do_update(index_elements=[S.place_key, S.area_keys],
-                                                   set_={"delegations": S.delegations + counted.excluded.delegations}))
+    if delta > 0:  # the sets there counted up, the others made
+        conn.execute(_count_up(conn.dialect.name), [{"place_key": p, "area_keys": key, "delegations": delta}
+                                                     for p in places])
         return
-    conn.execute(sa.update(SETS).where(S.area_keys == key, S.place_key.in_(places))
-                 .values(delegations=S.delegations + delta))
-    conn.execute(sa.delete(SETS).where(S.area_keys == key, S.place_key.in_(places), S.delegations <= 0))
+    asked = {"key": key, "places": places, "delta": delta}
+    conn.execute(_COUNT_DOWN, asked)
+    conn.execute(_EMPTIED, asked)
+
+
+@lru_cache(maxsize=None)
+def _count_up(dialect: str):
+    """count_set's upsert for a dialect (PostgreSQL's and SQLite's INSERT ... ON CONFLICT), built once."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    counted = insert(SETS)
+    return counted.on_conflict_do_update(index_elements=[SETS.c.place_key, SETS.c.area_keys],
+                                         set_={"delegations": SETS.c.delegations + counted.excluded.delegations})
+
+
+_AT_SETS = (SETS.c.area_keys == sa.bindparam("key"), SETS.c.place_key.in_(sa.bindparam("places", expanding=True)))
+_COUNT_DOWN = sa.update(SETS).where(*_AT_SETS).values(delegations=SETS.c.delegations + sa.bindparam("delta"))
+_EMPTIED = sa.delete(SETS).where(*_AT_SETS, SETS.c.delegations <= 0)
 
 
 def duplicates(conn: sa.Connection, places: set[str], areas: set[str], leave_out: int | None, *,
@@ -53,33 +66,55 @@ def duplicates(conn: sa.Connection, places: set[str], areas: set[str], leave_out
     counted, recent = {}, []
     if not places or not areas:
         return counted, recent
-    S, T = SETS.c, TOPICS.c
     own_places, own_set = set(), None
     if leave_out is not None:  # the trip's own record is taken off its own set's count
-        own = conn.execute(sa.select(T.place_key, T.area_key).where(T.delegation_id == leave_out)).all()
+        own = conn.execute(_OWN, {"own": leave_out}).all()
         own_places, own_set = {r.place_key for r in own}, area_set(r.area_key for r in own)
     tally: dict[str, tuple[int, set[str]]] = {}
-    for place, keys, n in conn.execute(sa.select(S.place_key, S.area_keys, S.delegations)
-                                       .where(S.place_key.in_(sorted(places)))):
+    for place, keys, n in conn.execute(_SETS_AT, {"places": sorted(places)}):
         n -= place in own_places and keys == own_set
         common = areas.intersection(json.loads(keys))
         if n > 0 and common:
             count, shared = tally.get(place, (0, set()))
             tally[place] = (count + n, shared | common)
     counted = {place: tally[place] for place in sorted(tally)}
-    latest = []
-    for place, (count, shared) in counted.items():
-        query = sa.select(T.place_key, T.delegation_id, T.depart_on).where(T.place_key == place)
-        if leave_out is not None:
-            query = query.where(T.delegation_id != leave_out)
+    shape, asked = [], {"own": leave_out}
+    for i, (place, (count, shared)) in enumerate(counted.items()):
+        asked[f"place{i}"] = place
         if count > crowded:  # each area's latest few: the last entries of the index at (place, area)
-            latest += [query.where(T.area_key == area).order_by(T.depart_on.desc(), T.delegation_id.desc())
-                       .limit(NAMED_DUPLICATES).subquery().select() for area in sorted(shared)]
+            shape.append(len(shared))
+            asked.update((f"area{i}_{j}", area) for j, area in enumerate(sorted(shared)))
         else:  # the few there, all of them
-            latest.append(query.where(T.area_key.in_(sorted(shared))))
-    if latest:  # one statement; sorted here, a delegation on two of the areas once
-        rows = conn.execute(sa.union_all(*latest) if len(latest) > 1 else latest[0]).all()
+            shape.append(0)
+            asked[f"areas{i}"] = sorted(shared)
+    if shape:  # one statement; sorted here, a delegation on two of the areas once
+        rows = conn.execute(_latest(tuple(shape), leave_out is not None), asked).all()
         for place in counted:
             ids = {(r.depart_on, r.delegation_id) for r in rows if r.place_key == place}
             recent += [i for _, i in sorted(ids, reverse=True)[:NAMED_DUPLICATES]]
     return counted, recent
+
+
+T = TOPICS.c
+_OWN = sa.select(T.place_key, T.area_key).where(T.delegation_id == sa.bindparam("own"))
+_SETS_AT = sa.select(SETS.c.place_key, SETS.c.area_keys, SETS.c.delegations).where(
+    SETS.c.place_key.in_(sa.bindparam("places", expanding=True)))
+
+
+@lru_cache(maxsize=256)
+def _latest(shape: tuple[int, ...], leave_out: bool):
+    """duplicates()'s statement for the earlier delegations at places place0, place1...: at a crowded place i, the
+    latest few on each of its areas area{i}_0, area{i}_1... (shape[i] of them); at another (shape[i] 0), all those
+    on one of its areas{i}; `own` left out. Built once for each shape."""
+    parts = []
+    for i, areas in enumerate(shape):
+        query = sa.select(T.place_key, T.delegation_id, T.depart_on).where(T.place_key == sa.bindparam(f"place{i}"))
+        if leave_out:
+            query = query.where(T.delegation_id != sa.bindparam("own"))
+        if areas:
+            parts += [query.where(T.area_key == sa.bindparam(f"area{i}_{j}"))
+                      .order_by(T.depart_on.desc(), T.delegation_id.desc()).limit(NAMED_DUPLICATES).subquery().select()
+                      for j in range(areas)]
+        else:
+            parts.append(query.where(T.area_key.in_(sa.bindparam(f"areas{i}", expanding=True))))
+    return sa.union_all(*parts) if len(parts) > 1 else parts[0]
