@@ -120,11 +120,7 @@ def test_a_duplicate_province_and_focus_area_is_warned_naming_the_earlier_delega
     assert not codes(formgen.check(other_area, "request", history=register.history(other_area)), "R10")
 
 
-@pytest.mark.parametrize("crowded", [1000, 0], ids=["few: sorted", "many: walked back from the newest"])
-def test_duplicates_on_two_focus_areas_are_counted_once_each_the_trips_own_record_left_out(register, monkeypatch,
-                                                                                          crowded):
-    from formgen.register import records
-    monkeypatch.setattr(records, "CROWDED", crowded)
+def test_duplicates_on_two_focus_areas_are_counted_once_each_the_trips_own_record_left_out(register):
     two = ["cải cách hành chính", "chuyển đổi số"]
 
     def on(trip, areas):
@@ -147,9 +143,8 @@ def test_duplicates_on_two_focus_areas_are_counted_once_each_the_trips_own_recor
     assert codes(formgen.check(trip, "request", history=everything), "R10") == [warning]
 
 
-def test_a_trip_to_a_crowded_place_and_a_quiet_one_is_warned_for_each_naming_the_latest(register, monkeypatch):
-    """One place beyond CROWDED (its latest few read area by area), one under it (all read), in one statement."""
-    monkeypatch.setattr(records, "CROWDED", 1)
+def test_a_trip_to_two_places_is_warned_for_each_naming_the_latest_few(register):
+    """Four earlier delegations at one place (the latest three named), one at the other, found in one statement."""
     hue = "thành phố Huế"
     crowded = [register.add(delegation(dt.date(2024, m, 4), unit=SKHDT, leader=f"Trưởng đoàn {m}"), force=True).id
                for m in (1, 2, 3, 4)]

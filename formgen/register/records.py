@@ -22,7 +22,7 @@ from ..policy.rules import History, delegation_size
 from ..vn import dmy
 from .messages import MESSAGES
 from .storage import DELEGATIONS, TOPICS, D, count_topic_sets
-from .topics import TOPIC_COLUMNS, count_set, duplicates, topics_of
+from .topics import TOPIC_COLUMNS, count_set, duplicates, latest, topics_of
 
 # The life cycle, in order; the state of a record is the last step it has reached.
 STATES: dict[str, str] = {
@@ -295,20 +295,21 @@ def facts_of(trip: dict, profile: Profile, calendar: WorkCalendar) -> dict:
 def upsert(conn: sa.Connection, facts: dict, *, origin: str, source: str | None) -> tuple[int, bool]:
     """Insert the record, or update the one with the same natural key: (its id, whether it is new)."""
     existing = conn.execute(sa.select(D.id).where(*same_delegation(*natural_key(facts)))).scalar()
-    return write_record(conn, facts, existing, origin=origin, source=source).id, existing is None
+    return write_record(conn, facts, existing, origin=origin, source=source)["id"], existing is None
 
 
-def write_record(conn: sa.Connection, facts: dict, existing: int | None, *, origin: str, source: str | None):
-    """Update record `existing` with the facts, or insert them when it is None: the record's row as written."""
+def write_record(conn: sa.Connection, facts: dict, existing: int | None, *, origin: str, source: str | None) -> dict:
+    """Update record `existing` with the facts, or insert them when it is None: the record's columns as written."""
     now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
     values = {**facts, "origin": origin, "source": source, "updated_at": now}
     if existing is not None:
-        row = conn.execute(_UPDATE, {**values, "record": existing}).one()
+        written = conn.execute(_UPDATE, {**values, "record": existing}).one()
         before = conn.execute(_TOPICS_OF, {"record": existing}).all()
     else:
-        row = conn.execute(_INSERT, {**values, "created_at": now}).one()
+        written = conn.execute(_INSERT, {**values, "created_at": now}).one()
         before = []
-    topics = topics_of(row.id, facts["places"], facts["focus_areas"], facts["depart_on"])
+    row = {**values, "id": written.id, "created_at": written.created_at}  # the rest as written: not read back
+    topics = topics_of(row["id"], facts["places"], facts["focus_areas"], facts["depart_on"])
     if sorted(map(tuple, before)) != sorted(tuple(t[c.name] for c in TOPIC_COLUMNS) for t in topics):
         if before:  # the same topics on the same day (the same file again) are left as they are
             conn.execute(_DELETE_TOPICS, {"record": existing})
@@ -319,8 +320,8 @@ def write_record(conn: sa.Connection, facts: dict, existing: int | None, *, orig
     return row
 
 
-_INSERT = sa.insert(DELEGATIONS).returning(*DELEGATIONS.c)
-_UPDATE = sa.update(DELEGATIONS).where(D.id == sa.bindparam("record")).returning(*DELEGATIONS.c)
+_INSERT = sa.insert(DELEGATIONS).returning(D.id, D.created_at)
+_UPDATE = sa.update(DELEGATIONS).where(D.id == sa.bindparam("record")).returning(D.id, D.created_at)
 _TOPICS_OF = sa.select(*TOPIC_COLUMNS).where(TOPICS.c.delegation_id == sa.bindparam("record"))
 _DELETE_TOPICS = sa.delete(TOPICS).where(TOPICS.c.delegation_id == sa.bindparam("record"))
 _INSERT_TOPICS = sa.insert(TOPICS)
@@ -460,33 +461,32 @@ def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None 
     trip, only those its rules can find (policy.HISTORY_RULES): its unit's in its year (R03), and, of those
     that went to one of its places on one of its focus areas (R10, by delegation_topics), the most recent few
     a place, with how many there are in all (a policy.rules.History)."""
-    counted, asked = None, {"own": leave_out}
-    recent = in_unit_year = True  # the whole register, without a trip
+    counted, shape, asked, in_unit_year = None, None, {"own": leave_out}, False  # the whole register, without a trip
     if trip is not None:
         d = trip["delegation"]
         places = {focus_key(s["place"]) for s in d["stops"] if s["place"]}
         areas = {focus_key(a) for a in d["focus_areas"]}
-        counted, asked["recent"] = duplicates(conn, places, areas, leave_out, crowded=CROWDED)
-        recent, in_unit_year = bool(asked["recent"]), d["depart_on"] is not None
+        counted, shape, asked = duplicates(conn, places, areas, leave_out)
+        in_unit_year = d["depart_on"] is not None
         if in_unit_year:
             year = d["depart_on"].year
             asked.update(unit=focus_key(trip["issuer"]["abbreviation"]), start=dt.date(year, 1, 1),
                          end=dt.date(year + 1, 1, 1))
-        if not recent and not in_unit_year:
+        if not shape and not in_unit_year:
             return History([], counted)
-    query = _history(trip is not None and recent, trip is not None and in_unit_year, leave_out is not None)
     rows = [{"id": r.id, "issuer": {"name": r.unit_name, "abbreviation": r.unit_code},
              "depart_on": r.depart_on, "places": list(r.places), "focus_areas": list(r.focus_areas)}
-            for r in conn.execute(query, asked)]
+            for r in conn.execute(_history(shape, in_unit_year, leave_out is not None), asked)]
     return rows if counted is None else History(rows, counted)
 
 
-@lru_cache(maxsize=None)
-def _history(recent: bool, in_unit_year: bool, leave_out: bool):
-    """history_of's statement: the delegations of the ids `recent`, and those of unit `unit` departing in [start,
-    end), or (neither) all of them; `own` left out. Built once for each of its shapes."""
+@lru_cache(maxsize=256)
+def _history(shape: tuple[int, ...] | None, in_unit_year: bool, leave_out: bool):
+    """history_of's statement, in one round trip: the delegations topics.latest(shape) finds, and those of unit
+    `unit` departing in [start, end); without either (shape None, no year) all of them; `own` left out. Built once
+    for each of its shapes."""
     query = sa.select(D.id, D.unit_code, D.unit_name, D.depart_on, D.places, D.focus_areas)
-    found = [sa.select(D.id).where(D.id.in_(sa.bindparam("recent", expanding=True)))] if recent else []
+    found = [latest(shape, leave_out)] if shape else []
     if in_unit_year:
         found.append(sa.select(D.id).where(D.unit_key == sa.bindparam("unit"), D.depart_on >= sa.bindparam("start"),
                                            D.depart_on < sa.bindparam("end")))
@@ -495,9 +495,6 @@ def _history(recent: bool, in_unit_year: bool, leave_out: bool):
     if leave_out:
         query = query.where(D.id != sa.bindparam("own"))
     return query.order_by(D.depart_on, D.id)
-
-
-CROWDED = 1000  # duplicates at one place beyond which only each area's latest few are read (topics.duplicates)
 
 
 def _merged(stored: Mapping, trip: dict) -> tuple[dict, list[str]]:
@@ -566,11 +563,15 @@ def add_trip(conn: sa.Connection, trip: dict, source: str | None, profile: Profi
         raise Refused(MESSAGES["refused"], found, source=source)
     row = write_record(conn, facts, existing.id if existing is not None else None, origin="file", source=source)
     moved = existing is not None and existing.depart_on != facts["depart_on"]
-    return Added(record_from_row(row, on), existing is None, kept, existing.depart_on if moved else None, found)
+    return Added(record_from(row, on), existing is None, kept, existing.depart_on if moved else None, found)
 
 
 def record_from_row(row, on: dt.date | None) -> Record:
-    m = row._mapping
+    return record_from(row._mapping, on)
+
+
+def record_from(m: Mapping, on: dt.date | None) -> Record:
+    """The record of a delegations row's columns (by name); its state on day `on` (today when None)."""
     state = life_cycle_state(m["reported_on"], m["return_on"], m["approved_on"], m["escalated_on"],
                              on or dt.date.today())
     utc = lambda t: t.replace(tzinfo=dt.timezone.utc)  # noqa: E731  stored naive, in UTC

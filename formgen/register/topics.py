@@ -56,16 +56,14 @@ _COUNT_DOWN = sa.update(SETS).where(*_AT_SETS).values(delegations=SETS.c.delegat
 _EMPTIED = sa.delete(SETS).where(*_AT_SETS, SETS.c.delegations <= 0)
 
 
-def duplicates(conn: sa.Connection, places: set[str], areas: set[str], leave_out: int | None, *,
-               crowded: int):
-    """For each place key, the delegations that went there on one of the areas, counted in the database:
-    ({place: (how many, the area keys they share)}, the ids of the NAMED_DUPLICATES most recent a place).
+def duplicates(conn: sa.Connection, places: set[str], areas: set[str], leave_out: int | None):
+    """For each place key, the delegations that went there on one of the areas, counted in the database, and how
+    to find the latest of them: ({place: (how many, the area keys they share)}, the shape and the parameters of
+    latest()'s statement).
 
-    The count adds up delegation_topic_sets (a delegation is counted once at a place, with its set of areas);
-    the most recent are the last entries of delegation_topics' index at each (place, area), merged."""
-    counted, recent = {}, []
+    The count adds up delegation_topic_sets (a delegation is counted once at a place, with its set of areas)."""
     if not places or not areas:
-        return counted, recent
+        return {}, (), {}
     own_places, own_set = set(), None
     if leave_out is not None:  # the trip's own record is taken off its own set's count
         own = conn.execute(_OWN, {"own": leave_out}).all()
@@ -79,20 +77,11 @@ def duplicates(conn: sa.Connection, places: set[str], areas: set[str], leave_out
             tally[place] = (count + n, shared | common)
     counted = {place: tally[place] for place in sorted(tally)}
     shape, asked = [], {"own": leave_out}
-    for i, (place, (count, shared)) in enumerate(counted.items()):
+    for i, (place, (_, shared)) in enumerate(counted.items()):
+        shape.append(len(shared))
         asked[f"place{i}"] = place
-        if count > crowded:  # each area's latest few: the last entries of the index at (place, area)
-            shape.append(len(shared))
-            asked.update((f"area{i}_{j}", area) for j, area in enumerate(sorted(shared)))
-        else:  # the few there, all of them
-            shape.append(0)
-            asked[f"areas{i}"] = sorted(shared)
-    if shape:  # one statement; sorted here, a delegation on two of the areas once
-        rows = conn.execute(_latest(tuple(shape), leave_out is not None), asked).all()
-        for place in counted:
-            ids = {(r.depart_on, r.delegation_id) for r in rows if r.place_key == place}
-            recent += [i for _, i in sorted(ids, reverse=True)[:NAMED_DUPLICATES]]
-    return counted, recent
+        asked.update((f"area{i}_{j}", area) for j, area in enumerate(sorted(shared)))
+    return counted, tuple(shape), asked
 
 
 T = TOPICS.c
@@ -102,19 +91,18 @@ _SETS_AT = sa.select(SETS.c.place_key, SETS.c.area_keys, SETS.c.delegations).whe
 
 
 @lru_cache(maxsize=256)
-def _latest(shape: tuple[int, ...], leave_out: bool):
-    """duplicates()'s statement for the earlier delegations at places place0, place1...: at a crowded place i, the
-    latest few on each of its areas area{i}_0, area{i}_1... (shape[i] of them); at another (shape[i] 0), all those
-    on one of its areas{i}; `own` left out. Built once for each shape."""
+def latest(shape: tuple[int, ...], leave_out: bool):
+    """The ids of the earlier delegations a trip's duplicate finding may name, from duplicates()'s parameters: at
+    each place place{i}, the NAMED_DUPLICATES latest on each of its shape[i] areas area{i}_0, area{i}_1... (the
+    last entries of delegation_topics' index at (place, area): a few rows however crowded the place); `own` left
+    out. The latest few at a place are among them. Built once for each shape."""
     parts = []
     for i, areas in enumerate(shape):
-        query = sa.select(T.place_key, T.delegation_id, T.depart_on).where(T.place_key == sa.bindparam(f"place{i}"))
+        query = sa.select(T.delegation_id, T.depart_on).where(T.place_key == sa.bindparam(f"place{i}"))
         if leave_out:
             query = query.where(T.delegation_id != sa.bindparam("own"))
-        if areas:
-            parts += [query.where(T.area_key == sa.bindparam(f"area{i}_{j}"))
-                      .order_by(T.depart_on.desc(), T.delegation_id.desc()).limit(NAMED_DUPLICATES).subquery().select()
-                      for j in range(areas)]
-        else:
-            parts.append(query.where(T.area_key.in_(sa.bindparam(f"areas{i}", expanding=True))))
-    return sa.union_all(*parts) if len(parts) > 1 else parts[0]
+        parts += [query.where(T.area_key == sa.bindparam(f"area{i}_{j}"))
+                  .order_by(T.depart_on.desc(), T.delegation_id.desc()).limit(NAMED_DUPLICATES).subquery().select()
+                  for j in range(areas)]
+    found = (sa.union_all(*parts) if len(parts) > 1 else parts[0]).subquery()
+    return sa.select(found.c.delegation_id)
