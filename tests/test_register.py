@@ -165,6 +165,23 @@ def test_a_trip_to_two_places_is_warned_for_each_naming_the_latest_few(register)
         assert "Huế" in found["delegation.stops[1].place"]
 
 
+@pytest.mark.parametrize("lacking", ["place", "focus_areas"])
+def test_a_record_without_a_place_or_a_focus_area_is_updated_and_its_history_read(register, lacking):
+    """Nothing for the duplicate rule to look up, the record's own left out of its history: no database error."""
+    data = copy.deepcopy(BASE)
+    if lacking == "place":
+        for stop in data["delegation"]["stops"]:
+            stop["place"] = ""
+    else:
+        data["delegation"]["focus_areas"] = []
+    first = register.add(validate_trip(data), force=True)
+    data["delegation"]["purpose"] += " (bổ sung)"
+    changed = validate_trip(data)
+    again = register.add(changed, force=True)
+    assert again.id == first.id and len(register.list()) == 1
+    assert register.history(changed) == []  # its own record left out, nothing else in the register
+
+
 # --- the life cycle ------------------------------------------------------------------------
 
 

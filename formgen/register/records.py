@@ -466,7 +466,8 @@ def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None 
         d = trip["delegation"]
         places = {focus_key(s["place"]) for s in d["stops"] if s["place"]}
         areas = {focus_key(a) for a in d["focus_areas"]}
-        counted, shape, asked = duplicates(conn, places, areas, leave_out)
+        counted, shape, latest_asked = duplicates(conn, places, areas, leave_out)
+        asked.update(latest_asked)
         in_unit_year = d["depart_on"] is not None
         if in_unit_year:
             year = d["depart_on"].year

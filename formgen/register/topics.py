@@ -59,7 +59,7 @@ _EMPTIED = sa.delete(SETS).where(*_AT_SETS, SETS.c.delegations <= 0)
 def duplicates(conn: sa.Connection, places: set[str], areas: set[str], leave_out: int | None):
     """For each place key, the delegations that went there on one of the areas, counted in the database, and how
     to find the latest of them: ({place: (how many, the area keys they share)}, the shape and the parameters of
-    latest()'s statement).
+    latest()'s statement, but its `own`: the caller's).
 
     The count adds up delegation_topic_sets (a delegation is counted once at a place, with its set of areas)."""
     if not places or not areas:
@@ -76,7 +76,7 @@ def duplicates(conn: sa.Connection, places: set[str], areas: set[str], leave_out
             count, shared = tally.get(place, (0, set()))
             tally[place] = (count + n, shared | common)
     counted = {place: tally[place] for place in sorted(tally)}
-    shape, asked = [], {"own": leave_out}
+    shape, asked = [], {}
     for i, (place, (_, shared)) in enumerate(counted.items()):
         shape.append(len(shared))
         asked[f"place{i}"] = place
