@@ -9,8 +9,9 @@ from . import render
 from .calendar import WorkCalendar
 from .dates import parse_date
 from .errors import FormgenError, InvalidInput, Problem
-from .files import output_folder
+from .files import output_folder, refuse_input_as_output
 from .formats import load_format
+from .metadata import beside
 from .manifest import Entry, Manifest, safe_name
 from .model import Valid
 from .policy import Profile
@@ -84,36 +85,43 @@ class TermStarts:
 def annual_report(register: Register, unit: str, year: int, section: dict, out: str | os.PathLike, *,
                   templates: str | os.PathLike | None = None, profile: Profile | str | None = None,
                   calendar: WorkCalendar | None = None, pdf: bool = False, overwrite: bool = False,
-                  number: bool = False, source: str | os.PathLike | None = None):
+                  number: bool = False, source: str | os.PathLike | None = None, metadata: str | None = None):
     """One unit's annual report from its delegations in the register; as formgen.render("annual", ...).
+    metadata "xml" or "json": its metadata (NĐ 30/2020, Phụ lục VI) beside it, out's name with that suffix.
 
     number=True numbers it in the unit's outgoing register as render(register=...) does (a blank number is the
     sequence's next, a typed one checked, the same year's report again keeps its number); a Party unit's
     committee term comes from its delegations' issuer.term_start or the section's `term_start` (TermStarts).
     `source` names the section's file in the register.
     """
+    meta = beside(out, metadata)  # another format: refused before anything is written
+    if meta is not None:
+        refuse_input_as_output(meta, source)  # bao-cao.json beside bao-cao.docx, the section read from it
     section, terms = TermStarts.split(section, source)
     data = register.annual_input(unit, year, section, policy=profile.id if isinstance(profile, Profile) else profile)
     if number:
         data = terms.numbered(data)
     return render("annual", data, out, templates=templates, profile=profile, calendar=calendar, pdf=pdf,
                   overwrite=overwrite, register=register if number else None,
-                  source=os.fspath(source) if source is not None else None)
+                  source=os.fspath(source) if source is not None else None,
+                  metadata=meta)
 
 
 def annual_reports(register: Register, year: int, section: dict, folder: str | os.PathLike, *,
                    templates: str | os.PathLike | None = None, profile: Profile | str | None = None,
                    calendar: WorkCalendar | None = None, pdf: bool = False,
                    overwrite: bool = False, number: bool = False,
-                   source: str | os.PathLike | None = None) -> tuple[Manifest, list[Path]]:
+                   source: str | os.PathLike | None = None, metadata: str | None = None) -> tuple[Manifest, list[Path]]:
     """Every unit with a delegation departing in `year`: its annual report as annual-<unit>-<year>.docx in
     folder, and a manifest (written there) with a row per unit, refused or invalid units included. With
     number=True each is numbered as annual_report() numbers it, each unit on its own: a unit that cannot be
-    numbered (a Party unit whose committee term is unknown) is its row's error, the others are written.
+    numbered (a Party unit whose committee term is unknown) is its row's error, the others are written. metadata
+    "xml" or "json": each report's metadata beside it, listed with it.
 
     Returns the manifest and the manifest's files.
     """
-    TermStarts.split(section, source)  # a bad term_start: refused before anything is written
+    beside(folder, metadata)  # another format, a bad term_start: refused before anything is written
+    TermStarts.split(section, source)
     folder = output_folder(folder)
     calendar = calendar or WorkCalendar()  # one calendar: each year's working days are computed once, not per unit
     manifest = Manifest("annual", f"register {register.location}, {year}")
@@ -121,7 +129,7 @@ def annual_reports(register: Register, year: int, section: dict, folder: str | o
         try:
             result = annual_report(register, code, year, section, folder / f"annual-{safe_name(code)}-{year}.docx",
                                    templates=templates, profile=profile, calendar=calendar, pdf=pdf,
-                                   overwrite=overwrite, number=number, source=source)
+                                   overwrite=overwrite, number=number, source=source, metadata=metadata)
             said = [f"{code}: số {result.number.notation} ({result.number.scope})"] if result.number else [code]
             manifest.entries.append(Entry(row, "written", [str(p) for p in result.outputs], messages=said))
         except FormgenError as exc:

@@ -374,8 +374,8 @@ def run_batch(kind: str, table: str | os.PathLike, folder: str | os.PathLike, *,
     from .model import STYLES
     if kind not in KINDS or kind == "annual":
         raise InvalidInput(f"Lập hàng loạt nhận: {', '.join(k for k in KINDS if k != 'annual')}.")
-    if metadata not in (None, "xml", "json"):
-        raise InvalidInput(f"Siêu dữ liệu “{metadata}” không có; chọn: xml, json.")
+    from .metadata import beside
+    beside(table, metadata)  # a metadata format that does not exist: refused before anything is made
     notes: list[str] = []
     rows = read_rows(table, sheet=sheet, section=KINDS[kind].section, notes=notes)  # refused before anything is made
     first = next(rows, None)

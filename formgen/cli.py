@@ -17,7 +17,8 @@ from .policy import load_profile
 from .cli_base import (DateParam, Group, INVOKED, KindParam, OutputParam, YearParam, calendar_of, command_name,
                        convert_legacy_option, deadline_outputs, emit, explain_option, font_option, ics_option,
                        json_option, load_file, manifest_payload, notices_option, number_line, overwrite_option, policy_option,
-                       refuse_input_as_output, register_db_option, register_history, register_of, register_option)
+                       register_db_option, register_history, register_of, register_option)
+from .files import refuse_input_as_output
 
 # Commands whose modules import what the others do not need (pypdf, reportlab, docxtpl, SQLAlchemy), loaded
 # when run or asked for --help; their short help is listed here so that `formgen --help` loads none of them.

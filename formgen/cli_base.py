@@ -169,13 +169,6 @@ def load_file(file: str, convert_legacy: bool) -> tuple[dict, list[Problem]]:
     return data, data.notes
 
 
-def refuse_input_as_output(out: str, *inputs: str | None) -> None:
-    """An output that is one of the command's own input files is refused, even with --overwrite (exit 2)."""
-    for given in filter(None, inputs):
-        if os.path.exists(out) and os.path.exists(given) and os.path.samefile(out, given):
-            raise InvalidInput(f"Tệp đầu ra {out} là tệp đầu vào {given}: không ghi đè tệp đầu vào; chọn tên khác.")
-
-
 def calendar_of(notices: tuple[str, ...]) -> WorkCalendar:
     return WorkCalendar.from_files(notices) if notices else WorkCalendar()
 

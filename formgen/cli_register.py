@@ -255,13 +255,16 @@ def register_book_cmd(year, unit, out, register_db, overwrite, as_json):
               help="Cấp số văn bản đi từ sổ (để trống số: số tiếp theo của đơn vị; số ghi sẵn được kiểm tra trùng) "
                    "và ghi vào sổ văn bản đi / number each report from the register's outgoing book.")
 @click.option("--pdf", "as_pdf", is_flag=True, help="Thêm bản PDF / also write PDFs.")
+@click.option("--metadata", type=click.Choice(["xml", "json"]), default=None,
+              help="Ghi siêu dữ liệu (NĐ 30/2020, Phụ lục VI) cạnh mỗi báo cáo, cùng tên / each report's metadata "
+                   "beside it, with its name.")
 @click.option("--templates", type=click.Path(), help="Thư mục mẫu đã sửa / folder of edited templates.")
 @register_db_option
 @policy_option
 @notices_option
 @overwrite_option
 @json_option
-def annual_cmd(year, unit, all_units, meta, out, numbered, as_pdf, templates, register_db, policy, notices,
+def annual_cmd(year, unit, all_units, meta, out, numbered, as_pdf, metadata, templates, register_db, policy, notices,
                overwrite, as_json):
     """Báo cáo tổng hợp năm từ sổ (R11) / the annual report of one unit, or of every unit, from the register.
 
@@ -276,12 +279,13 @@ def annual_cmd(year, unit, all_units, meta, out, numbered, as_pdf, templates, re
     with Register(register_db) as reg:
         if unit:
             result = annual_report(reg, unit, year, section, out, templates=templates, profile=policy,
-                                   calendar=calendar, pdf=as_pdf, overwrite=overwrite, number=numbered, source=meta)
+                                   calendar=calendar, pdf=as_pdf, overwrite=overwrite, number=numbered, source=meta,
+                                   metadata=metadata)
             lines = [number_line(result.number)] if result.number is not None else []
             emit(as_json, result.as_dict(), lines + [f"Đã tạo / written: {p}" for p in result.outputs])
             return
         manifest, files = annual_reports(reg, year, section, out, templates=templates, profile=policy,
                                          calendar=calendar, pdf=as_pdf, overwrite=overwrite, number=numbered,
-                                         source=meta)
+                                         source=meta, metadata=metadata)
     emit(as_json, manifest_payload(manifest, [str(p) for p in files]), [manifest.summary()],
          exit_code=manifest.exit_code)

@@ -35,6 +35,13 @@ def refuse_existing(*paths: str | os.PathLike) -> None:
         raise InvalidInput(f"Đã có tệp {', '.join(existing)}: không ghi đè (đặt overwrite=True để ghi đè).")
 
 
+def refuse_input_as_output(out: str | os.PathLike, *inputs: str | os.PathLike | None) -> None:
+    """An output that is one of the command's own input files is refused, even with --overwrite (exit 2)."""
+    for given in filter(None, inputs):
+        if os.path.exists(out) and os.path.exists(given) and os.path.samefile(out, given):
+            raise InvalidInput(f"Tệp đầu ra {out} là tệp đầu vào {given}: không ghi đè tệp đầu vào; chọn tên khác.")
+
+
 def require_suffix(out: str | os.PathLike, suffix: str, what: str, *, pdf_flag: bool = False) -> None:
     """Refuse an output whose name does not end in suffix (any case): the name says what the file holds.
 

@@ -46,6 +46,17 @@ NAMESPACE = "https://formgen.invalid/schemas/outgoing-document"
 SCHEMA = "outgoing-document.xsd"
 LANGUAGE = "Tiếng Việt"
 SUFFIXES = (".xml", ".json")
+FORMATS = tuple(s[1:] for s in SUFFIXES)  # what batch and annual take: each document's metadata beside it
+
+
+def beside(out: str | os.PathLike, chosen: str | None) -> Path | None:
+    """The metadata file of the document at out in format `chosen` ("xml", "json"), or None without one;
+    another format is InvalidInput."""
+    if chosen is None:
+        return None
+    if chosen not in FORMATS:
+        raise InvalidInput(f"Siêu dữ liệu “{chosen}” không có; chọn: {', '.join(FORMATS)}.")
+    return Path(out).with_suffix(f".{chosen}")
 # The input a value comes from, named in a refusal (the metadata of a value too long for Phụ lục VI).
 SOURCES = {"OrganName": "issuer.name", "CodeNotation": "issuer.abbreviation", "Subject": "delegation.stops",
            "SignerInfo/Position": "{section}.signer.title", "SignerInfo/FullName": "{section}.signer.name",

@@ -1,4 +1,5 @@
-"""render --metadata: the document's NĐ 30/2020 Phụ lục VI metadata, checked against the text the document prints."""
+"""render, batch and annual --metadata: the document's NĐ 30/2020 Phụ lục VI metadata, checked against the text the
+document prints."""
 from __future__ import annotations
 
 import datetime as dt
@@ -287,3 +288,79 @@ def test_batch_with_a_register_gives_each_metadata_its_documents_number(tmp_path
         assert printed(docx_path)["number"] == f"Số: {meta['CodeNumber']}/TTr-SNV"
         numbers.add(meta["CodeNumber"])
     assert numbers == {"01", "02"}
+
+
+# --- annual --metadata: the annual reports from the register, each with its metadata ---------------------------
+
+ANNUAL_META = "annual:\n  date: 2024-12-20\n  signer: {name: Lê Văn Bình, title: Giám đốc}\n"
+
+
+def _register_with_two_units(tmp_path: Path, run_formgen) -> Path:
+    db = tmp_path / "so.sqlite"
+    result = run_formgen("register", "add", ROOT / "fixtures" / "report.yaml", ROOT / "fixtures" / "party" / "report.yaml",
+                         "--register", db)
+    assert result.exit_code == 0, result.stderr
+    return db
+
+
+def test_annual_writes_one_units_metadata_beside_its_report_with_the_number_it_prints(tmp_path, run_formgen):
+    db = _register_with_two_units(tmp_path, run_formgen)
+    (tmp_path / "bc.yaml").write_text(ANNUAL_META, encoding="utf-8")
+    result = run_formgen("annual", "--year", "2024", "--unit", "SNV", "--meta", tmp_path / "bc.yaml",
+                         "-o", tmp_path / "snv.docx", "--number", "--metadata", "xml", "--register", db, "--json")
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["outputs"] == [str(tmp_path / "snv.docx"), str(tmp_path / "snv.xml")]
+    meta = read_xml(tmp_path / "snv.xml")
+    number = next(line for line in docx_lines(tmp_path / "snv.docx") if line.startswith("Số"))
+    assert number == f"Số: {meta['CodeNumber']}/{meta['CodeNotation']}"
+    assert meta["CodeNumber"] == "01" and meta["IssuedDate"] == "2024-12-20"
+    assert meta["SignerInfo"]["FullName"] == "Lê Văn Bình"
+    # made again without --overwrite: the report and its metadata are refused, both left as they were
+    before = (tmp_path / "snv.xml").read_bytes(), (tmp_path / "snv.docx").read_bytes()
+    again = run_formgen("annual", "--year", "2024", "--unit", "SNV", "--meta", tmp_path / "bc.yaml",
+                        "-o", tmp_path / "snv.docx", "--metadata", "xml", "--register", db)
+    assert again.exit_code == 2 and "snv" in again.stderr
+    assert ((tmp_path / "snv.xml").read_bytes(), (tmp_path / "snv.docx").read_bytes()) == before
+
+
+def test_annual_all_writes_each_reports_metadata_beside_it_and_lists_it(tmp_path, run_formgen):
+    db = _register_with_two_units(tmp_path, run_formgen)
+    (tmp_path / "bc.yaml").write_text(ANNUAL_META + "  term_start: 2020-10-15\n", encoding="utf-8")
+    result = run_formgen("annual", "--year", "2024", "--all", "--meta", tmp_path / "bc.yaml", "-o", tmp_path / "all",
+                         "--number", "--metadata", "json", "--register", db)
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads((tmp_path / "all" / "manifest.json").read_text(encoding="utf-8"))["rows"]
+    assert [[Path(p).name for p in r["outputs"]] for r in rows] == [
+        ["annual-btgtu-2024.docx", "annual-btgtu-2024.json"], ["annual-snv-2024.docx", "annual-snv-2024.json"]]
+    # each as its format prints it: the Party's “Số 01-BC/BTGTU”, the State's “Số: 01/BC-SNV” (HD 36, NĐ 30)
+    printed = {"annual-btgtu-2024": "Số {number}-{notation}", "annual-snv-2024": "Số: {number}/{notation}"}
+    for docx_name, json_name in (r["outputs"] for r in rows):
+        meta = json.loads(Path(json_name).read_text(encoding="utf-8"))
+        assert (meta["CodeNumber"], meta["CodeNotation"]) == \
+            {"annual-btgtu-2024": ("01", "BC/BTGTU"), "annual-snv-2024": ("01", "BC-SNV")}[Path(docx_name).stem]
+        number = next(line for line in docx_lines(Path(docx_name)) if line.startswith("Số"))
+        assert number == printed[Path(docx_name).stem].format(number=meta["CodeNumber"], notation=meta["CodeNotation"])
+
+
+def test_annual_metadata_beside_the_report_is_never_written_over_the_section_it_was_read_from(tmp_path, run_formgen):
+    db = _register_with_two_units(tmp_path, run_formgen)
+    section = tmp_path / "bao-cao.json"
+    section.write_text(json.dumps({"annual": {"date": "2024-12-20", "signer": {"name": "Lê Văn Bình",
+                                                                               "title": "Giám đốc"}}},
+                                  ensure_ascii=False), encoding="utf-8")
+    before = section.read_bytes()
+    result = run_formgen("annual", "--year", "2024", "--unit", "SNV", "--meta", section, "-o", tmp_path / "bao-cao.docx",
+                         "--metadata", "json", "--overwrite", "--register", db)
+    assert result.exit_code == 2
+    assert "là tệp đầu vào" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert section.read_bytes() == before and not (tmp_path / "bao-cao.docx").exists()
+
+
+def test_annual_refuses_a_metadata_format_that_does_not_exist_before_anything_is_written(tmp_path):
+    from formgen.annual import annual_reports
+    from formgen.errors import InvalidInput
+    from formgen.register import Register
+    with Register(tmp_path / "so.sqlite") as reg:
+        with pytest.raises(InvalidInput, match="Siêu dữ liệu “pdf” không có; chọn: xml, json."):
+            annual_reports(reg, 2024, {}, tmp_path / "all", metadata="pdf")
+    assert not (tmp_path / "all").exists()
