@@ -346,7 +346,9 @@ def stamps(work: Path, n: int, rounds: int) -> None:
     for processes in sorted({1, os.cpu_count() or 1}):
         ours, plain = interleaved(rounds, lambda i: _in_processes(_stamp_chunk, processes, (source, out, text, n)),
                                   lambda i: _in_processes(_plain_stamp_chunk, processes, (source, out, text, n)))
-        report(f"stamps ({source.name}, first page), {processes} process(es) each", ours, plain, n, "≥ 200/s")
+        # issue 6's target is the machine's: 200 stamps a second on a 2-core machine, so on all its cores
+        report(f"stamps ({source.name}, first page), {processes} process(es) each", ours, plain, n,
+               "≥ 200/s on all cores" if processes == (os.cpu_count() or 1) else "-")
 
 
 def _one_page(work: Path) -> Path:
