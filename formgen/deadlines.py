@@ -14,10 +14,13 @@ if TYPE_CHECKING:  # the policy package reads Deadlines; only the type is needed
 
 RULES = {"request": "R01", "report": "R07"}
 
+# The deadlines as an office names them: the lines of the CLI, the stamp and the documents, and the calendar's.
+NAMES = {"latest_request_date": "Hạn gửi văn bản trình", "latest_report_date": "Hạn gửi báo cáo kết quả"}
+
 # The events of the .ics calendar: what each date is, in the words of its summary.
 EVENTS = {
-    "latest_request_date": "Hạn chót gửi văn bản trình ({rule})",
-    "latest_report_date": "Hạn chót gửi báo cáo kết quả ({rule})",
+    "latest_request_date": NAMES["latest_request_date"] + " ({rule})",
+    "latest_report_date": NAMES["latest_report_date"] + " ({rule})",
     "depart_on": "Đoàn đi",
     "return_on": "Đoàn về",
 }
@@ -79,12 +82,12 @@ class Deadlines:
         if day is None:
             return ""
         if key == "latest_request_date":
-            name, rule, count = "Hạn gửi văn bản trình", RULES["request"], (
-                f"{self.request_working_days} ngày làm việc trước ngày đi {dmy(self.depart_on)}")
+            rule = RULES["request"]
+            count = f"{self.request_working_days} ngày làm việc trước ngày đi {dmy(self.depart_on)}"
         else:
-            name, rule, count = "Hạn gửi báo cáo kết quả", RULES["report"], (
-                f"{self.report_working_days} ngày làm việc sau ngày về {dmy(self.return_on)}")
-        return f"{name}{f' ({rule})' if codes else ''}: {dmy(day)} ({count})"
+            rule = RULES["report"]
+            count = f"{self.report_working_days} ngày làm việc sau ngày về {dmy(self.return_on)}"
+        return f"{NAMES[key]}{f' ({rule})' if codes else ''}: {dmy(day)} ({count})"
 
     def explain(self, calendar: WorkCalendar) -> Deadlines:
         """The same deadlines with their count day by day, from the calendar they were computed with."""

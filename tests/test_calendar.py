@@ -746,8 +746,8 @@ def test_ics_has_all_day_events_for_deadlines_departure_and_return(run_formgen, 
     assert str(cal["VERSION"]) == "2.0" and str(cal["PRODID"]).startswith("-//formgen//formgen ")
     events = events_by_summary(cal)
     expected = {
-        "Hạn chót gửi văn bản trình (R01)": date(2026, 1, 6),
-        "Hạn chót gửi báo cáo kết quả (R07)": date(2026, 2, 6),
+        "Hạn gửi văn bản trình (R01)": date(2026, 1, 6),
+        "Hạn gửi báo cáo kết quả (R07)": date(2026, 2, 6),
         "Đoàn đi": date(2026, 1, 19),
         "Đoàn về": date(2026, 1, 23),
     }
@@ -762,12 +762,12 @@ def test_ics_has_all_day_events_for_deadlines_departure_and_return(run_formgen, 
     assert len({str(e["UID"]) for e in events.values()}) == 4
     assert b"DTSTART;VALUE=DATE:20260106\r\n" in raw and b"DTEND;VALUE=DATE:20260107\r\n" in raw
     assert all(len(line) <= 75 for line in raw.split(b"\r\n"))  # RFC 5545 folds lines at 75 octets
-    request = str(events["Hạn chót gửi văn bản trình (R01)"]["DESCRIPTION"])
+    request = str(events["Hạn gửi văn bản trình (R01)"]["DESCRIPTION"])
     assert request.splitlines()[0] == ("Hạn gửi văn bản trình (R01): 06/01/2026 "
                                        "(10 ngày làm việc trước ngày đi 19/01/2026)")
     assert "R01: “Văn bản phải gửi trước 10 ngày làm việc tính đến ngày dự kiến đi.”" in request
     assert "thông báo chính thức formgen 2025-12-25" in request
-    report = str(events["Hạn chót gửi báo cáo kết quả (R07)"]["DESCRIPTION"])
+    report = str(events["Hạn gửi báo cáo kết quả (R07)"]["DESCRIPTION"])
     assert "R07: “Sau chuyến đi, trưởng đoàn có nhiệm vụ" in report
 
 

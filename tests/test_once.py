@@ -74,7 +74,7 @@ def test_the_cli_the_stamp_and_the_calendar_word_the_deadlines_alike(run_formgen
     assert [line.replace(" (R01)", "").replace(" (R07)", "") for line in cli] == stamp_lines(found).lines
     events = {str(e["SUMMARY"]): e for e in Calendar.from_ical(ics.read_bytes()).walk("VEVENT")}
     firsts = [str(events[s]["DESCRIPTION"]).splitlines()[0]
-              for s in ("Hạn chót gửi văn bản trình (R01)", "Hạn chót gửi báo cáo kết quả (R07)")]
+              for s in ("Hạn gửi văn bản trình (R01)", "Hạn gửi báo cáo kết quả (R07)")]
     assert firsts == cli
 
 

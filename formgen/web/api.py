@@ -170,7 +170,7 @@ class DeadlinesQuery(Base):
 
 @blp.route("/deadlines", methods=["POST"])
 @blp.doc(summary="Tính hạn chót / compute the deadlines",
-         description="Hạn chót gửi văn bản trình (R01) và báo cáo (R07); explain=true: cách đếm từng ngày. "
+         description="Hạn gửi văn bản trình (R01) và báo cáo kết quả (R07); explain=true: cách đếm từng ngày. "
                      "?format=ics: tệp lịch .ics.",
          requestBody={"required": True, "content": {"application/json": {
              "schema": {"$ref": "#/components/schemas/DeadlinesQuery"}}}},
