@@ -186,6 +186,16 @@ def test_behind_one_proxy_the_address_it_saw_counts_not_what_the_client_claims(u
     assert other.status_code == 302
 
 
+def test_one_person_mistyping_from_the_office_address_does_not_hold_up_a_colleague(users_of, few_failures):
+    """The address limit counts the names that failed there: the clerk who mistyped waits, the office does not."""
+    client = create_app(register=users_of, testing=True).test_client()
+    for _ in range(5):  # MAX_FAILURES of one name, more than the (lowered) address limit
+        assert _fail_login(client, "snv").status_code == 401
+    assert _fail_login(client, "snv").status_code == 429  # that name waits
+    colleague = client.post("/login", data={"name": "btc", "password": PASSWORD})
+    assert colleague.status_code == 302
+
+
 def test_forwarded_https_gives_secure_cookies_only_from_a_trusted_proxy(users_of):
     https = {"X-Forwarded-Proto": "https"}
     direct = create_app(register=users_of, testing=True).test_client()

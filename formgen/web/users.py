@@ -21,7 +21,9 @@ from ..register.storage import WEB_TABLES
 ROLES = {"unit": "đơn vị", "province": "Ban Tổ chức Tỉnh ủy (xem mọi đơn vị)"}
 # Failed logins of one name allowed within the window; the next waits until the oldest leaves it.
 MAX_FAILURES = 5
-# ... and from one address, whatever the names tried (a client guessing many names is held up too).
+# ... and the names that failed from one address (a client guessing many names is held up too). Names, not
+# failures: an office behind one address is not held up because one of its people mistyped a password six times
+# (that name alone waits).
 MAX_ADDRESS_FAILURES = 20
 WINDOW = dt.timedelta(minutes=15)
 
@@ -181,17 +183,19 @@ class Users(WebTables):
 
     def wait(self, name: str, address: str | None = None, now: dt.datetime | None = None) -> int:
         """Seconds before `name` may try again from `address` (0: now), from the failures counted in the
-        database: of that name, and of that address whatever the names."""
+        database: of that name, and of the names that failed from that address (each at its latest failure)."""
         now = now or _now()
         since = now - WINDOW
-        failed = sa.select(ATTEMPTS.c.at).where(ATTEMPTS.c.ok.is_(False), ATTEMPTS.c.at > since)
-        limits = [(failed.where(ATTEMPTS.c.name == name), MAX_FAILURES)]
+        failed = (ATTEMPTS.c.ok.is_(False), ATTEMPTS.c.at > since)
+        limits = [(sa.select(ATTEMPTS.c.at).where(*failed, ATTEMPTS.c.name == name), MAX_FAILURES)]
         if address:
-            limits.append((failed.where(ATTEMPTS.c.address == address[:64]), MAX_ADDRESS_FAILURES))
+            latest = sa.func.max(ATTEMPTS.c.at).label("at")
+            limits.append((sa.select(latest).where(*failed, ATTEMPTS.c.address == address[:64])
+                           .group_by(ATTEMPTS.c.name), MAX_ADDRESS_FAILURES))
         waits = [0]
         with self.register.transaction() as conn:
             for query, allowed in limits:
-                failures = [_aware(r.at) for r in conn.execute(query.order_by(ATTEMPTS.c.at))]
+                failures = sorted(_aware(r.at) for r in conn.execute(query))
                 if len(failures) >= allowed:
                     waits.append(max(1, int((failures[-allowed] + WINDOW - now).total_seconds()) + 1))
         return max(waits)
