@@ -159,8 +159,8 @@ def test_a_short_new_password_is_refused_and_the_old_one_still_works(users_of):
 
 @pytest.fixture
 def few_failures(monkeypatch):
-    """The address limit lowered, so a test reaches it in a few argon2 hashes (it is the same code)."""
-    monkeypatch.setattr("formgen.web.users.MAX_ADDRESS_FAILURES", 3)
+    """The address's limit of names lowered, so a test reaches it in a few argon2 hashes (it is the same code)."""
+    monkeypatch.setattr("formgen.web.users.MAX_ADDRESS_NAMES", 3)
     return 3
 
 
@@ -194,6 +194,16 @@ def test_one_person_mistyping_from_the_office_address_does_not_hold_up_a_colleag
     assert _fail_login(client, "snv").status_code == 429  # that name waits
     colleague = client.post("/login", data={"name": "btc", "password": PASSWORD})
     assert colleague.status_code == 302
+
+
+def test_many_failures_on_few_names_from_one_address_still_hold_it_up(users_of, few_failures, monkeypatch):
+    monkeypatch.setattr("formgen.web.users.MAX_ADDRESS_FAILURES", 7)
+    client = create_app(register=users_of, testing=True).test_client()
+    for name, times in (("doan-1", 5), ("doan-2", 2)):  # two names (under the names' limit), seven failures
+        for _ in range(times):
+            assert _fail_login(client, name).status_code == 401
+    limited = _fail_login(client, "doan-3")
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
 
 
 def test_forwarded_https_gives_secure_cookies_only_from_a_trusted_proxy(users_of):

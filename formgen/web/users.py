@@ -24,7 +24,10 @@ MAX_FAILURES = 5
 # ... and the names that failed from one address (a client guessing many names is held up too). Names, not
 # failures: an office behind one address is not held up because one of its people mistyped a password six times
 # (that name alone waits).
-MAX_ADDRESS_FAILURES = 20
+MAX_ADDRESS_NAMES = 20
+# ... and the failures from one address whatever the names: a client trying the most each name allows on many
+# names is held up well before MAX_ADDRESS_NAMES × MAX_FAILURES.
+MAX_ADDRESS_FAILURES = 50
 WINDOW = dt.timedelta(minutes=15)
 
 # The tables live in the register's schema (formgen.register.storage: versioned and migrated with it).
@@ -183,15 +186,17 @@ class Users(WebTables):
 
     def wait(self, name: str, address: str | None = None, now: dt.datetime | None = None) -> int:
         """Seconds before `name` may try again from `address` (0: now), from the failures counted in the
-        database: of that name, and of the names that failed from that address (each at its latest failure)."""
+        database: of that name, of the names that failed from that address (each at its latest failure), and of
+        that address whatever the names."""
         now = now or _now()
         since = now - WINDOW
         failed = (ATTEMPTS.c.ok.is_(False), ATTEMPTS.c.at > since)
         limits = [(sa.select(ATTEMPTS.c.at).where(*failed, ATTEMPTS.c.name == name), MAX_FAILURES)]
         if address:
+            at_address = (*failed, ATTEMPTS.c.address == address[:64])
             latest = sa.func.max(ATTEMPTS.c.at).label("at")
-            limits.append((sa.select(latest).where(*failed, ATTEMPTS.c.address == address[:64])
-                           .group_by(ATTEMPTS.c.name), MAX_ADDRESS_FAILURES))
+            limits += [(sa.select(latest).where(*at_address).group_by(ATTEMPTS.c.name), MAX_ADDRESS_NAMES),
+                       (sa.select(ATTEMPTS.c.at).where(*at_address), MAX_ADDRESS_FAILURES)]
         waits = [0]
         with self.register.transaction() as conn:
             for query, allowed in limits:
