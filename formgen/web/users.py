@@ -22,7 +22,7 @@ ROLES = {"unit": "đơn vị", "province": "Ban Tổ chức Tỉnh ủy (xem m�
 # Failed logins of one name allowed within the window; the next waits until the oldest leaves it.
 MAX_FAILURES = 5
 # ... and the names that failed from one address (a client guessing many names is held up too). Names, not
-# failures: an office behind one address is not held up because one of its people mistyped a password six times
+# failures: an office behind one address is not held up because some of its people mistyped their passwords
 # (that name alone waits).
 MAX_ADDRESS_NAMES = 20
 # ... and the failures from one address whatever the names: a client trying the most each name allows on many
