@@ -23,7 +23,7 @@ ROLES = {"unit": "đơn vị", "province": "Ban Tổ chức Tỉnh ủy (xem m�
 MAX_FAILURES = 5
 # ... and the names that failed from one address (a client guessing many names is held up too). Names, not
 # failures: an office behind one address is not held up because some of its people mistyped their passwords
-# (that name alone waits).
+# (their names wait; the others do not).
 MAX_ADDRESS_NAMES = 20
 # ... and the failures from one address whatever the names: a client trying the most each name allows on many
 # names is held up well before MAX_ADDRESS_NAMES × MAX_FAILURES.
