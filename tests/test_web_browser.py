@@ -93,6 +93,14 @@ def test_a_new_delegation_typed_in_the_browser_shows_r06_then_downloads_its_docx
     sync_api.expect(members).to_contain_text("R06", timeout=10000)
     sync_api.expect(members).to_contain_text("11 người")
     sync_api.expect(members).to_contain_text("Căn cứ")
+    # the deadlines' lines (“Hạn gửi báo cáo kết quả … sau ngày về”) in the page's font: a monospace one drew
+    # “về” as “vê`” and “kết” as “kêt” (its tone marks beside the letter, not on it)
+    deadlines = page.locator("pre.deadlines")
+    sync_api.expect(deadlines).to_contain_text("Hạn gửi báo cáo kết quả: 21/06/2024")
+    font = "e => getComputedStyle(e).fontFamily"
+    assert deadlines.evaluate(font) == page.locator("body").evaluate(font)
+    assert members.locator("code").first.evaluate(font).startswith('"Liberation Mono"')  # a path: monospace that
+    # stacks the marks (a key may be Vietnamese)
     if SCREENSHOT:
         page.screenshot(path=SCREENSHOT, full_page=False)
 
