@@ -429,8 +429,9 @@ def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, 
     # letters, --jobs 2, quiet machine, interleaved: 6.35-6.47 s and 224-227 MB PSS against 7.05-7.63 s and
     # 307-310 MB on the UNO workers, whose bridge costs ~1 s more CPU)
     on_workers = bool(settings.pdf and workers == 1 and uno_python())
+    in_process = workers == 1 and not settings.pdf  # one job, no PDF: this process renders every row itself
     # worker processes numbering: one row at a time each, so that a row waiting for its turn holds no others
-    in_turns = register is not None and not on_workers and not (workers == 1 and not settings.pdf)
+    in_turns = register is not None and not on_workers and not in_process
     chunk = chunk or (PDF_CHUNK if on_workers else 1 if in_turns and not settings.pdf else CHUNK)
 
     broken: list[InvalidInput] = []  # the table's own error further down, raised once the rows before are done
@@ -453,7 +454,7 @@ def _run(kind: str, rows: Iterator[tuple[int, dict]], out: Path, staging: Path, 
 
     try:
         # LibreOffice always runs in a worker process: if formgen is killed outright, the worker stops it
-        if workers == 1 and not settings.pdf:
+        if in_process:
             _start_worker(settings)
             try:
                 for batch in chunks():

@@ -133,7 +133,6 @@ def _part_template(env, helper: DocxTemplate, path: Path, part: str, data: bytes
     return env.from_string(source) if source is not None else None
 
 
-
 def shipped_part_sources() -> dict[str, str]:
     """Every shipped template's rendered parts that hold a tag, as _part_template compiles them, by the name
     template_modules.part_name gives them (what tools/build_compiled_templates.py compiles ahead)."""

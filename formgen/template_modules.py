@@ -5,7 +5,7 @@ Compiling a letter's document.xml (docxtpl's patch, then Jinja's lexer, parser a
 and Python caches that module's bytecode as it caches formgen's own. tools/build_compiled_templates.py writes one
 module per rendered part of each template formgen ships into FOLDER, named (Jinja hashes the name) by the template,
 the part, the sha256 of the part's bytes and the Jinja and docxtpl versions: a template rebuilt, another Jinja or
-docxtpl, and the name is not found, the part is compiled as before. tests/test_render.py checks the modules against
+docxtpl, and the name is not found, the part is compiled as before. tests/test_template_modules.py checks the modules against
 what Jinja compiles now and the documents against those rendered from the parts compiled here.
 """
 from __future__ import annotations

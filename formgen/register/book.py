@@ -5,6 +5,7 @@ import datetime as dt
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Iterator
 
 import sqlalchemy as sa
@@ -67,11 +68,10 @@ class Register(Storage):
         if add_stored_forms in ran:
             upgrade_trips(conn)
 
+    @cached_property
     def _calendar(self) -> WorkCalendar:
         """Vietnam's calendar, built once for the register: its years' working days are counted once, not per add."""
-        if getattr(self, "_default_calendar", None) is None:
-            self._default_calendar = WorkCalendar()
-        return self._default_calendar
+        return WorkCalendar()
 
     # writing ------------------------------------------------------------------------------
 
@@ -104,7 +104,7 @@ class Register(Storage):
             if len(items) != 1:
                 raise InvalidInput(MESSAGES["one_id"])
             record_id = record_id_of(record_id)
-        cal = calendar or self._calendar()
+        cal = calendar or self._calendar
         with self.transaction(write=True) as conn:
             return [add_trip(conn, trip, source, profile_for(profile, trip), cal, on=on, force=force, replace=replace,
                              record_id=record_id) for trip, source in items]
