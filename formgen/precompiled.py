@@ -44,16 +44,22 @@ def pattern_of(entry: list) -> re.Pattern:
 
 
 # A program that runs `formgen ARGS` and prints, as its last line, the patterns (pattern, flags) reaching re's compiler
-# (not found in its cache) once the seeding ran, and how many were seeded: tools/build_compiled_patterns.py records the
-# table with it, tests/test_precompiled.py checks that a letter compiles none. Bytes, locale-dependent and debug
-# patterns are left out (their code depends on more than the build).
+# (not found in its cache) once the seeding ran, how many were seeded, and the top-level packages whose code compiled
+# them: tools/build_compiled_patterns.py records the table with it (and those packages' distributions and versions),
+# tests/test_precompiled.py checks that a letter compiles none when those versions are installed (another click may
+# compile another pattern, which then compiles as before). Bytes, locale-dependent and debug patterns are left out
+# (their code depends on more than the build).
 RECORDER = """
 import json, re, sys
-compile_, seen = re._compiler.compile, []
+compile_, seen, sources = re._compiler.compile, [], set()
 def recording(p, flags=0):
     seeding_done = getattr(sys.modules.get("formgen.precompiled"), "SEEDED", None) is not None
     if seeding_done and isinstance(p, str) and not flags & (re.LOCALE | re.DEBUG):
         seen.append((p, int(flags)))
+        frame = sys._getframe(1)
+        while frame and frame.f_globals.get("__name__", "").partition(".")[0] in ("re", "functools", "sre_compile"):
+            frame = frame.f_back
+        sources.add((frame.f_globals.get("__name__", "") if frame else "").partition(".")[0])
     return compile_(p, flags)
 re._compiler.compile = recording
 from formgen.cli import main
@@ -61,7 +67,7 @@ try:
     main(sys.argv[1:])
 except SystemExit as exc:
     assert not exc.code, exc.code
-print(json.dumps({"compiled": seen, "seeded": sys.modules["formgen.precompiled"].SEEDED}))
+print(json.dumps({"compiled": seen, "seeded": sys.modules["formgen.precompiled"].SEEDED, "sources": sorted(sources)}))
 """
 
 

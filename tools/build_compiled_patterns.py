@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+from importlib.metadata import packages_distributions, version
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,21 +23,28 @@ from formgen.precompiled import ENV_OFF, PATTERNS_FILE, RECORDER, build_key, com
 LETTERS = {"request": "request.yaml", "report": "report.yaml", "escalation": "escalation.yaml"}
 
 
-def recorded() -> list[tuple[str, int]]:
+def recorded() -> tuple[list[tuple[str, int]], dict[str, str]]:
+    """The patterns the letters compiled, and the distributions (name: version) whose code compiled them."""
     env = {**{k: v for k, v in os.environ.items() if k != "FORMGEN_REGISTER"}, ENV_OFF: "1",
            "PYTHONPATH": str(ROOT)}
     seen: dict[tuple[str, int], None] = {}
+    sources: set[str] = set()
     with tempfile.TemporaryDirectory() as work:
         for kind, name in LETTERS.items():
             out = Path(work) / f"{kind}.docx"
             done = subprocess.run([sys.executable, "-c", RECORDER, "render", kind, str(ROOT / "fixtures" / name),
                                    "-o", str(out)], env=env, cwd=work, capture_output=True, text=True, check=True)
-            seen.update(dict.fromkeys(tuple(p) for p in json.loads(done.stdout.splitlines()[-1])["compiled"]))
-    return list(seen)
+            run = json.loads(done.stdout.splitlines()[-1])
+            seen.update(dict.fromkeys(tuple(p) for p in run["compiled"]))
+            sources.update(run["sources"])
+    owners = packages_distributions()
+    libraries = {d: version(d) for top in sources for d in owners.get(top, []) if d.lower() != "formgen"}
+    return list(seen), dict(sorted(libraries.items()))
 
 
-patterns = [compiled_entry(p, flags) for p, flags in recorded()]
+found, libraries = recorded()
+patterns = [compiled_entry(p, flags) for p, flags in found]
 path = ROOT / "formgen" / PATTERNS_FILE
-path.write_text(json.dumps({"build": build_key(), "patterns": patterns}, separators=(",", ":")) + "\n",
-                encoding="utf-8")
+path.write_text(json.dumps({"build": build_key(), "libraries": libraries, "patterns": patterns},
+                           separators=(",", ":")) + "\n", encoding="utf-8")
 print(f"{path}: {len(patterns)} patterns, {path.stat().st_size // 1024} KB, for Python {sys.version.split()[0]}")
