@@ -1394,13 +1394,18 @@ def last_run_state(folder: Path) -> str:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))["runs"][-1]["state"]
 
 
-def long_table(tmp_path: Path, rows: int = 1500) -> Path:
+# Rows long enough that a run is still going when the test stops it, with a wide margin: the whole DOCX run of
+# 1,500 rows took 1.5 s (stopped at ~1.2 s), the PDF run of 4 rows 0.8 s. A stopped run reads no further rows.
+LONG_ROWS, LONG_PDF_ROWS = 6000, 12
+
+
+def long_table(tmp_path: Path, rows: int = LONG_ROWS) -> Path:
     return write_csv(tmp_path / "dai.csv", [dict(BASE, **{"Số văn bản": i + 1}) for i in range(rows)])
 
 
 def start_batch(tmp_path: Path, *extra) -> tuple[Run, Path]:
     out = tmp_path / "out"
-    run = Run(tmp_path, "batch", "request", long_table(tmp_path, 4 if "--pdf" in extra else 1500), "-o", out,
+    run = Run(tmp_path, "batch", "request", long_table(tmp_path, LONG_PDF_ROWS if "--pdf" in extra else LONG_ROWS), "-o", out,
               *extra)
     if "--pdf" in extra:
         wait_until(run.libreoffice)  # stopped while LibreOffice converts
@@ -1417,7 +1422,7 @@ def test_a_batch_stopped_by_ctrl_c_or_sigterm_leaves_a_manifest_listing_exactly_
     run, out = start_batch(tmp_path, "--jobs", "1")
     status, err = run.stop(name, group=group)
     assert status == code and err.splitlines()[-1] == f"formgen: đã dừng theo tín hiệu {name} / stopped by {name}."
-    assert listed_in_manifest(out) == documents_in(out) and 0 < len(documents_in(out)) < 1500
+    assert listed_in_manifest(out) == documents_in(out) and 0 < len(documents_in(out)) < LONG_ROWS
     assert last_run_state(out) == "interrupted" and hidden_in(out) == [] and run.all_gone(0)
 
 
