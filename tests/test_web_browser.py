@@ -76,6 +76,7 @@ def add_member(page, n: int, name: str) -> None:
     page.fill(f'[name="delegation.members.{n}.unit"]', "Sở Nội vụ")
 
 
+@pytest.mark.slow
 def test_a_new_delegation_typed_in_the_browser_shows_r06_then_downloads_its_docx(server, page, tmp_path):
     page.goto(server + "/")
     assert page.locator("h1").inner_text() == "Hồ sơ đoàn đi học tập, trao đổi kinh nghiệm ngoài tỉnh"
