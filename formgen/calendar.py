@@ -1,22 +1,19 @@
-"""Working days in Vietnam: public holidays from `holidays`, plus official notices read from YAML."""
+"""Working days in Vietnam: public holidays from `holidays`, plus the official notices (formgen.notices) on top."""
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
 import unicodedata
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from pathlib import Path
 from typing import Iterable, Sequence
 
-from .dates import parse_date
-from .errors import InvalidInput, Problem
+from .errors import InvalidInput
 from .installed import installed_version as _installed_version
-from .yamlio import load_yaml
+from .notices import NOTICE_REASONS, Notice, Official, file_sha256, load_notice, load_official
 
 COUNTRY = "VN"
 LANGUAGE = "vi"
@@ -27,7 +24,6 @@ HOLIDAYS_SOURCE = f"holidays {HOLIDAYS_VERSION} ({COUNTRY})"
 # tests/test_calendar.py checks it against holidays itself.
 PUBLIC_FILE = "public_holidays.json"
 WEEKDAY_SOURCE = "weekday"
-OFFICIAL_FILE = "official_notices.yaml"  # in the package: the official notices applied by default
 WEEKDAYS = ("Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy", "Chủ nhật")
 
 # What `DayInfo.reason` says when no holiday or notice names the day.
@@ -35,11 +31,8 @@ REASONS = {
     "working": "Ngày làm việc",
     "saturday": "Thứ Bảy",
     "sunday": "Chủ nhật",
-    "swapped": "Ngày làm việc bù (thay cho ngày {day_off})",
     "swapped_unknown": "Ngày làm việc bù",
-    "notice_off": "Ngày nghỉ theo thông báo",
-    "notice_working": "Ngày làm việc theo thông báo",
-    "swap_off": "Ngày nghỉ (thay cho ngày {working_day})",
+    **NOTICE_REASONS,
 }
 
 # What a day is, in the words of an explanation: see WorkCalendar.kind().
@@ -52,24 +45,13 @@ KINDS = {
     "notice_off": "ngày nghỉ theo thông báo",
 }
 
-NOTICE_KEYS = ("source", "days_off", "working_days", "swaps")
-NOTICE_DAY_KEYS = ("date", "name")
-SWAP_KEYS = ("day_off", "working_day")
-OFFICIAL_KEYS = ("version", "weekly_rest", "notices")
+# How far from a public holiday an official notice formgen has not checked could move a working day: a bridge
+# day off beside it, or the Saturday worked for one (the make-up Saturdays of 2018–2026 came 5 to 9 days from the
+# day given off). A deadline whose count comes this near such a holiday says so (WorkCalendar.unchecked).
+NOTICE_REACH = dt.timedelta(days=10)
+RUN_GAP = 3  # days: public holidays this close (a weekend between) are one occasion, as 30/4 and 1/5
 
 MESSAGES = {
-    "not_mapping": "Thông báo lịch nghỉ phải là một mục (khóa: giá trị) với các trường: {keys}.",
-    "invalid": "Thông báo lịch nghỉ không hợp lệ.",
-    "unknown_key": "Trường “{key}” không được hỗ trợ; chỉ dùng: {keys}.",
-    "source_missing": "Thiếu trường bắt buộc: số và ngày của thông báo, ví dụ “Thông báo số 1234/TB-BNV ngày 01/12/2026”.",
-    "required": "Thiếu trường bắt buộc.",
-    "text": "Phải là chuỗi ký tự không rỗng.",
-    "list": "Phải là danh sách ngày.",
-    "entry": "Phải là một ngày (2027-01-04 hoặc 04/01/2027) hoặc một mục {{date: ..., name: ...}}.",
-    "duplicate": "Ngày {day} đã nêu ở {first}.",
-    "both": "Ngày {day} vừa là ngày nghỉ ({off}) vừa là ngày làm việc.",
-    "swap": "Phải là một mục {{day_off: ..., working_day: ...}} (ngày nghỉ và ngày làm bù).",
-    "official": "Dữ liệu thông báo chính thức đi kèm formgen không hợp lệ (lỗi của bản cài đặt formgen).",
     "out_of_range": (
         "Không tính được ngày làm việc năm {year}: thư viện holidays {version} chỉ có lịch nghỉ lễ "
         "Việt Nam từ năm {first} đến năm {last}."
@@ -88,33 +70,18 @@ class DayInfo:
 
 
 @dataclass(frozen=True)
-class Notice:
-    """An official notice the `holidays` package may not carry yet: extra days off and working days."""
+class Occasion:
+    """Public holidays close together, as `holidays` has them (one Tết, or 30/4 with 1/5): its days and names."""
 
-    source: str
-    file: str | None
-    days_off: dict[dt.date, str]
-    working_days: dict[dt.date, str]
-    sha256: str | None = None  # of the file's bytes when loaded from a file
-    swaps: dict[dt.date, dt.date] = field(default_factory=dict)  # day off -> the day worked for it
+    first: dt.date
+    last: dt.date
+    names: tuple[str, ...]
 
-    @property
-    def reference(self) -> str:
-        """The notice as cited in `DayInfo.source`: its own words, then the file it was read from."""
-        return f"{self.source} ({self.file})" if self.file else self.source
-
-
-@dataclass(frozen=True)
-class Official:
-    """The official notices shipped with formgen, applied on top of `holidays` before any user notice."""
-
-    version: str
-    weekly_rest: str  # the source that makes Saturday and Sunday days off
-    notices: tuple[Notice, ...]
-    sha256: str
-
-    def provenance(self) -> dict:
-        return {"dataset": f"formgen/{OFFICIAL_FILE}", "version": self.version, "sha256": self.sha256}
+    def words(self) -> str:
+        """“04/02/2027–10/02/2027 (29 Tết, Tết Nguyên Đán)”: its days, then its names without their variants."""
+        days = f"{self.first:%d/%m/%Y}" + (f"–{self.last:%d/%m/%Y}" if self.last != self.first else "")
+        names = [n for n in self.names if not any(other != n and other in n for other in self.names)]
+        return f"{days} ({', '.join(names)})"
 
 
 # --- the public holidays, one year at a time -------------------------------------------------
@@ -187,6 +154,19 @@ def _public_days(year: int) -> dict[dt.date, DayInfo]:
 
 
 @lru_cache(maxsize=None)
+def _occasions(year: int) -> tuple[Occasion, ...]:
+    """The public holidays of `year` (days off the package names), grouped into occasions."""
+    days = sorted((day, info.reason) for day, info in _public_days(year).items() if not info.working)
+    runs: list[list[tuple[dt.date, str]]] = []
+    for day, name in days:
+        if runs and (day - runs[-1][-1][0]).days <= RUN_GAP:
+            runs[-1].append((day, name))
+        else:
+            runs.append([(day, name)])
+    return tuple(Occasion(run[0][0], run[-1][0], tuple(dict.fromkeys(name for _, name in run))) for run in runs)
+
+
+@lru_cache(maxsize=None)
 def _public_swaps() -> dict[dt.date, dt.date]:
     """Make-up Saturday -> the weekday given off for it, every swap the package knows."""
     return {dt.date.fromisoformat(a): dt.date.fromisoformat(b) for a, b in _facts()["swaps"]}
@@ -224,6 +204,7 @@ class WorkCalendar:
             for day, name in notice.working_days.items():
                 self._notice_days[day] = DayInfo(day, True, name or REASONS["notice_working"], notice.reference)
         self._working_by_year: dict[int, tuple[int, ...]] = {}  # year -> sorted ordinals of its working days
+        self._noticed = sorted({*self._notice_days, *self._notice_partners})  # every day some notice names
 
     @classmethod
     def from_files(cls, paths: Iterable[str | os.PathLike] | str | os.PathLike) -> WorkCalendar:
@@ -358,6 +339,29 @@ class WorkCalendar:
             count += high - low
         return count
 
+    @property
+    def checked_through(self) -> dt.date | None:
+        """The day up to which formgen's official notices were checked against every public holiday."""
+        return self.official.checked_through if self.official else None
+
+    def unchecked(self, first: dt.date, last: dt.date) -> tuple[Occasion, ...]:
+        """The public holidays within NOTICE_REACH of the days first..last whose official notice nobody checked:
+        after checked_through, and with no notice (formgen's or the user's) naming a day near them. Their days
+        off are the package's, which has the law's holidays; a notice can still add, swap or make up days."""
+        low, high = first - NOTICE_REACH, last + NOTICE_REACH
+        through = self.checked_through
+        facts = _facts()
+        found = []
+        for year in range(max(low.year, facts["first"]), min(high.year, facts["last"]) + 1):
+            for occasion in _occasions(year):
+                if occasion.last < low or occasion.first > high or (through and occasion.first <= through):
+                    continue
+                near = bisect_left(self._noticed, occasion.first - NOTICE_REACH)
+                if near < len(self._noticed) and self._noticed[near] <= occasion.last + NOTICE_REACH:
+                    continue  # a notice speaks of it
+                found.append(occasion)
+        return tuple(found)
+
     def provenance(self) -> dict:
         """What the calendar was built from, to record beside computed deadlines."""
         return {
@@ -365,7 +369,7 @@ class WorkCalendar:
             "holidays": HOLIDAYS_VERSION,
             "official_notices": self.official.provenance() if self.official else None,
             "notices": [
-                {"source": n.source, "file": n.file, "sha256": n.sha256 or _file_sha256(n.file)} for n in self.notices
+                {"source": n.source, "file": n.file, "sha256": n.sha256 or file_sha256(n.file)} for n in self.notices
             ],
         }
 
@@ -394,173 +398,3 @@ def _as_date(value: dt.date) -> dt.date:
     if not isinstance(value, dt.date):
         raise TypeError(f"expected a datetime.date, not {type(value).__name__}")
     return value
-
-
-def _file_sha256(file: str | None) -> str | None:
-    try:
-        return hashlib.sha256(Path(file).read_bytes()).hexdigest() if file else None
-    except OSError:
-        return None
-
-
-# --- notices from YAML ------------------------------------------------------------------------
-
-
-def load_notice(path: str | os.PathLike) -> Notice:
-    """An official notice from a YAML file; InvalidInput listing every problem with its field."""
-    file = str(path)
-    data = load_yaml(path)
-    problems: list[Problem] = []
-    notice = _parse_notice(data, file, "", problems)
-    if notice is None and not problems:
-        raise InvalidInput(MESSAGES["not_mapping"].format(keys=", ".join(NOTICE_KEYS)), source=file)
-    if problems:
-        raise InvalidInput(MESSAGES["invalid"], problems, source=file)
-    return Notice(notice.source, file, notice.days_off, notice.working_days,
-                  sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(), swaps=notice.swaps)
-
-
-@lru_cache(maxsize=None)
-def load_official() -> Official:
-    """The official notices shipped in the package (formgen/official_notices.yaml), read once."""
-    resource = resources.files(__package__).joinpath(OFFICIAL_FILE)
-    with resources.as_file(resource) as path:
-        data, raw = load_yaml(path), path.read_bytes()
-    file = f"formgen/{OFFICIAL_FILE}"
-    problems: list[Problem] = []
-    if not isinstance(data, dict):
-        raise InvalidInput(MESSAGES["official"], source=file)
-    for key in data:
-        if key not in OFFICIAL_KEYS:
-            problems.append(Problem(str(key), MESSAGES["unknown_key"].format(key=key, keys=", ".join(OFFICIAL_KEYS))))
-    version = _text(data.get("version"), "version", problems)
-    weekly_rest = _text(data.get("weekly_rest"), "weekly_rest", problems)
-    notices = []
-    for index, entry in enumerate(data.get("notices") or []):
-        notice = _parse_notice(entry, None, f"notices[{index}].", problems)
-        if notice is None:
-            problems.append(Problem(f"notices[{index}]", MESSAGES["not_mapping"].format(keys=", ".join(NOTICE_KEYS))))
-        else:
-            notices.append(notice)
-    if problems:
-        raise InvalidInput(MESSAGES["official"], problems, source=file)
-    return Official(version, weekly_rest, tuple(notices), hashlib.sha256(raw).hexdigest())
-
-
-def _parse_notice(data, file: str | None, prefix: str, problems: list[Problem]) -> Notice | None:
-    """One notice mapping; its problems are added to `problems` with `prefix` before each field path."""
-    if not isinstance(data, dict):
-        return None
-    mark = len(problems)
-    for key in data:
-        if key not in NOTICE_KEYS:
-            problems.append(Problem(str(key), MESSAGES["unknown_key"].format(key=key, keys=", ".join(NOTICE_KEYS))))
-    source = None
-    if "source" not in data:
-        problems.append(Problem("source", MESSAGES["source_missing"]))
-    else:
-        source = _text(data["source"], "source", problems)
-    days_off = _notice_days(data.get("days_off"), "days_off", REASONS["notice_off"], problems)
-    working_days = _notice_days(data.get("working_days"), "working_days", REASONS["notice_working"], problems)
-    swaps = _swaps(data.get("swaps"), days_off, working_days, problems)
-    for day, (path_working, _) in working_days.items():
-        if day in days_off:
-            off = days_off[day][0]
-            problems.append(Problem(path_working, MESSAGES["both"].format(day=f"{day:%d/%m/%Y}", off=off)))
-    problems[mark:] = [Problem(prefix + p.path, p.message) for p in problems[mark:]]
-    return Notice(
-        source=source,
-        file=file,
-        days_off={day: name for day, (_, name) in days_off.items()},
-        working_days={day: name for day, (_, name) in working_days.items()},
-        swaps=swaps,
-    )
-
-
-def _swaps(value, days_off: dict, working_days: dict, problems: list[Problem]) -> dict[dt.date, dt.date]:
-    """The `swaps` list: each {day_off, working_day} goes into both lists, named after the other day."""
-    if value is None:
-        return {}
-    if not isinstance(value, list):
-        problems.append(Problem("swaps", MESSAGES["list"]))
-        return {}
-    swaps = {}
-    for index, entry in enumerate(value):
-        path = f"swaps[{index}]"
-        if not isinstance(entry, dict):
-            problems.append(Problem(path, MESSAGES["swap"]))
-            continue
-        for extra in entry:
-            if extra not in SWAP_KEYS:
-                problems.append(Problem(f"{path}.{extra}", MESSAGES["unknown_key"].format(key=extra, keys=", ".join(SWAP_KEYS))))
-        days = {}
-        for key in SWAP_KEYS:
-            if key not in entry:
-                problems.append(Problem(f"{path}.{key}", MESSAGES["required"]))
-                continue
-            try:
-                days[key] = parse_date(entry[key])
-            except ValueError as exc:
-                problems.append(Problem(f"{path}.{key}", str(exc)))
-        if len(days) < len(SWAP_KEYS):
-            continue
-        day_off, working_day = days["day_off"], days["working_day"]
-        for day, into, name in (
-            (day_off, days_off, REASONS["swap_off"].format(working_day=f"{working_day:%d/%m/%Y}")),
-            (working_day, working_days, REASONS["swapped"].format(day_off=f"{day_off:%d/%m/%Y}")),
-        ):
-            where = f"{path}.{'day_off' if into is days_off else 'working_day'}"
-            if day in into:
-                problems.append(Problem(where, MESSAGES["duplicate"].format(day=f"{day:%d/%m/%Y}", first=into[day][0])))
-            else:
-                into[day] = (where, name)
-        swaps[day_off] = working_day
-    return swaps
-
-
-def _notice_days(value, key: str, default_name: str, problems: list[Problem]) -> dict[dt.date, tuple[str, str]]:
-    """One list of a notice: date -> (its field path, its name)."""
-    if value is None:
-        return {}
-    if not isinstance(value, list):
-        problems.append(Problem(key, MESSAGES["list"]))
-        return {}
-    days: dict[dt.date, tuple[str, str]] = {}
-    for index, entry in enumerate(value):
-        path = f"{key}[{index}]"
-        name = default_name
-        if isinstance(entry, dict):
-            for extra in entry:
-                if extra not in NOTICE_DAY_KEYS:
-                    problems.append(
-                        Problem(
-                            f"{path}.{extra}",
-                            MESSAGES["unknown_key"].format(key=extra, keys=", ".join(NOTICE_DAY_KEYS)),
-                        )
-                    )
-            if "name" in entry:
-                name = _text(entry["name"], f"{path}.name", problems) or default_name
-            if "date" not in entry:
-                problems.append(Problem(f"{path}.date", MESSAGES["required"]))
-                continue
-            path, entry = f"{path}.date", entry["date"]
-        elif not isinstance(entry, str):
-            problems.append(Problem(path, MESSAGES["entry"]))
-            continue
-        try:
-            day = parse_date(entry)
-        except ValueError as exc:
-            problems.append(Problem(path, str(exc)))
-            continue
-        if day in days:
-            problems.append(Problem(path, MESSAGES["duplicate"].format(day=f"{day:%d/%m/%Y}", first=days[day][0])))
-            continue
-        days[day] = (path, name)
-    return days
-
-
-def _text(value, path: str, problems: list[Problem]) -> str | None:
-    if isinstance(value, str) and value.strip():
-        return unicodedata.normalize("NFC", value).strip()
-    problems.append(Problem(path, MESSAGES["text"]))
-    return None

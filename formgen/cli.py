@@ -11,7 +11,7 @@ import click
 from . import KINDS, check, deadlines, render
 from .envelope import dumps, envelope
 from .environment import ENV_REGISTER, ENV_SOFFICE
-from .errors import EXIT_ABORTED, EXIT_INTERNAL, EnvironmentFailed, FormgenError, InvalidInput, Refused
+from .errors import EXIT_ABORTED, EXIT_INTERNAL, EnvironmentFailed, FormgenError, InvalidInput, Problem, Refused
 from .interrupts import interruption, signals_raise
 from .policy import load_profile
 from .cli_base import (DateParam, Group, INVOKED, KindParam, OutputParam, YearParam, calendar_of, command_name,
@@ -163,7 +163,8 @@ def deadlines_cmd(depart_on, return_on, policy, notices, explain, ics, overwrite
     calendar = calendar_of(notices)
     result = deadlines(depart_on, return_on, profile=load_profile(policy) if policy else None, calendar=calendar)
     result, more, outputs = deadline_outputs(result, calendar, explain, ics, overwrite)
-    emit(as_json, {"deadlines": result, "outputs": outputs}, result.lines(codes=True) + more)
+    caveats = [Problem("", message, severity="warning").line() for _, message in result.caveats()]
+    emit(as_json, {"deadlines": result, "outputs": outputs}, result.lines(codes=True) + caveats + more)
 
 
 @cli.command("calendar")

@@ -6,13 +6,14 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from .calendar import WorkCalendar, provenance_words
+from .calendar import HOLIDAYS_SOURCE, Occasion, WorkCalendar, provenance_words
 from .vn import dmy
 
 if TYPE_CHECKING:  # the policy package reads Deadlines; only the type is needed here
     from .policy import Profile
 
 RULES = {"request": "R01", "report": "R07"}
+RULE_OF = {"latest_request_date": RULES["request"], "latest_report_date": RULES["report"]}
 
 # The deadlines as an office names them: the lines of the CLI, the stamp and the documents, and the calendar's.
 NAMES = {"latest_request_date": "Hạn gửi văn bản trình", "latest_report_date": "Hạn gửi báo cáo kết quả"}
@@ -24,6 +25,14 @@ EVENTS = {
     "depart_on": "Đoàn đi",
     "return_on": "Đoàn về",
 }
+# What a deadline counted near a public holiday whose official notice formgen has not checked says of itself.
+UNCHECKED = ("{name} {date} được đếm gần dịp nghỉ {occasion}, mà formgen chưa có thông báo chính thức về lịch "
+             "nghỉ dịp này ({checked}): các ngày nghỉ đang tính là của {holidays}. Nếu có nghỉ thêm, hoán đổi ngày "
+             "làm việc hay làm bù, hạn có thể khác: hãy đối chiếu thông báo của cơ quan có thẩm quyền và thêm vào lịch "
+             "(tùy chọn --notices).")
+CHECKED = {True: "thông báo đã đối chiếu đến ngày {through}", False: "không dùng thông báo chính thức của formgen"}
+PATHS = {"latest_request_date": "delegation.depart_on", "latest_report_date": "delegation.return_on"}
+
 REMINDER = dt.timedelta(hours=-16)  # 08:00 the day before an all-day event
 PRODID = "-//formgen//formgen {version}//VI"
 
@@ -69,6 +78,18 @@ class Deadlines:
     citations: dict = field(default_factory=dict)       # rule code -> the regulation's words
     regulation: str = ""                                # how documents cite the regulation
     explanation: tuple[CountedDay, ...] | None = None   # the count day by day, once explain() is called
+    # (deadline key, holiday) for each deadline counted near a holiday whose notice nobody checked (calendar.unchecked)
+    unchecked: tuple[tuple[str, Occasion], ...] = ()
+    checked_through: dt.date | None = None              # the calendar's, to say so
+
+    def caveats(self, rules=tuple(RULE_OF.values())) -> list[tuple[str, str]]:
+        """(the field the deadline comes from, what to check) for each deadline of `rules` (R01, R07) counted near
+        a holiday whose official notice formgen has not checked."""
+        through = self.checked_through
+        checked = CHECKED[through is not None].format(through=dmy(through) if through else "")
+        return [(PATHS[key], UNCHECKED.format(name=NAMES[key], date=dmy(getattr(self, key)), occasion=occasion.words(),
+                                               checked=checked, holidays=f"thư viện {HOLIDAYS_SOURCE}"))
+                for key, occasion in self.unchecked if RULE_OF[key] in rules]
 
     def lines(self, *, codes: bool = False) -> list[str]:
         """The deadlines as an office writes them, one line each, for the CLI, the stamp and the calendar:
@@ -119,10 +140,14 @@ class Deadlines:
             "return_on": iso(self.return_on),
             "latest_request_date": iso(self.latest_request_date),
             "latest_report_date": iso(self.latest_report_date),
-            "rules": {"latest_request_date": "R01", "latest_report_date": "R07"},
+            "rules": dict(RULE_OF),
             "working_days": {"request": self.request_working_days, "report": self.report_working_days},
             "profile": self.profile,
             "calendar": self.calendar,
+            "unchecked": [{"deadline": key, "rule": RULE_OF[key],
+                           "first": occasion.first.isoformat(), "last": occasion.last.isoformat(),
+                           "names": list(occasion.names), "message": message}
+                          for (key, occasion), (_, message) in zip(self.unchecked, self.caveats())],
         }
         if self.explanation is not None:
             out["explanation"] = [day.as_dict() for day in self.explanation]
@@ -139,12 +164,11 @@ class Deadlines:
         cal.add("calscale", "GREGORIAN")
         cal.add("method", "PUBLISH")
         cal.add("x-wr-calname", f"Đoàn đi ngày {dmy(self.depart_on)}")
-        rules = {"latest_request_date": RULES["request"], "latest_report_date": RULES["report"]}
         for key, summary in EVENTS.items():
             day = getattr(self, key)
             if day is None:
                 continue
-            rule = rules.get(key)
+            rule = RULE_OF.get(key)
             event = Event()
             event.add("uid", self._uid(key))
             event.add("dtstamp", now)
@@ -173,6 +197,7 @@ class Deadlines:
             text = [f"{EVENTS[key]}: {dmy(getattr(self, key))}."] + self.lines(codes=True)
         if rule and self.citations.get(rule):
             text.append(f"{rule}: “{self.citations[rule]}”")
+        text += [message for _, message in self.caveats((rule,) if rule else tuple(RULE_OF.values()))]
         if self.regulation:
             text.append(f"Theo {self.regulation}.")
         text.append(f"Lịch làm việc: {provenance_words(self.calendar)}.")
@@ -197,17 +222,23 @@ def compute_deadlines(depart_on: dt.date | None, return_on: dt.date | None,
     profile = profile.on(depart_on)
     before = profile["request_lead_working_days"]
     after = profile["report_window_working_days"]
+    request = calendar.add_working_days(depart_on, -before) if depart_on else None
+    report = report_deadline(depart_on, return_on, profile, calendar) if return_on else None
+    unchecked = [("latest_request_date", o) for o in calendar.unchecked(request, depart_on)] if request else []
+    unchecked += [("latest_report_date", o) for o in calendar.unchecked(return_on, report)] if report else []
     return Deadlines(
         depart_on=depart_on,
         return_on=return_on,
-        latest_request_date=calendar.add_working_days(depart_on, -before) if depart_on else None,
-        latest_report_date=report_deadline(depart_on, return_on, profile, calendar) if return_on else None,
+        latest_request_date=request,
+        latest_report_date=report,
         request_working_days=before,
         report_working_days=after,
         profile=profile.id,
         calendar=calendar.provenance(),
         citations={code: profile.rules[code].citation for code in RULES.values() if code in profile.rules},
         regulation=profile.regulation_name(),
+        unchecked=tuple(unchecked),
+        checked_through=calendar.checked_through,
     )
 
 

@@ -766,7 +766,7 @@ def test_ics_has_all_day_events_for_deadlines_departure_and_return(run_formgen, 
     assert request.splitlines()[0] == ("Hạn gửi văn bản trình (R01): 06/01/2026 "
                                        "(10 ngày làm việc trước ngày đi 19/01/2026)")
     assert "R01: “Văn bản phải gửi trước 10 ngày làm việc tính đến ngày dự kiến đi.”" in request
-    assert "thông báo chính thức formgen 2025-12-25" in request
+    assert "thông báo chính thức formgen 2026-12-01" in request
     report = str(events["Hạn gửi báo cáo kết quả (R07)"]["DESCRIPTION"])
     assert "R07: “Sau chuyến đi, trưởng đoàn có nhiệm vụ" in report
 
@@ -815,7 +815,7 @@ def test_calendar_year_lists_days_off_and_make_up_days_with_sources(run_formgen)
     result = run_formgen("calendar", "2026")
     assert result.exit_code == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0] == "Lịch làm việc năm 2026 (holidays 0.109, thông báo chính thức formgen 2025-12-25):".replace(
+    assert lines[0] == "Lịch làm việc năm 2026 (holidays 0.109, thông báo chính thức formgen 2026-12-01):".replace(
         "0.109", holidays.__version__)
     assert f"  01/01/2026 Thứ Năm: nghỉ — ngày nghỉ lễ, Tết: Tết Dương lịch; nguồn: {HOLIDAYS_SOURCE}" in lines
     assert ("  02/01/2026 Thứ Sáu: nghỉ — ngày nghỉ hoán đổi: Ngày nghỉ (thay cho ngày 10/01/2026); "
