@@ -139,16 +139,30 @@ def register_overdue_cmd(on, within, register_db, policy, notices, as_json):
     """Báo cáo kết quả quá hạn hoặc sắp đến hạn / reports overdue or due soon."""
     on = on or dt.date.today()
     with Register(register_db) as reg:
-        due = reg.overdue(on, within, profile=policy, calendar=calendar_of(notices))
+        calendar = calendar_of(notices)
+        due = reg.overdue(on, within, profile=policy, calendar=calendar)
     lines = [(f"Đoàn {d.record.id} ({d.record.unit_code}, trưởng đoàn {d.record.leader_name}, về "
               f"{dmy_or_blank(d.record.return_on)}): hạn báo cáo {dmy_or_blank(d.deadline)}, "
               + (f"quá hạn {d.working_days} ngày làm việc" if d.overdue else f"còn {d.working_days} ngày làm việc"))
              for d in due]
+    lines += unchecked_lines(due, calendar.checked_through)
     overdue = sum(d.overdue for d in due)
     emit(as_json, {"on": on.isoformat(), "within": within, "due": [d.as_dict() for d in due],
                    "counts": {"due": len(due), "overdue": overdue}, **({"error": "overdue"} if overdue else {})},
          lines or [f"Không có báo cáo quá hạn hay đến hạn trong {within} ngày làm việc tính từ {dmy_or_blank(on)}."],
          exit_code=Refused.exit_code if overdue else 0)  # so that a script can alert on a report past its deadline
+
+
+def unchecked_lines(due: list, through: dt.date | None) -> list[str]:
+    """One warning per holiday near some deadlines' count whose official notice formgen has not checked (through
+    the day the calendar's notices were checked to), naming the delegations whose deadlines it concerns."""
+    from .deadlines import unchecked_words
+    concerned: dict = {}
+    for d in due:
+        for occasion in d.unchecked:
+            concerned.setdefault(occasion, []).append(str(d.record.id))
+    return [Problem("", unchecked_words(f"Hạn báo cáo của đoàn {', '.join(ids)}", occasion, through),
+                    severity="warning").line() for occasion, ids in concerned.items()]
 
 
 @register_group.command("remove")

@@ -26,10 +26,10 @@ EVENTS = {
     "return_on": "Đoàn về",
 }
 # What a deadline counted near a public holiday whose official notice formgen has not checked says of itself.
-UNCHECKED = ("{name} {date} được đếm gần dịp nghỉ {occasion}, mà formgen chưa có thông báo chính thức về lịch "
-             "nghỉ dịp này ({checked}): các ngày nghỉ đang tính là của {holidays}. Nếu có nghỉ thêm, hoán đổi ngày "
-             "làm việc hay làm bù, hạn có thể khác: hãy đối chiếu thông báo của cơ quan có thẩm quyền và thêm vào lịch "
-             "(tùy chọn --notices).")
+UNCHECKED = ("{subject} được đếm gần dịp nghỉ {occasion}, mà formgen chưa có thông báo chính thức về lịch nghỉ "
+             "dịp này ({checked}): các ngày nghỉ đang tính là của thư viện {holidays}. Nếu có nghỉ thêm, hoán đổi "
+             "ngày làm việc hay làm bù, hạn có thể khác: hãy đối chiếu thông báo của cơ quan có thẩm quyền và thêm "
+             "vào lịch (tùy chọn --notices).")
 CHECKED = {True: "thông báo đã đối chiếu đến ngày {through}", False: "không dùng thông báo chính thức của formgen"}
 PATHS = {"latest_request_date": "delegation.depart_on", "latest_report_date": "delegation.return_on"}
 
@@ -85,10 +85,8 @@ class Deadlines:
     def caveats(self, rules=tuple(RULE_OF.values())) -> list[tuple[str, str]]:
         """(the field the deadline comes from, what to check) for each deadline of `rules` (R01, R07) counted near
         a holiday whose official notice formgen has not checked."""
-        through = self.checked_through
-        checked = CHECKED[through is not None].format(through=dmy(through) if through else "")
-        return [(PATHS[key], UNCHECKED.format(name=NAMES[key], date=dmy(getattr(self, key)), occasion=occasion.words(),
-                                               checked=checked, holidays=f"thư viện {HOLIDAYS_SOURCE}"))
+        return [(PATHS[key], unchecked_words(f"{NAMES[key]} {dmy(getattr(self, key))}", occasion,
+                                             self.checked_through))
                 for key, occasion in self.unchecked if RULE_OF[key] in rules]
 
     def lines(self, *, codes: bool = False) -> list[str]:
@@ -202,6 +200,12 @@ class Deadlines:
             text.append(f"Theo {self.regulation}.")
         text.append(f"Lịch làm việc: {provenance_words(self.calendar)}.")
         return "\n".join(text)
+
+
+def unchecked_words(subject: str, occasion: Occasion, checked_through: dt.date | None) -> str:
+    """What to check of `subject` (“Hạn gửi văn bản trình 01/02/2027”), counted near `occasion`."""
+    checked = CHECKED[checked_through is not None].format(through=dmy(checked_through) if checked_through else "")
+    return UNCHECKED.format(subject=subject, occasion=occasion.words(), checked=checked, holidays=HOLIDAYS_SOURCE)
 
 
 def _count(calendar: WorkCalendar, rule: str, start: dt.date, n: int) -> list[CountedDay]:

@@ -80,6 +80,30 @@ def test_overdue_reports_over_the_tet_holidays(tmp_path, trip_data, write_trip, 
     assert "hạn báo cáo 13/02/2025, quá hạn 1 ngày làm việc" in late.stdout
 
 
+def test_an_overdue_report_counted_near_an_unchecked_holiday_says_so(tmp_path, trip_data, write_trip, run_formgen):
+    from formgen.calendar import HOLIDAYS_VERSION
+    db = tmp_path / "so.sqlite"
+    # back Friday 20/11/2026: 10 working days skip 24/11/2026 (Ngày Văn hóa Việt Nam, after the notices were
+    # checked, 02/09/2026) → deadline 07/12/2026
+    path = write_trip(tmp_path, moved(trip_data, "2026-11-16", "2026-11-20", "2026-11-17", "2026-11-18", "2026-10-30"))
+    run_formgen("register", "add", path, "--register", db)
+    late = run_formgen("register", "overdue", "--on", "10/12/2026", "--register", db)
+    assert late.exit_code == 1
+    assert late.stdout.splitlines()[1:] == [
+        "CẢNH BÁO: Hạn báo cáo của đoàn 1 được đếm gần dịp nghỉ 24/11/2026 (Ngày Văn hóa Việt Nam), mà formgen "
+        "chưa có thông báo chính thức về lịch nghỉ dịp này (thông báo đã đối chiếu đến ngày 02/09/2026): các ngày "
+        f"nghỉ đang tính là của thư viện holidays {HOLIDAYS_VERSION} (VN). Nếu có nghỉ thêm, hoán đổi ngày làm việc "
+        "hay làm bù, hạn có thể khác: hãy đối chiếu thông báo của cơ quan có thẩm quyền và thêm vào lịch (tùy chọn "
+        "--notices)."]
+    assert "hạn báo cáo 07/12/2026, quá hạn 3 ngày làm việc" in late.stdout.splitlines()[0]
+    due, = json.loads(run_formgen("register", "overdue", "--on", "2026-12-10", "--register", db, "--json").stdout)["due"]
+    assert due["unchecked"] == [{"first": "2026-11-24", "last": "2026-11-24", "names": ["Ngày Văn hóa Việt Nam"]}]
+    notice = tmp_path / "vh.yaml"   # the office adds the notice it has: the day stays off, the warning goes
+    notice.write_text("source: Thông báo số 1/TB ngày 01/11/2026\ndays_off: [24/11/2026]\n", encoding="utf-8")
+    checked = run_formgen("register", "overdue", "--on", "10/12/2026", "--register", db, "--notices", notice)
+    assert len(checked.stdout.splitlines()) == 1 and "hạn báo cáo 07/12/2026" in checked.stdout
+
+
 def test_annual_reports_from_the_register_for_one_unit_and_for_all(tmp_path, run_formgen):
     db = tmp_path / "so.sqlite"
     run_formgen("register", "add", FIX / "report.yaml", FIX / "party" / "report.yaml", "--register", db)

@@ -234,7 +234,7 @@ class Register(Storage):
                  .where(D.reported_on.is_(None), D.return_on.is_not(None), D.return_on < beyond, *where)
                  .order_by(D.return_on, D.id))
         profiles: dict[str | None, Profile] = {}
-        deadlines: dict[tuple, dt.date] = {}
+        deadlines: dict[tuple, tuple[dt.date, tuple]] = {}
         due = []
         for row in conn.execute(query):
             record = record_from_row(row, on)
@@ -242,13 +242,14 @@ class Register(Storage):
                 profiles[record.policy] = profile_for(profile, {"policy": record.policy})
             prof = profiles[record.policy]
             key = (prof.id, record.depart_on, record.return_on)
-            if key not in deadlines:  # R07's deadline, as compute_deadlines() gives it
-                deadlines[key] = report_deadline(record.depart_on, record.return_on, prof, cal)
-            deadline = deadlines[key]
+            if key not in deadlines:  # R07's deadline, as compute_deadlines() gives it, and what to check of it
+                found = report_deadline(record.depart_on, record.return_on, prof, cal)
+                deadlines[key] = found, cal.unchecked(record.return_on, found)
+            deadline, unchecked = deadlines[key]
             if deadline < on:
-                due.append(Due(record, deadline, True, cal.working_days_between(deadline, on)))
+                due.append(Due(record, deadline, True, cal.working_days_between(deadline, on), unchecked))
             elif (left := cal.working_days_between(on, deadline)) <= within:
-                due.append(Due(record, deadline, False, left))
+                due.append(Due(record, deadline, False, left, unchecked))
         return sorted(due, key=lambda x: (x.deadline, x.record.id))
 
     def trips(self, unit: str, year: int) -> list[dict]:

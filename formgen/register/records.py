@@ -11,7 +11,7 @@ from typing import Mapping
 import sqlalchemy as sa
 
 from .. import tables
-from ..calendar import WorkCalendar
+from ..calendar import Occasion, WorkCalendar
 from ..deadlines import compute_deadlines
 from ..documents import report_status
 from ..errors import InvalidInput, Problem, Refused
@@ -113,12 +113,15 @@ class Due:
     deadline: dt.date
     overdue: bool
     working_days: int   # overdue: working days past the deadline; else: working days left until it
+    unchecked: tuple[Occasion, ...] = ()  # holidays near the deadline's count whose notice nobody checked
 
     def as_dict(self) -> dict:
         return {"id": self.record.id, "unit_code": self.record.unit_code, "unit_name": self.record.unit_name,
                 "leader_name": self.record.leader_name, "return_on": iso(self.record.return_on),
                 "deadline": self.deadline.isoformat(), "overdue": self.overdue,
-                "working_days": self.working_days}
+                "working_days": self.working_days,
+                "unchecked": [{"first": o.first.isoformat(), "last": o.last.isoformat(), "names": list(o.names)}
+                              for o in self.unchecked]}
 
 
 @dataclass(frozen=True)
