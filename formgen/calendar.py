@@ -77,11 +77,14 @@ class Occasion:
     last: dt.date
     names: tuple[str, ...]
 
+    def days(self) -> str:
+        """“04/02/2027–10/02/2027”, or the one day."""
+        return f"{self.first:%d/%m/%Y}" + (f"–{self.last:%d/%m/%Y}" if self.last != self.first else "")
+
     def words(self) -> str:
         """“04/02/2027–10/02/2027 (29 Tết, Tết Nguyên Đán)”: its days, then its names without their variants."""
-        days = f"{self.first:%d/%m/%Y}" + (f"–{self.last:%d/%m/%Y}" if self.last != self.first else "")
         names = [n for n in self.names if not any(other != n and other in n for other in self.names)]
-        return f"{days} ({', '.join(names)})"
+        return f"{self.days()} ({', '.join(names)})"
 
 
 # --- the public holidays, one year at a time -------------------------------------------------

@@ -30,6 +30,8 @@ UNCHECKED = ("{subject} được đếm gần dịp nghỉ {occasion}, mà formg
              "dịp này ({checked}): các ngày nghỉ đang tính là của thư viện {holidays}. Nếu có nghỉ thêm, hoán đổi "
              "ngày làm việc hay làm bù, hạn có thể khác: hãy đối chiếu thông báo của cơ quan có thẩm quyền và thêm "
              "vào lịch (tùy chọn --notices).")
+# The same on the stamp, in one short line for all of them (the box is 17 mm tall, six lines at most).
+STAMP_UNCHECKED = "Lịch nghỉ {days} chưa có thông báo chính thức: hạn có thể khác."
 CHECKED = {True: "thông báo đã đối chiếu đến ngày {through}", False: "không dùng thông báo chính thức của formgen"}
 PATHS = {"latest_request_date": "delegation.depart_on", "latest_report_date": "delegation.return_on"}
 
@@ -88,6 +90,11 @@ class Deadlines:
         return [(PATHS[key], unchecked_words(f"{NAMES[key]} {dmy(getattr(self, key))}", occasion,
                                              self.checked_through))
                 for key, occasion in self.unchecked if RULE_OF[key] in rules]
+
+    def unchecked_notes(self) -> list[str]:
+        """The stamp's short word of the holidays near a count whose notice formgen has not checked: one line."""
+        occasions = dict.fromkeys(o for _, o in self.unchecked)
+        return [STAMP_UNCHECKED.format(days="; ".join(o.days() for o in occasions))] if occasions else []
 
     def lines(self, *, codes: bool = False) -> list[str]:
         """The deadlines as an office writes them, one line each, for the CLI, the stamp and the calendar:

@@ -70,9 +70,9 @@ class StampText:
 
 
 def stamp_lines(deadlines: Deadlines, identity: str | None = None, *, codes: bool = False) -> StampText:
-    """The box text: the deadlines in their one wording (Deadlines.lines), then the document; the rule codes
-    (R01, R07) only with codes=True."""
-    lines = deadlines.lines(codes=codes)
+    """The box text: the deadlines in their one wording (Deadlines.lines), what is unchecked of them
+    (Deadlines.unchecked_notes), then the document; the rule codes (R01, R07) only with codes=True."""
+    lines = deadlines.lines(codes=codes) + deadlines.unchecked_notes()
     if identity and identity.strip():
         lines.append(identity.strip())
     return StampText(title=TITLE, lines=lines)

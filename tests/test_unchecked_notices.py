@@ -153,3 +153,23 @@ def test_the_web_form_shows_the_caveat_beside_the_departure(trip_data, write_tri
         "/open", data={"file": (io.BytesIO(trip.read_bytes()), "ho-so.yaml")}, content_type="multipart/form-data")
     slot = re.search(r'<div class="msg" id="msg-delegation-depart-on".*?</div>', page.get_data(as_text=True), re.S)
     assert slot and TET_2027 in re.sub(r"<[^>]+>", "", slot.group(0))
+
+
+def test_the_stamp_says_it_in_one_line_and_still_fits_with_two_holidays(trip_data, tmp_path):
+    import shutil
+    import subprocess
+
+    import pytest
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    from test_stamp import letter_pdf
+    # departure 11/01/2027: the request's count comes near 01/01/2027, the report's (to 29/01) near Tết 2027
+    trip = trip_2027(trip_data, depart=dt.date(2027, 1, 11))
+    trip["request"]["date"] = dt.date(2026, 12, 20)
+    out = formgen.stamp(letter_pdf(tmp_path / "in.pdf"), tmp_path / "out.pdf", trip=trip, rule_codes=True)
+    text = " ".join(subprocess.run(["pdftotext", "-l", "1", str(out), "-"], capture_output=True, text=True,
+                                   check=True).stdout.split())
+    assert ("Lịch nghỉ 01/01/2027; 04/02/2027–10/02/2027 chưa có thông báo chính thức: hạn có thể khác. "
+            "Tờ trình số 05/TTr-SNV ngày 20/12/2026") in text
+    from formgen.stamping import stamp_lines
+    assert "Lịch nghỉ" not in " ".join(stamp_lines(formgen.deadlines("2024-06-03")).lines)
