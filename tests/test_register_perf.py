@@ -105,8 +105,10 @@ def test_the_unit_and_year_filters_select_what_they_did_hostile_codes_and_case_i
 def test_overdue_reports_have_the_same_deadlines_and_working_days_around_tet(upgraded):
     for key, expected in ANSWERS["overdue"].items():
         day, within = key.split()
-        found = upgraded.overdue(dt.date.fromisoformat(day), int(within))
-        assert [d.as_dict() for d in found] == expected, key
+        found = [d.as_dict() for d in upgraded.overdue(dt.date.fromisoformat(day), int(within))]
+        # the answers were recorded before Due said which holidays were unchecked (none of 2024–2025 are)
+        assert [{k: d[k] for k in e} for d, e in zip(found, expected)] == expected and len(found) == len(expected), key
+        assert all(d["unchecked"] == [] for d in found), key
 
 
 def test_an_upgraded_register_gives_the_annual_report_its_same_delegations(upgraded):
