@@ -187,6 +187,10 @@ class Count(_Vietnamese, fields.Integer):
 
 # Thousands in groups of three, one separator throughout: dots (Luật Kế toán), spaces, or commas (refused).
 _GROUPED = re.compile("\\d{1,3}(?:([.,\u0020\u00a0\u202f\u2009])\\d{3})(?:\\1\\d{3})*")
+# An amount as offices and spreadsheets write it: zero decimals after the accounting law's decimal comma
+# (150.000.000,00: one or two digits, never three, so that a thousands group written with a comma, 150,000, is
+# never read as decimals), then the currency: đồng, đ, ₫, VNĐ, VND (any case, a full stop after it).
+_AMOUNT = re.compile(r"(?P<number>.*?)(?:,0{1,2})?(?:\s*(?:đồng|đ|₫|vnđ|vnd)\.?)?", re.IGNORECASE | re.DOTALL)
 
 
 class Amount(Count):
@@ -222,7 +226,7 @@ class Amount(Count):
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
-            text = value.strip().removesuffix("đồng").removesuffix("đ").strip()
+            text = _AMOUNT.fullmatch(unicodedata.normalize("NFC", value).strip())["number"].strip()
             grouped = _GROUPED.fullmatch(text)
             if grouped and grouped.group(1) != ",":  # 150.000.000, or spaced as some tools print it: 150 000 000
                 text = re.sub(r"\D", "", text)

@@ -314,7 +314,9 @@ def test_tabs_and_newlines_in_long_text_are_kept(trip_data):
 # --- amounts ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("written", ["150.000.000", 150000000, "150000000", "150.000.000 đồng", "150.000.000đ"])
+@pytest.mark.parametrize("written", ["150.000.000", 150000000, "150000000", "150.000.000 đồng", "150.000.000đ",
+                                     "150.000.000 ₫", "150.000.000 Đồng", "150.000.000 VNĐ", "150.000.000 vnd.",
+                                     "150.000.000,00", "150.000.000,0 đồng", "150000000,00"])
 def test_amounts_as_typed_and_as_numbers_are_equal(trip_data, written):
     trip_data["delegation"]["funding"]["amount"] = written
     assert validate_trip(trip_data)["delegation"]["funding"]["amount"] == 150_000_000
@@ -326,6 +328,9 @@ def test_amounts_as_typed_and_as_numbers_are_equal(trip_data, written):
         ("150,000,000", "Số tiền “150,000,000” dùng dấu phẩy, mà dấu phẩy là dấu thập phân (Luật Kế toán: dấu chấm "
                         "ngăn cách hàng nghìn); hãy viết 150000000 hoặc 150.000.000."),
         ("1.50.000", "Số tiền phải là số nguyên đồng, ví dụ 150000000 hoặc 150.000.000."),
+        ("150.000.000,50", "Số tiền phải là số nguyên đồng, ví dụ 150000000 hoặc 150.000.000."),  # not whole đồng
+        ("150.000,000", "Số tiền phải là số nguyên đồng, ví dụ 150000000 hoặc 150.000.000."),  # ,000: no decimals
+        ("150.000.000 USD", "Số tiền phải là số nguyên đồng, ví dụ 150000000 hoặc 150.000.000."),
         (1.5, "Số tiền phải là số nguyên đồng, ví dụ 150000000 hoặc 150.000.000."),
         (True, "Số tiền phải là số nguyên đồng, ví dụ 150000000 hoặc 150.000.000."),
         (-150000000, "Số tiền không được âm."),
