@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -92,9 +91,36 @@ def cc_recipients(fmt: dict, doc: dict, issuer: dict) -> tuple[list[str], str]:
     """What “Nơi nhận:” lists after “Như trên” (each item as printed, without its dash and “;”), and the archive
     line (“Lưu: VT, VP”); the metadata's recipients (formgen.metadata) are these items."""
     given = [c.strip().lstrip("-").strip().rstrip(";.") for c in doc["cc"]]
-    unit = re.sub(r"^VT\s*,\s*", "", doc["archive"] or fmt["words"].get("archive_default") or issuer["abbreviation"])
-    archive = fmt["words"]["archive"].format(unit=unit)  # "VT" is already in the state pattern
-    return [c for c in given if c and c.casefold() != "như trên"], archive
+    typed = [c for c in given if _is_archive(c)]  # “Lưu: VT, CCHC” written as the last recipient, as on paper
+    units = {_archive_unit(c) for c in typed + ([doc["archive"]] if doc["archive"] else [])}
+    if len(units) > 1:
+        raise InvalidInput(f"Dòng lưu văn bản được ghi {len(units)} cách khác nhau (archive và “Lưu: ...” trong cc: "
+                           f"{', '.join(sorted(f'“{u}”' for u in units))}); hãy giữ một.")
+    unit = units.pop() if units else fmt["words"].get("archive_default") or issuer["abbreviation"]
+    pattern = fmt["words"]["archive"]
+    archive = pattern.format(unit=unit) if unit else pattern.format(unit="").rstrip(", ")  # “Lưu: VT” alone
+    if not unit and archive == pattern.format(unit="").strip():  # a pattern that needs a unit (“Lưu {unit}”)
+        archive = pattern.format(unit=fmt["words"].get("archive_default") or issuer["abbreviation"])
+    return [c for c in given if c and c.casefold() not in ("như trên", archive.casefold()) and not _is_archive(c)], archive
+
+
+def _is_archive(item: str) -> bool:
+    """A recipient line that is the archive line: “Lưu: VT, VP”, “Lưu VT” (not “Lưu trữ tỉnh”, a recipient)."""
+    head, rest = item[:3].casefold(), item[3:].lstrip()
+    return head == "lưu" and (rest.startswith(":") or _archive_unit(rest) != rest.strip().rstrip(";.").strip())
+
+
+def _archive_unit(text: str) -> str:
+    """The unit kept after the archive pattern's own words: “Lưu: VT, VP”, “VT, VP” and “VP” give “VP”; “VT”,
+    which the state pattern already prints, gives “”."""
+    unit = text.strip()
+    if unit[:3].casefold() == "lưu" and unit[3:].lstrip()[:1] == ":":
+        unit = unit[3:].lstrip(" :")
+    elif unit[:4].casefold() == "lưu ":
+        unit = unit[4:].lstrip()
+    if unit[:2].upper() == "VT" and (len(unit) == 2 or not unit[2].isalnum()):
+        unit = unit[2:].lstrip(" ,")
+    return unit.strip().rstrip(";.").strip()
 
 
 def _cc_lines(fmt: dict, doc: dict, issuer: dict) -> list[str]:

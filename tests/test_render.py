@@ -174,6 +174,34 @@ def test_copies_are_listed_once_each_whatever_the_user_typed(tmp_path):
     assert lines[start + 1:start + 5] == ["- Như trên;", "- Sở Tài chính;", "- Ban Tổ chức Tỉnh ủy;", "- Lưu: VT, CCHC."]
 
 
+@pytest.mark.parametrize("change, archive", [
+    (dict(archive="VT"), "- Lưu: VT."),                                          # was “Lưu: VT, VT.”
+    (dict(archive="Lưu: VT, CCHC."), "- Lưu: VT, CCHC."),                       # was “Lưu: VT, Lưu: VT, CCHC.”
+    (dict(archive=None, cc=["Sở Tài chính", "- Lưu: VT, TCCB."]), "- Lưu: VT, TCCB."),  # typed as on paper
+    (dict(archive="CCHC", cc=["Sở Tài chính", "Lưu: VT, CCHC"]), "- Lưu: VT, CCHC."),   # the same line twice
+], ids=["vt-alone", "whole-line", "in-cc", "both-alike"])
+def test_the_archive_line_is_printed_once_however_it_was_typed(tmp_path, change, archive):
+    lines = rendered(tmp_path, lambda d: d["request"].update(
+        **{"cc": ["Sở Tài chính"], **change}))
+    start = lines.index("Nơi nhận:")
+    assert lines[start + 1:start + 4] == ["- Như trên;", "- Sở Tài chính;", archive]
+
+
+def test_an_archive_line_in_cc_that_contradicts_the_archive_is_refused_and_nothing_is_written(tmp_path):
+    data = validate_trip(copy.deepcopy(FIXTURE))
+    data["request"].update(archive="VP", cc=["Sở Tài chính", "Lưu: VT, CCHC"])
+    with pytest.raises(formgen.InvalidInput, match="Dòng lưu văn bản được ghi 2 cách khác nhau"):
+        formgen.render("request", data, tmp_path / "out.docx")
+    assert not (tmp_path / "out.docx").exists()
+
+
+def test_a_recipient_named_lưu_trữ_is_a_recipient(tmp_path):
+    lines = rendered(tmp_path, lambda d: d["request"].update(cc=["Trung tâm Lưu trữ lịch sử", "Lưu trữ tỉnh"]))
+    start = lines.index("Nơi nhận:")
+    assert lines[start + 1:start + 5] == ["- Như trên;", "- Trung tâm Lưu trữ lịch sử;", "- Lưu trữ tỉnh;",
+                                          "- Lưu: VT, CCHC."]
+
+
 def test_the_compiled_template_renders_what_docxtpl_renders(tmp_path):
     """The once-compiled path (batch speed) must give the same document as docxtpl's own render."""
     from docxtpl import DocxTemplate
