@@ -315,10 +315,17 @@ def _actual(trip: dict) -> list[str]:
     return lines
 
 
-def report_status(trip: dict, profile: Profile, calendar: WorkCalendar) -> tuple[str, str]:
-    """("on_time" | "late" | "missing", the words for a table cell) for one delegation's report."""
+def report_status(trip: dict, profile: Profile, calendar: WorkCalendar,
+                  on: dt.date | None = None) -> tuple[str, str]:
+    """("on_time" | "late" | "overdue" | "missing", the words for a table cell) for one delegation's report; `on`,
+    the day a summary speaks of: a report not sent by a deadline before it is "overdue", one not yet due says so."""
     report, found = trip.get("report"), trip_deadlines(trip, profile, calendar)
-    if not report or found is None or found.latest_report_date is None:
+    deadline = found.latest_report_date if found else None
+    if not report and deadline is not None and on is not None:
+        if deadline < on:
+            return "overdue", f"Chưa báo cáo, đã quá hạn ({dmy(deadline)})"
+        return "missing", f"Chưa đến hạn báo cáo ({dmy(deadline)})"
+    if not report or deadline is None:
         return "missing", "Chưa báo cáo"
     if report["date"] > found.latest_report_date:
         return "late", f"Trễ hạn ({dmy(report['date'])})"
@@ -336,13 +343,18 @@ def _annual_overview(year: int, trips: list[dict], statuses: list[str]) -> str:
             f"đến {two_digits(len(places))} địa phương")
     if amounts:
         text += f"; tổng kinh phí {money(sum(amounts))} (Bằng chữ: {money_in_words(sum(amounts))})"
-    on_time, late, missing = (statuses.count(s) for s in ("on_time", "late", "missing"))
+    on_time, late, overdue, missing = (statuses.count(s) for s in ("on_time", "late", "overdue", "missing"))
     if on_time == len(trips):
         reports = ("đoàn đã gửi báo cáo kết quả đúng hạn" if on_time == 1
                    else "các đoàn đều gửi báo cáo kết quả đúng hạn")
     else:
         said = [f"{two_digits(on_time)} đoàn gửi báo cáo kết quả đúng hạn"] if on_time else []
-        said.append(f"{two_digits(late)} đoàn gửi báo cáo chậm" if late else "không có báo cáo chậm")
+        if late:
+            said.append(f"{two_digits(late)} đoàn gửi báo cáo chậm")
+        if overdue:
+            said.append(f"{two_digits(overdue)} đoàn đã quá hạn mà chưa gửi báo cáo")
+        if not late and not overdue:
+            said.append("không có báo cáo chậm")
         if missing:
             said.append(f"{two_digits(missing)} đoàn chưa gửi báo cáo")
         reports = ", ".join(said)
@@ -357,7 +369,7 @@ def annual_context(inp: Inputs) -> dict:
     rows, statuses = [], []
     for i, trip in enumerate(trips, 1):
         d = trip["delegation"]
-        status, words = report_status(trip, profile, inp.calendar)
+        status, words = report_status(trip, profile, inp.calendar, on=doc["date"])
         statuses.append(status)
         rows.append({"stt": str(i), "when": f"{dmy(d['depart_on'])} đến {dmy(d['return_on'])}",
                      "places": _places(d), "size": str(delegation_size(d)),
@@ -378,7 +390,7 @@ def annual_context(inp: Inputs) -> dict:
         "overview": _annual_overview(data["year"], trips, statuses),
         "on_time": two_digits(statuses.count("on_time")),
         "late": two_digits(statuses.count("late")),
-        "missing": two_digits(statuses.count("missing")),
+        "missing": two_digits(statuses.count("missing") + statuses.count("overdue")),  # no report, due or not
         "summary": _paragraphs(doc["summary"]),
         "proposals": _paragraphs(doc["proposals"]),
     }

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
@@ -158,13 +159,24 @@ def test_a_report_must_state_results_practices_and_proposals(field, words):
     assert (error.code, error.path) == ("R08", f"report.{field}") and words in error.message
 
 
+def test_the_annual_report_says_which_reports_are_overdue_and_which_not_yet_due_on_its_date(tmp_path):
+    data = formgen.load(FIX / "annual.yaml")
+    data["annual"]["date"] = dt.date(2024, 11, 1)   # the second trip's report (due 07/11/2024) is not late yet
+    lines = render(tmp_path, "annual", data)
+    assert "Chưa đến hạn báo cáo (07/11/2024)" in lines
+    overview = next(line for line in lines if "Sau chuyến đi" in line)
+    assert overview.endswith("Sau chuyến đi, 01 đoàn gửi báo cáo kết quả đúng hạn, không có báo cáo chậm, 01 đoàn "
+                             "chưa gửi báo cáo.")
+
+
 def test_the_annual_report_totals_its_delegations(tmp_path):
     lines = render(tmp_path, "annual", formgen.load(FIX / "annual.yaml"))
     text = "\n".join(lines)
     assert "Kính gửi: Ban Tổ chức Tỉnh ủy." in lines
     assert ("Trong năm 2024, đơn vị tổ chức 02 đoàn, 11 lượt người, đến 03 địa phương; tổng kinh phí "
             "198.000.000 đồng (Bằng chữ: Một trăm chín mươi tám triệu đồng). Sau chuyến đi, 01 đoàn gửi báo cáo "
-            "kết quả đúng hạn, không có báo cáo chậm, 01 đoàn chưa gửi báo cáo.") in lines
+            "kết quả đúng hạn, 01 đoàn đã quá hạn mà chưa gửi báo cáo.") in lines   # back 24/10, due 07/11/2024
+    assert "Chưa báo cáo, đã quá hạn (07/11/2024)" in lines
     row = lines.index("03/06/2024 đến 07/06/2024")
     assert lines[row - 1:row + 6] == ["1", "03/06/2024 đến 07/06/2024", "thành phố Đà Nẵng, tỉnh Quảng Ninh", "7",
                                       "Nguyễn Văn An, Phó Giám đốc Sở Nội vụ", "150.000.000",
