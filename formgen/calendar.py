@@ -52,6 +52,9 @@ NOTICE_REACH = dt.timedelta(days=10)
 RUN_GAP = 3  # days: public holidays this close (a weekend between) are one occasion, as 30/4 and 1/5
 
 MESSAGES = {
+    "unchecked_year": ("Lưu ý: chưa có thông báo chính thức về lịch nghỉ các dịp {occasions} ({checked}): các ngày "
+                       "nghỉ trên là của thư viện holidays; có thể có nghỉ thêm, hoán đổi ngày làm việc hay làm bù "
+                       "(thêm thông báo bằng --notices)."),
     "out_of_range": (
         "Không tính được ngày làm việc năm {year}: thư viện holidays {version} chỉ có lịch nghỉ lễ "
         "Việt Nam từ năm {first} đến năm {last}."
@@ -280,6 +283,8 @@ class WorkCalendar:
             "weekly_rest": self.weekly_rest,
             "days": [self.as_dict(info) for info in self.special_days(year)],
             "calendar": self.provenance(),
+            "unchecked": [{"first": o.first.isoformat(), "last": o.last.isoformat(), "names": list(o.names)}
+                          for o in self._unchecked_between(dt.date(year, 1, 1), dt.date(year, 12, 31))],
         }
 
     def year_lines(self, year: int) -> list[str]:
@@ -291,6 +296,12 @@ class WorkCalendar:
                          f"{'làm việc' if info.working else 'nghỉ'} — {self.note(info)}")
         lines.append(f"Ngoài các ngày trên: thứ Bảy, Chủ nhật nghỉ hằng tuần ({self.weekly_rest}).")
         lines.append(f"Năm {year} có {summary['working_days']} ngày làm việc.")
+        unchecked = self._unchecked_between(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        if unchecked:
+            lines.append(MESSAGES["unchecked_year"].format(
+                occasions="; ".join(o.words() for o in unchecked),
+                checked=f"formgen đã đối chiếu đến ngày {self.checked_through:%d/%m/%Y}" if self.checked_through
+                else "không dùng thông báo chính thức của formgen"))
         return lines
 
     def _superseded(self, d: dt.date) -> bool:
@@ -351,7 +362,10 @@ class WorkCalendar:
         """The public holidays within NOTICE_REACH of the days first..last whose official notice nobody checked:
         after checked_through, and with no notice (formgen's or the user's) naming a day near them. Their days
         off are the package's, which has the law's holidays; a notice can still add, swap or make up days."""
-        low, high = first - NOTICE_REACH, last + NOTICE_REACH
+        return self._unchecked_between(first - NOTICE_REACH, last + NOTICE_REACH)
+
+    def _unchecked_between(self, low: dt.date, high: dt.date) -> tuple[Occasion, ...]:
+        """unchecked(), of the holidays from low to high themselves."""
         through = self.checked_through
         facts = _facts()
         found = []

@@ -824,9 +824,21 @@ def test_calendar_year_lists_days_off_and_make_up_days_with_sources(run_formgen)
             f"nguồn: {NEW_YEAR_2026}") in lines
     assert f"  24/11/2026 Thứ Ba: nghỉ — ngày nghỉ lễ, Tết: Ngày Văn hóa Việt Nam; nguồn: {HOLIDAYS_SOURCE}" in lines
     # 261 weekdays, 14 of them off, 2 Saturdays worked.
-    assert lines[-1] == "Năm 2026 có 249 ngày làm việc."
-    assert lines[-2] == f"Ngoài các ngày trên: thứ Bảy, Chủ nhật nghỉ hằng tuần ({WEEKLY})."
-    assert len(lines) == 2 + 17 + 1
+    assert lines[-2] == "Năm 2026 có 249 ngày làm việc."
+    assert lines[-3] == f"Ngoài các ngày trên: thứ Bảy, Chủ nhật nghỉ hằng tuần ({WEEKLY})."
+    assert lines[-1] == (  # after 02/09/2026, the day formgen's notices were checked to
+        "Lưu ý: chưa có thông báo chính thức về lịch nghỉ các dịp 24/11/2026 (Ngày Văn hóa Việt Nam) (formgen đã đối "
+        "chiếu đến ngày 02/09/2026): các ngày nghỉ trên là của thư viện holidays; có thể có nghỉ thêm, hoán đổi ngày "
+        "làm việc hay làm bù (thêm thông báo bằng --notices).")
+    assert len(lines) == 2 + 17 + 2
+
+
+def test_a_year_whose_holidays_were_all_checked_has_no_such_line_and_2027_names_each(run_formgen):
+    assert run_formgen("calendar", "2025").stdout.splitlines()[-1] == "Năm 2025 có 250 ngày làm việc."
+    data = json.loads(run_formgen("calendar", "2027", "--json").stdout)["calendar"]
+    assert [(o["first"], o["last"]) for o in data["unchecked"]] == [
+        ("2027-01-01", "2027-01-01"), ("2027-02-04", "2027-02-10"), ("2027-04-16", "2027-04-16"),
+        ("2027-04-30", "2027-05-03"), ("2027-09-02", "2027-09-03"), ("2027-11-24", "2027-11-24")]
 
 
 def test_calendar_year_json(run_formgen):
