@@ -5,6 +5,8 @@ import csv
 import datetime as dt
 import io
 import json
+import re
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -12,7 +14,7 @@ import pytest
 
 from formgen import tables
 from formgen.register import Register
-from helpers import docx_lines
+from helpers import docx_lines, rewrite_sheet
 from test_batch import BASE
 from test_register import _windows_1258
 
@@ -314,3 +316,65 @@ def test_a_count_of_people_that_is_not_the_people_named_refuses_the_row_in_batch
     assert f"{tmp_path / 'bang.csv'}, dòng 2: [Số người] Số người 12 khác số người ghi tên: trưởng đoàn và 2 " \
            "thành viên." in result.stdout.splitlines()
     assert len(list((tmp_path / "out").glob("*.docx"))) == 1   # row 3 says 3: the leader and two members
+
+
+# --- what a table holds is read exactly, or its row or table refused (a hostile tester's findings) ----------
+
+
+def zipfile_text(path: Path, part: str) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(part).decode("utf-8")
+
+
+def two_rows(**second) -> list[list]:
+    """A header, a good row, and a row with `second` changed (its cells in the header's order)."""
+    rows = base_rows()
+    rows.append(list(dict(BASE, **second).values()))
+    return rows
+
+
+def refusals(result) -> list[str]:
+    return [line for line in result.stdout.splitlines() if ", dòng " in line]
+
+
+@pytest.mark.parametrize("code", ["#N/A", "#REF!", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!"])
+def test_an_xlsx_cell_holding_an_excel_error_refuses_its_row_naming_the_cell(tmp_path, run_formgen, code):
+    path = workbook(tmp_path / "bang.xlsx", {"Đoàn": two_rows(**{"Chức vụ trưởng đoàn": code})})
+    column = openpyxl.utils.get_column_letter(list(BASE).index("Chức vụ trưởng đoàn") + 1)
+    assert f'<c r="{column}3" t="e"><v>{code}</v></c>' in zipfile_text(path, "xl/worksheets/sheet1.xml")
+    result = batch(run_formgen, path, tmp_path / "out")
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert refusals(result) == [f"{path}, dòng 3: Ô {column}3 (cột “Chức vụ trưởng đoàn”) là lỗi Excel “{code}”, "
+                                "không phải giá trị: sửa công thức hoặc nhập giá trị trong Excel rồi lưu lại."]
+    assert code not in letter_text(tmp_path / "out") and "Phó Giám đốc Sở" in letter_text(tmp_path / "out")
+
+
+def test_a_formula_whose_saved_value_is_an_error_refuses_its_row_and_register_import_refuses_the_table(
+        tmp_path, run_formgen):
+    path = workbook(tmp_path / "bang.xlsx", {"Đoàn": two_rows()})
+    column = openpyxl.utils.get_column_letter(list(BASE).index("Kính gửi") + 1)
+    rewrite_sheet(path, lambda xml: re.sub(rf'<c r="{column}2" t="inlineStr"><is><t>[^<]*</t></is></c>',
+                                         f'<c r="{column}2" t="e"><f>VLOOKUP(A2,Sheet2!A:B,2,0)</f><v>#N/A</v></c>',
+                                         xml))
+    result = batch(run_formgen, path, tmp_path / "out")
+    assert result.exit_code == 1
+    assert refusals(result) == [f"{path}, dòng 2: Ô {column}2 (cột “Kính gửi”) là lỗi Excel “#N/A”, không phải giá "
+                                "trị: sửa công thức hoặc nhập giá trị trong Excel rồi lưu lại."]
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 1
+    result = run_formgen("register", "import", path, "--register", tmp_path / "so.sqlite")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [f"{path}: LỖI [dòng 2]: Ô {column}2 (cột “Kính gửi”) là lỗi Excel “#N/A”, "
+                                          "không phải giá trị: sửa công thức hoặc nhập giá trị trong Excel rồi lưu lại."]
+    with Register(tmp_path / "so.sqlite") as reg:
+        assert reg.list() == []   # the table refused whole: not even its good row 3
+
+
+def test_a_csv_saved_from_a_sheet_with_an_excel_error_refuses_that_row(tmp_path, run_formgen):
+    (tmp_path / "bang.csv").write_text(csv_text(two_rows(**{"Kinh phí": "#VALUE!", "Người ký": "#REF!"})),
+                                       encoding="utf-8-sig")
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out")
+    assert result.exit_code == 1
+    column = openpyxl.utils.get_column_letter(list(BASE).index("Kinh phí") + 1)
+    assert refusals(result) == [f"{tmp_path / 'bang.csv'}, dòng 3: Ô {column}3 (cột “Kinh phí”) là lỗi Excel "
+                                "“#VALUE!”, không phải giá trị (và 1 ô khác): sửa công thức hoặc nhập giá trị trong "
+                                "Excel rồi lưu lại."]
