@@ -378,3 +378,76 @@ def test_a_csv_saved_from_a_sheet_with_an_excel_error_refuses_that_row(tmp_path,
     assert refusals(result) == [f"{tmp_path / 'bang.csv'}, dòng 3: Ô {column}3 (cột “Kinh phí”) là lỗi Excel "
                                 "“#VALUE!”, không phải giá trị (và 1 ô khác): sửa công thức hoặc nhập giá trị trong "
                                 "Excel rồi lưu lại."]
+
+
+# --- JSON Lines: each object read as a .json file is, or its row refused -----------------------------------
+
+
+def jsonl_line(data: dict) -> str:
+    return json.dumps(data, ensure_ascii=False, default=str)
+
+
+def jsonl_batch(run_formgen, tmp_path, lines: list[str]):
+    (tmp_path / "bang.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return batch(run_formgen, tmp_path / "bang.jsonl", tmp_path / "out")
+
+
+def test_a_json_lines_key_written_twice_refuses_its_row_as_a_json_file_is_refused(tmp_path, run_formgen, trip_data):
+    good = jsonl_line(trip_data)
+    twice = good.replace('"number": ', '"number": "5", "number": ', 1)
+    assert twice.count('"number"') == good.count('"number"') + 1
+    result = jsonl_batch(run_formgen, tmp_path, [good, twice])
+    assert result.exit_code == 1
+    assert refusals(result) == [f"{tmp_path / 'bang.jsonl'}, dòng 2: Khóa “number” được ghi hai lần."]
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 1
+
+
+def test_two_json_lines_keys_naming_one_field_refuse_their_row_whatever_their_order(tmp_path, run_formgen,
+                                                                                    trip_data):
+    nameless = json.loads(jsonl_line(trip_data))
+    leader = nameless["delegation"]["leader"].pop("name")
+    cases = [
+        {**nameless, "Trưởng đoàn": leader, "trưởng đoàn": "Lê Văn Khác"},    # as CSV refuses: case alone
+        {"delegation.leader.name": "Lê Văn Khác", **trip_data},               # dotted, then nested
+        {**trip_data, "delegation.leader.name": "Lê Văn Khác"},               # nested, then dotted
+        {**trip_data, "Thành viên": "Lê Văn Khác | Chuyên viên | Sở Nội vụ"},  # a list and the list
+        {**trip_data, "Số văn bản": "9"},                                      # {doc}: request.number
+    ]
+    result = jsonl_batch(run_formgen, tmp_path, [jsonl_line(c) for c in cases])
+    assert result.exit_code == 1
+    table = tmp_path / "bang.jsonl"
+    assert refusals(result) == [
+        f"{table}, dòng 1: Khóa “trưởng đoàn” trùng nghĩa với khóa “Trưởng đoàn” (cùng ghi delegation.leader.name): "
+        "chỉ giữ một.",
+        f"{table}, dòng 2: Khóa “delegation” trùng nghĩa với khóa “delegation.leader.name” (cùng ghi "
+        "delegation.leader.name): chỉ giữ một.",
+        f"{table}, dòng 3: Khóa “delegation.leader.name” trùng nghĩa với khóa “delegation” (cùng ghi "
+        "delegation.leader.name): chỉ giữ một.",
+        f"{table}, dòng 4: Khóa “Thành viên” trùng nghĩa với khóa “delegation” (cùng ghi delegation.members): chỉ "
+        "giữ một.",
+        f"{table}, dòng 5: Khóa “Số văn bản” trùng nghĩa với khóa “request” (cùng ghi request.number): chỉ giữ một.",
+    ]
+    assert not list((tmp_path / "out").glob("*.docx"))
+
+
+def test_a_dotted_json_lines_key_beside_its_nested_object_fills_it_whichever_comes_first(tmp_path, run_formgen,
+                                                                                        trip_data):
+    leader = trip_data["delegation"].pop("leader")
+    first = {"delegation.leader.name": leader["name"], "delegation.leader.position": "Phó Giám đốc Sở Mới",
+             **trip_data, "delegation.leader.rank": leader["rank"]}
+    result = jsonl_batch(run_formgen, tmp_path, [jsonl_line(first)])
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = letter_text(tmp_path / "out")
+    assert "Phó Giám đốc Sở Mới" in text and trip_data["delegation"]["purpose"] in text
+
+
+def test_a_json_lines_row_too_deep_or_with_a_number_of_thousands_of_digits_is_refused_alone(tmp_path, run_formgen,
+                                                                                          trip_data):
+    deep = '{"issuer": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    huge = jsonl_line({**trip_data, "request": {**trip_data["request"], "number": 0}}).replace(
+        '"number": 0', '"number": ' + "9" * 5000)
+    result = jsonl_batch(run_formgen, tmp_path, [deep, huge, jsonl_line(trip_data)])
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert refusals(result) == [f"{tmp_path / 'bang.jsonl'}, dòng 1: JSON lồng nhau quá sâu.",
+                                f"{tmp_path / 'bang.jsonl'}, dòng 2: JSON có số quá dài (hàng nghìn chữ số)."]
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 1
