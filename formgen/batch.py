@@ -1,6 +1,7 @@
 """Batch production: a table in (CSV, XLSX, JSON Lines), one document per row and a manifest out."""
 from __future__ import annotations
 
+import codecs
 import itertools
 import json
 import os
@@ -147,14 +148,31 @@ def read_rows(path: str | os.PathLike, *, sheet: str | None = None, section: str
     return rows()
 
 
+_UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 def _jsonl_rows(p: Path, section: str) -> Iterator[tuple[int, dict]]:
+    """The rows of a JSON Lines file (UTF-8, as JSON is): refused before any row when it is UTF-16; InvalidInput
+    naming the line at the first bytes that are not UTF-8, once the rows before it are read (as a CSV's)."""
+    with open(p, "rb") as f:
+        start = f.read(4)
+    if start.startswith(_UTF16) or (len(start) == 4 and start.count(0) == 2):
+        raise InvalidInput(f"Không đọc được bảng “{p}”: tệp viết bằng UTF-16, mà JSON Lines phải là UTF-8 (hãy lưu "
+                           "lại với bảng mã UTF-8).")
+
     def rows():
-        with open(p, encoding="utf-8-sig") as f:
+        with open(p, encoding="utf-8-sig", errors="surrogateescape") as f:
             for number, line in enumerate(f, start=1):
+                if _BAD_BYTE.search(line):
+                    raise InvalidInput(f"Không đọc được bảng “{p}”, dòng {number}: có byte không phải UTF-8 (JSON Lines "
+                                       "phải là UTF-8; hãy lưu lại với bảng mã UTF-8).")
                 if not line.strip():
                     continue
                 yield number, _jsonl_row(line.rstrip("\r\n"), section)
     return rows()
+
+
+_BAD_BYTE = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, as surrogateescape decodes it
 
 
 def _jsonl_row(line: str, section: str) -> dict:

@@ -451,3 +451,30 @@ def test_a_json_lines_row_too_deep_or_with_a_number_of_thousands_of_digits_is_re
     assert refusals(result) == [f"{tmp_path / 'bang.jsonl'}, dòng 1: JSON lồng nhau quá sâu.",
                                 f"{tmp_path / 'bang.jsonl'}, dòng 2: JSON có số quá dài (hàng nghìn chữ số)."]
     assert len(list((tmp_path / "out").glob("*.docx"))) == 1
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_json_lines_byte_not_utf8_stops_there_exit_2_naming_the_line_the_rows_before_kept(tmp_path, run_formgen,
+                                                                                           trip_data, jobs):
+    lines = [jsonl_line({**trip_data, "request": {**trip_data["request"], "number": n}}).encode() for n in (1, 2, 3)]
+    lines[2] = lines[2].replace("Sở Nội vụ".encode(), _windows_1258("Sở Nội vụ"), 1)   # a Windows-1258 line
+    (tmp_path / "bang.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    result = run_formgen("batch", "request", tmp_path / "bang.jsonl", "-o", tmp_path / "out", "--jobs", jobs)
+    assert result.exit_code == 2, result.stdout + result.stderr
+    assert result.err_lines == [f"Không đọc được bảng “{tmp_path / 'bang.jsonl'}”, dòng 3: có byte không phải UTF-8 "
+                                "(JSON Lines phải là UTF-8; hãy lưu lại với bảng mã UTF-8). Các dòng trước đó đã xử lý: "
+                                "2 dòng: 2 đã tạo, 0 bị từ chối, 0 dữ liệu lỗi, 0 lỗi môi trường."]
+    manifest = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))
+    assert [(r["row"], r["status"]) for r in manifest["rows"]] == [(1, "written"), (2, "written")]
+    assert manifest["runs"][0]["state"] == "complete"
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 2
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le"])
+def test_a_json_lines_file_in_utf16_exits_2_in_one_line_and_makes_nothing(tmp_path, run_formgen, trip_data, encoding):
+    (tmp_path / "bang.ndjson").write_bytes((jsonl_line(trip_data) + "\n").encode(encoding))
+    result = run_formgen("batch", "request", tmp_path / "bang.ndjson", "-o", tmp_path / "out", "--jobs", "1")
+    assert result.exit_code == 2
+    assert result.err_lines == [f"Không đọc được bảng “{tmp_path / 'bang.ndjson'}”: tệp viết bằng UTF-16, mà JSON "
+                                "Lines phải là UTF-8 (hãy lưu lại với bảng mã UTF-8)."]
+    assert not (tmp_path / "out").exists()
