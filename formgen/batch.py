@@ -30,6 +30,13 @@ LIST_FIELDS = {
     "delegation.focus_areas": None, "escalation.extra_members": None, "report.actual_members": None,
     "request.cc": None, "escalation.cc": None, "report.cc": None,
 }
+# An item's fields as a message names them (README, "Tables").
+FIELD_NAMES = {"name": "họ tên", "position": "chức vụ", "unit": "đơn vị", "key_leader": "lãnh đạo chủ chốt",
+               "place": "nơi đến", "host": "cơ quan", "model": "mô hình", "start": "từ ngày", "end": "đến ngày"}
+
+
+class _BadItem(ValueError):
+    """An item of a list cell with more fields than the list has."""
 PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
 
 
@@ -86,11 +93,20 @@ def _split_list(path: str, value):
     fields = LIST_FIELDS[path]
     if fields is None:
         return items
-    return [dict(zip(fields, (part.strip() for part in item.split("|")))) for item in items]
+    out = []
+    for n, item in enumerate(items, start=1):
+        parts = [part.strip() for part in item.split("|")]
+        if any(parts[len(fields):]):  # a field more than the list has would be lost
+            raise _BadItem(f"mục thứ {n} (“{item}”) có {len(parts)} phần ngăn bởi “|”, nhiều hơn {len(fields)} phần "
+                           f"của cột ({' | '.join(FIELD_NAMES[f] for f in fields)}): bỏ bớt “|” hoặc tách thành "
+                           "mục riêng (ngăn bởi “;”).")
+        out.append(dict(zip(fields, parts)))
+    return out
 
 
 def unflatten(row: dict, section: str) -> dict:
-    """A flat table row into the nested input of SPEC §5; empty cells are left out."""
+    """A flat table row into the nested input of SPEC §5; empty cells are left out. {"__error__": why} when a
+    list cell's item has more fields than the list."""
     data: dict = {}
     for header, value in row.items():
         if header is None or value is None or (isinstance(value, str) and not value.strip()):
@@ -99,7 +115,10 @@ def unflatten(row: dict, section: str) -> dict:
         if path is None:
             continue
         if path in LIST_FIELDS:
-            value = _split_list(path, value)
+            try:
+                value = _split_list(path, value)
+            except _BadItem as exc:
+                return {"__error__": f"[{header}] {str(exc)[:1].upper()}{str(exc)[1:]}"}
         _set(data, path, value)
     return data
 
@@ -107,7 +126,7 @@ def unflatten(row: dict, section: str) -> dict:
 def _counted(row: dict, data: dict) -> dict:
     """The row's data, or its error when its “Số người” (a register export carries it) is not the people it names."""
     size = next((v for t, v in row.items() if tables.resolve(str(t)) is tables.COLUMNS["size"]), None)
-    if size is None:
+    if size is None or "__error__" in data:
         return data
     delegation = data.get("delegation") if isinstance(data.get("delegation"), dict) else {}
     members = delegation.get("members") if isinstance(delegation.get("members"), list) else []

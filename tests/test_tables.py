@@ -478,3 +478,26 @@ def test_a_json_lines_file_in_utf16_exits_2_in_one_line_and_makes_nothing(tmp_pa
     assert result.err_lines == [f"Không đọc được bảng “{tmp_path / 'bang.ndjson'}”: tệp viết bằng UTF-16, mà JSON "
                                 "Lines phải là UTF-8 (hãy lưu lại với bảng mã UTF-8)."]
     assert not (tmp_path / "out").exists()
+
+
+# --- list cells (Thành viên, Điểm đến): every field kept, or the row refused ------------------------------
+
+
+def test_a_list_item_with_more_fields_than_its_column_refuses_the_row_naming_column_and_item(tmp_path, run_formgen):
+    member = "Trần Thị Bích Ngọc | Trưởng phòng | Sở Nội vụ | không | Phòng CCHC"
+    stop = "thành phố Đà Nẵng | Sở Nội vụ Đà Nẵng | chính quyền số | 04/06/2024 | 05/06/2024 | 06/06/2024"
+    counted = dict(BASE, **{"Số người": "3"})   # a count beside the list: the list's fault is the one told
+    rows = [list(counted)] + [list(dict(counted, **change).values()) for change in (
+        {}, {"Thành viên": f"Lê Hoàng Phúc | Phó Chánh Văn phòng | Sở Nội vụ; {member}"}, {"Điểm đến": stop},
+        {"Thành viên": BASE["Thành viên"] + " | |"})]
+    (tmp_path / "bang.csv").write_text(csv_text(rows), encoding="utf-8")
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out")
+    assert result.exit_code == 1, result.stdout + result.stderr
+    assert refusals(result) == [
+        f"{tmp_path / 'bang.csv'}, dòng 3: [Thành viên] Mục thứ 2 (“{member}”) có 5 phần ngăn bởi “|”, nhiều hơn 4 "
+        "phần của cột (họ tên | chức vụ | đơn vị | lãnh đạo chủ chốt): bỏ bớt “|” hoặc tách thành mục riêng (ngăn "
+        "bởi “;”).",
+        f"{tmp_path / 'bang.csv'}, dòng 4: [Điểm đến] Mục thứ 1 (“{stop}”) có 6 phần ngăn bởi “|”, nhiều hơn 5 phần "
+        "của cột (nơi đến | cơ quan | mô hình | từ ngày | đến ngày): bỏ bớt “|” hoặc tách thành mục riêng (ngăn bởi "
+        "“;”)."]
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 2   # row 2, and row 5 whose extra “|” hold nothing
