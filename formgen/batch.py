@@ -12,7 +12,6 @@ import tempfile
 import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -37,25 +36,14 @@ FIELD_NAMES = {"name": "họ tên", "position": "chức vụ", "unit": "đơn v�
 
 class _BadItem(ValueError):
     """An item of a list cell with more fields than the list has."""
-PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
 def column_path(header: str, section: str) -> str | None:
     """The input path a column header stands for: dotted (delegation.leader.name) or Vietnamese (Trưởng đoàn);
     None for a column that is not an input (the register's own facts)."""
     return tables.input_path(header, section)
 
 
-@lru_cache(maxsize=1024)
-def _keys(path: str) -> tuple[str | int, ...]:
-    """The keys of an input path, a.b[2].c as (a, b, 2, c) (parsed once per column, not per row)."""
-    parts = [(name, int(index)) if index else (name, None) for name, index in PATH_PART.findall(path)]
-    keys = [name if index is None and name else index for name, index in parts]
-    return tuple(int(k) if isinstance(k, str) and k.isdigit() else k for k in keys)  # a.0.b as a[0].b
-
-
 def _set(data: dict, path: str, value) -> None:
-    keys = _keys(path)
+    keys = tables.path_keys(path)
     node = data
     for key, nxt in zip(keys, keys[1:]):
         if isinstance(node, list):
@@ -226,7 +214,7 @@ def _same_field(row: dict, section: str) -> str | None:
         if path is None:  # a column that is no input (“Số người”): itself
             leaves = [("", meaning.header)] if isinstance(meaning, tables.Column) else []
         else:
-            leaves = list(_leaves(_keys(path), value))
+            leaves = list(_leaves(tables.path_keys(path), value))
         for leaf in leaves:
             for n in range(1, len(leaf) + 1):
                 other = owners.get(leaf[:n])

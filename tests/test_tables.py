@@ -501,3 +501,40 @@ def test_a_list_item_with_more_fields_than_its_column_refuses_the_row_naming_col
         "của cột (nơi đến | cơ quan | mô hình | từ ngày | đến ngày): bỏ bớt “|” hoặc tách thành mục riêng (ngăn bởi "
         "“;”)."]
     assert len(list((tmp_path / "out").glob("*.docx"))) == 2   # row 2, and row 5 whose extra “|” hold nothing
+
+
+# --- dotted headings (README, "Tables"): read, and refused only when two columns fill one field ------------------
+
+
+def test_the_dotted_headings_the_readme_shows_are_read_into_the_letter(tmp_path, run_formgen):
+    row = {k: v for k, v in BASE.items() if k not in ("Thành viên", "Người ký")}
+    row.update({"delegation.members[0].name": "Trần Thị Bích Ngọc", "delegation.members[0].position": "Trưởng phòng",
+                "delegation.members[0].unit": "Sở Nội vụ", "delegation.members.1.name": "Lê Hoàng Phúc",
+                "delegation.members.1.position": "Phó Chánh Văn phòng", "delegation.members.1.unit": "Sở Nội vụ",
+                "delegation.leader.unit": "Văn phòng UBND tỉnh", "request.number": "27", "request.signer.name": "Nguyễn Văn An"})
+    (tmp_path / "bang.csv").write_text(csv_text([list(row), list(row.values())]), encoding="utf-8")
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    text = letter_text(tmp_path / "out")
+    assert "Số: 27/TTr-SNV" in text and "Lê Hoàng Phúc" in text and "Văn phòng UBND tỉnh" in text
+
+
+LEADER = ("Trưởng đoàn", "Chức vụ trưởng đoàn", "Cấp trưởng đoàn")
+
+
+@pytest.mark.parametrize("other, extra, reason, drop", [
+    ("request.number", "Số văn bản", "trùng nghĩa với cột “request.number”", ()),
+    ("delegation.members[0].name", "delegation.members.0.name", "có hai lần", ("Thành viên",)),
+    ("delegation.members[1].unit", "Thành viên", "trùng nghĩa với cột “delegation.members[1].unit”", ()),
+    ("Thành viên", "delegation.members", "trùng nghĩa với cột “Thành viên”", ()),
+    ("Trưởng đoàn", "delegation.leader", "trùng nghĩa với cột “Trưởng đoàn”", LEADER),
+])
+def test_two_headings_filling_one_field_are_still_refused_naming_both(tmp_path, run_formgen, other, extra, reason,
+                                                                        drop):
+    header = [h for h in BASE if h not in (extra, other, *drop)] + [other, extra]
+    (tmp_path / "bang.csv").write_text(csv_text([header, ["x"] * len(header)]), encoding="utf-8")
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    first, second = (openpyxl.utils.get_column_letter(len(header) - n) for n in (1, 0))
+    assert result.err_lines == [f"Không đọc được bảng “{tmp_path / 'bang.csv'}”, dòng tiêu đề: cột “{extra}” {reason} "
+                                f"(cột {first} và {second})."]

@@ -10,7 +10,7 @@ from typing import Callable, Iterator
 from ..errors import InvalidInput
 from .common import HEADER_SEARCH_ROWS, MESSAGES, CellError, letter, refuse
 from .csvfile import open_csv
-from .vocabulary import Column, Heading, clean_cell, header_index, header_key, nearest_header, resolve
+from .vocabulary import Column, Heading, clean_cell, header_index, header_key, nearest_header, path_keys, resolve
 from .xlsxfile import audit, open_xlsx
 
 
@@ -146,7 +146,8 @@ def _headings(p: Path, number: int, titles: list, section: str | None,
               notes: list[str]) -> tuple[list[Heading], frozenset]:
     where = ", dòng tiêu đề" + (f" (dòng {number})" if number > 1 else "")
     headings, unknown, ignored = [], [], set()
-    seen: dict[object, Heading] = {}
+    seen: dict[object, Heading] = {}      # a column's key, a path's keys: the heading that has it
+    above: dict[tuple, Heading] = {}      # the keys of every object or list above a path: the first heading in it
     for i, title in enumerate(titles):
         title = clean_cell(title)
         if title is None:
@@ -163,17 +164,20 @@ def _headings(p: Path, number: int, titles: list, section: str | None,
             continue
         column = meaning if isinstance(meaning, Column) else None
         heading = Heading(i, text, column, column.path if column else meaning)
-        identities = [column.key if column else heading.path]
-        if section and heading.path:
-            identities.append(heading.path.replace("{doc}", section))
-        for identity in identities:
-            other = seen.get(identity)
-            if other is not None:
-                same = header_key(other.title) == header_key(text)
-                reason = MESSAGES["twice" if same else "same"].format(
-                    title=text, other=other.title, first=letter(other.index), second=letter(i))
-                raise refuse(p, reason, where)
-            seen[identity] = heading
+        keys = path_keys(heading.path.replace("{doc}", section) if section else heading.path) if heading.path else ()
+        identities = ([column.key] if column else []) + ([keys] if keys else [])
+        # one field twice (“Trưởng đoàn” and delegation.leader.name), or a list and one of its items (“Thành
+        # viên” and delegation.members[0].name): whichever column came last would win, silently
+        other = next((seen[x] for x in identities if x in seen), None) or above.get(keys) or next(
+            (seen[keys[:n]] for n in range(1, len(keys)) if keys[:n] in seen), None)
+        if other is not None:
+            same = header_key(other.title) == header_key(text)
+            reason = MESSAGES["twice" if same else "same"].format(
+                title=text, other=other.title, first=letter(other.index), second=letter(i))
+            raise refuse(p, reason, where)
+        seen.update(dict.fromkeys(identities, heading))
+        for n in range(1, len(keys)):
+            above.setdefault(keys[:n], heading)
         headings.append(heading)
     if unknown:
         raise refuse(p, MESSAGES["unknown"].format(columns=", ".join(unknown)), where)
