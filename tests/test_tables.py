@@ -538,3 +538,73 @@ def test_two_headings_filling_one_field_are_still_refused_naming_both(tmp_path, 
     first, second = (openpyxl.utils.get_column_letter(len(header) - n) for n in (1, 0))
     assert result.err_lines == [f"Không đọc được bảng “{tmp_path / 'bang.csv'}”, dòng tiêu đề: cột “{extra}” {reason} "
                                 f"(cột {first} và {second})."]
+
+
+# --- hidden rows and columns: never read unseen ---------------------------------------------------------------
+
+
+def hidden_workbook(path: Path, rows: list[list], edit) -> Path:
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    edit(book.active)
+    book.save(path)
+    return path
+
+
+def three_rows() -> list[list]:
+    rows = base_rows()
+    rows += [list(dict(BASE, **{"Trưởng đoàn": name, "Người ký": name}).values())
+             for name in ("Lê Văn Ẩn", "Phạm Thị Dung")]
+    return rows
+
+
+def test_a_hidden_row_holding_data_refuses_the_table_naming_it_and_nothing_is_made(tmp_path, run_formgen):
+    def hide(sheet):
+        sheet.row_dimensions[3].hidden = True
+        sheet.row_dimensions[9].hidden = True   # hidden, but empty: nothing read unseen
+    path = hidden_workbook(tmp_path / "bang.xlsx", three_rows(), hide)
+    result = batch(run_formgen, path, tmp_path / "out")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert result.err_lines == [f"Không đọc được bảng “{path}”: dòng 3 đang ẩn mà có dữ liệu — hiện lại (Unhide) để "
+                                "soát, rồi xóa dòng nào không cần lập văn bản."]
+    result = register_import(run_formgen, tmp_path, path)
+    assert result.exit_code == 2 and "dòng 3 đang ẩn mà có dữ liệu" in result.stdout
+
+
+def test_rows_filtered_out_by_an_autofilter_refuse_the_table_as_hidden_rows(tmp_path, run_formgen):
+    rows = three_rows() + [list(dict(BASE, **{"Trưởng đoàn": f"Người {n}", "Người ký": f"Người {n}"}).values())
+                           for n in range(6)]
+    def filtered(sheet):
+        sheet.auto_filter.ref = f"A1:{openpyxl.utils.get_column_letter(len(BASE))}{len(rows)}"
+        sheet.auto_filter.add_filter_column(7, ["Nguyễn Văn An"])   # Trưởng đoàn: only row 2 shown
+        for n in range(3, len(rows) + 1):
+            sheet.row_dimensions[n].hidden = True
+    path = hidden_workbook(tmp_path / "bang.xlsx", rows, filtered)
+    result = batch(run_formgen, path, tmp_path / "out")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert result.err_lines == [f"Không đọc được bảng “{path}”: dòng 3, 4, 5, 6, 7 và 3 dòng khác đang ẩn (hoặc bị "
+                                "lọc bỏ) mà có dữ liệu — hiện lại (Unhide, bỏ lọc) để soát, rồi xóa dòng nào không cần "
+                                "lập văn bản."]
+
+
+def test_a_hidden_column_holding_data_refuses_the_table_but_a_hidden_note_column_does_not(tmp_path, run_formgen):
+    rows = three_rows()
+    rows = [r + [c] for r, c in zip(rows, ["Ghi chú", "ghi chú riêng", "", ""])]
+    funding = openpyxl.utils.get_column_letter(list(BASE).index("Kinh phí") + 1)
+    note = openpyxl.utils.get_column_letter(len(BASE) + 1)
+
+    def hide(*letters):
+        def edit(sheet):
+            for column in letters:
+                sheet.column_dimensions[column].hidden = True
+        return edit
+    path = hidden_workbook(tmp_path / "bang.xlsx", rows, hide(funding, note))
+    result = batch(run_formgen, path, tmp_path / "out")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert result.err_lines == [f"Không đọc được bảng “{path}”: cột {funding} (“Kinh phí”) đang ẩn mà có dữ liệu — "
+                                "hiện lại (Unhide) để soát, rồi xóa cột nào không dùng."]
+    path = hidden_workbook(tmp_path / "ghi-chu.xlsx", rows, hide(note))
+    result = batch(run_formgen, path, tmp_path / "out")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert len(list((tmp_path / "out").glob("*.docx"))) == 3

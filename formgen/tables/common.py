@@ -46,6 +46,12 @@ MESSAGES = {
     "sheet_missing": "không có trang tính “{name}” (các trang: {names})",
     "sheet_hidden": "trang tính “{name}” đang ẩn — bỏ ẩn (Unhide) nếu đúng là trang cần đọc",
     "no_sheet": "không có trang tính nào đang hiện",
+    "hidden_rows": ("dòng {rows} đang ẩn{how} mà có dữ liệu — hiện lại (Unhide{undo}) để soát, rồi xóa dòng nào "
+                    "không cần lập văn bản"),
+    "filtered": " (hoặc bị lọc bỏ)",
+    "unfilter": ", bỏ lọc",
+    "hidden_columns": "cột {columns} đang ẩn mà có dữ liệu — hiện lại (Unhide) để soát, rồi xóa cột nào không dùng",
+    "more_rows": " và {count} dòng khác",
     "sheet_read": ("Đã đọc trang tính “{name}” (trang đang mở) trong {count} trang; trang khác: thêm "
                    "--sheet TÊN."),
     "sheet_csv": "--sheet chỉ dùng cho bảng .xlsx",

@@ -99,7 +99,7 @@ def open_table(path, *, sheet: str | None = None, section: str | None = None) ->
             raise refuse(p, MESSAGES["no_header"].format(rows=HEADER_SEARCH_ROWS))
         header_row, titles = head[at]
         headings, ignored = _headings(p, header_row, titles, section, notes)
-        audit(p, header_row, headings, scan)
+        audit(p, header_row, headings, scan, ignored)
         body = _skip_numbering_row(itertools.chain(head[at + 1:], _raise(broken) if broken else rows))
         return Table(p, header_row, headings, notes, body, width_error, close, len(titles), ignored)
     except BaseException:

@@ -104,6 +104,9 @@ class SheetScan:
     merged: list[str] = field(default_factory=list)         # the merged ranges
     uncalculated: list[str] = field(default_factory=list)   # formulas never calculated (openpyxl: None)
     errors: dict[int, dict[int, str]] = field(default_factory=dict)  # row -> {column index: Excel error}
+    hidden_rows: list[int] = field(default_factory=list)    # hidden rows (or filtered out) that hold a value
+    hidden_columns: dict[int, int] = field(default_factory=dict)  # hidden column index -> the last row it has a value in
+    filtered: bool = False                                  # the sheet has an AutoFilter (its hidden rows: filtered)
 
 
 def _scan_sheet(p: Path, sheet) -> SheetScan:
@@ -116,6 +119,8 @@ def _scan_sheet(p: Path, sheet) -> SheetScan:
     scan = SheetScan()
     cells = 0
     row = column = 0
+    row_hidden = False
+    hidden: list[tuple[int, int]] = []   # the hidden columns' ranges (1-based), from <cols> before the rows
     try:
         with zipfile.ZipFile(p) as archive:
             part = sheet._worksheet_path  # openpyxl's own path to the sheet
@@ -129,6 +134,7 @@ def _scan_sheet(p: Path, sheet) -> SheetScan:
                     if event == "start":
                         if el.tag == _NS + "row":  # numbered as openpyxl numbers it: r, else the next one
                             row, column = int(el.get("r") or row + 1), 0
+                            row_hidden = el.get("hidden") in _TRUE
                         elif el.tag == _NS + "sheetData":
                             data = el
                         continue
@@ -144,13 +150,34 @@ def _scan_sheet(p: Path, sheet) -> SheetScan:
                         elif el.get("t") == "e":
                             index = _column(el.get("r"), column) - 1
                             scan.errors.setdefault(row, {})[index] = value.text if value is not None else ""
+                        if (row_hidden or hidden) and _holds_value(el, value):
+                            if row_hidden and row not in scan.hidden_rows[-1:]:
+                                scan.hidden_rows.append(row)
+                            index = _column(el.get("r"), column)
+                            if any(first <= index <= last for first, last in hidden):
+                                scan.hidden_columns[index - 1] = row
+                    elif el.tag == _NS + "col" and el.get("hidden") in _TRUE:
+                        hidden.append((int(el.get("min")), int(el.get("max") or el.get("min"))))
+                    elif el.tag == _NS + "autoFilter":
+                        scan.filtered = True
                     elif el.tag == _NS + "row" and data is not None:
                         data.clear()  # rows already read: memory stays flat
                     elif el.tag == _NS + "mergeCell":
                         scan.merged.append(el.get("ref") or "")
-    except (KeyError, AttributeError, ValueError, ParseError, zipfile.BadZipFile) as exc:
+    except (KeyError, AttributeError, TypeError, ValueError, ParseError, zipfile.BadZipFile) as exc:
         raise refuse(p, MESSAGES["broken_sheet"].format(reason=type(exc).__name__)) from None
     return scan
+
+
+_TRUE = ("1", "true")  # xsd:boolean
+
+
+def _holds_value(cell, value) -> bool:
+    """Whether a <c> element holds a value (a number, a shared or inline string, an error), not just a style."""
+    if value is not None:
+        return bool(value.text)
+    inline = cell.find(_NS + "is")
+    return inline is not None and any(inline.itertext())
 
 
 def _column(ref: str | None, place: int) -> int:
@@ -171,9 +198,31 @@ def _marked(rows, errors: dict[int, dict[int, str]]):
         yield number, cells
 
 
-def audit(p: Path, header_row: int, headings: list[Heading], scan: SheetScan | None) -> None:
-    """Refuse a merged cell in the header or the data (a merged title above the header is a title), and a
-    formula never calculated there."""
+SHOWN_ROWS = 5  # the hidden rows a refusal names; the others are counted
+
+
+def _refuse_hidden(p: Path, header_row: int, headings: list[Heading], ignored, scan: SheetScan) -> None:
+    """Refuse rows and columns hidden (a row filtered out too) that hold values the table would read unseen: a
+    row from the header down, a column below its header (STT and Ghi chú, which nothing reads, aside)."""
+    rows = [r for r in scan.hidden_rows if r >= header_row]
+    if rows:
+        shown = ", ".join(map(str, rows[:SHOWN_ROWS]))
+        more = MESSAGES["more_rows"].format(count=len(rows) - SHOWN_ROWS) if len(rows) > SHOWN_ROWS else ""
+        raise refuse(p, MESSAGES["hidden_rows"].format(rows=shown + more,
+                                                       how=MESSAGES["filtered"] if scan.filtered else "",
+                                                       undo=MESSAGES["unfilter"] if scan.filtered else ""))
+    titles = {h.index: h.title for h in headings}
+    columns = sorted(i for i, last in scan.hidden_columns.items() if last > header_row and i not in ignored)
+    if columns:
+        named = ", ".join(letter(i) + (f" (“{titles[i]}”)" if i in titles else "") for i in columns)
+        raise refuse(p, MESSAGES["hidden_columns"].format(columns=named))
+
+
+def audit(p: Path, header_row: int, headings: list[Heading], scan: SheetScan | None, ignored=frozenset()) -> None:
+    """Refuse rows and columns hidden that hold values, a merged cell in the header or the data (a merged title
+    above the header is a title), and a formula never calculated there."""
+    if scan is not None:
+        _refuse_hidden(p, header_row, headings, ignored, scan)
     merged, formulas = (scan.merged, scan.uncalculated) if scan else ((), ())
     if not merged and not formulas:  # a CSV, or a sheet without either: nothing to refuse, openpyxl not loaded
         return
