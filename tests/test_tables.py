@@ -608,3 +608,29 @@ def test_a_hidden_column_holding_data_refuses_the_table_but_a_hidden_note_column
     result = batch(run_formgen, path, tmp_path / "out")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert len(list((tmp_path / "out").glob("*.docx"))) == 3
+
+
+# --- text as Excel shows it: _xHHHH_ escapes decoded, one line break for each -----------------------------------
+
+
+def test_xlsx_text_escapes_are_decoded_and_a_pasted_carriage_return_is_one_line_break(tmp_path, run_formgen):
+    path = workbook(tmp_path / "bang.xlsx", {"Đoàn": base_rows(**{"Chức vụ trưởng đoàn": "CHUCVU",
+                                                                 "Mục đích": "MUCDICH"})})
+    # What Excel writes for “Phó Giám đốc” + CR LF + “Sở Nội vụ” pasted from Word, and for the text “_x0041_”
+    # (its underscore escaped as _x005F_): openpyxl leaves both as written.
+    rewrite_sheet(path, lambda xml: xml.replace("<t>CHUCVU</t>", "<t>Phó Giám đốc_x000D_\nSở Nội vụ</t>")
+                  .replace("<t>MUCDICH</t>", "<t>Học tập mô hình _x005F_x0041_ và A_x0026_B của Đà Nẵng.</t>"))
+    assert "_x000D_" in zipfile_text(path, "xl/worksheets/sheet1.xml")
+    result = batch(run_formgen, path, tmp_path / "out")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    lines = docx_lines(next((tmp_path / "out").glob("*.docx")))
+    assert "Học tập mô hình _x0041_ và A&B của Đà Nẵng." in "\n".join(lines)
+    assert "Phó Giám đốc\nSở Nội vụ" in lines   # the members' table: one break, as a line break typed in Excel
+
+
+def test_a_csv_cell_with_a_windows_line_break_is_one_line_break_in_the_letter(tmp_path, run_formgen):
+    (tmp_path / "bang.csv").write_bytes(csv_text(base_rows(**{"Chức vụ trưởng đoàn": "Phó Giám đốc\r\nSở Nội vụ"}))
+                                        .encode("utf-8"))
+    result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Phó Giám đốc\nSở Nội vụ" in docx_lines(next((tmp_path / "out").glob("*.docx")))

@@ -187,10 +187,13 @@ def nearest_header(title: str) -> str:
 
 
 def clean_cell(value):
-    """A cell as read: text in NFC, a blank cell None."""
+    """A cell as read: text in NFC, each line break one LF (a CRLF, from Windows or from Word pasted into Excel, was
+    two breaks in the letter), a blank cell None."""
     if isinstance(value, str):
         if not value.strip():
             return None
+        if "\r" in value:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
         if not unicodedata.is_normalized("NFC", value):
             return unicodedata.normalize("NFC", value)
     return value

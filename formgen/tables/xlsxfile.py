@@ -84,9 +84,7 @@ def open_xlsx(p: Path, sheet_name: str | None):
         sheet, notes = _choose_sheet(p, book, sheet_name)
         scan = _scan_sheet(p, sheet)
         sheet.reset_dimensions()  # a stale <dimension> would cut the rows and columns beyond it
-        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
-        if scan.errors:
-            rows = _marked(rows, scan.errors)
+        rows = _as_excel_shows(enumerate(sheet.iter_rows(values_only=True), start=1), scan.errors)
     except BaseException:
         book.close()
         raise
@@ -186,15 +184,16 @@ def _column(ref: str | None, place: int) -> int:
     return column_index_from_string(ref.rstrip("0123456789")) if ref else place
 
 
-def _marked(rows, errors: dict[int, dict[int, str]]):
-    """The sheet's rows, each cell holding an Excel error as a CellError (openpyxl gives its text)."""
+def _as_excel_shows(rows, errors: dict[int, dict[int, str]]):
+    """The sheet's rows as Excel shows them: text with its _xHHHH_ escapes decoded (ECMA-376 ST_Xstring:
+    _x000D_ a carriage return, _x005F_ an underscore), which openpyxl leaves in; a cell holding an Excel error
+    as a CellError (openpyxl gives its text)."""
+    from openpyxl.utils.escape import unescape
     for number, cells in rows:
-        bad = errors.get(number)
-        if bad:
-            cells = list(cells)
-            for index, code in bad.items():
-                if index < len(cells):
-                    cells[index] = CellError(code or cells[index])
+        cells = [unescape(c) if isinstance(c, str) and "_x" in c else c for c in cells]
+        for index, code in errors.get(number, {}).items():
+            if index < len(cells):
+                cells[index] = CellError(code or cells[index])
         yield number, cells
 
 
