@@ -36,6 +36,8 @@ FIELD_NAMES = {"name": "họ tên", "position": "chức vụ", "unit": "đơn v�
 
 class _BadItem(ValueError):
     """An item of a list cell with more fields than the list has."""
+
+
 def column_path(header: str, section: str) -> str | None:
     """The input path a column header stands for: dotted (delegation.leader.name) or Vietnamese (Trưởng đoàn);
     None for a column that is not an input (the register's own facts)."""

@@ -562,8 +562,10 @@ def three_rows() -> list[list]:
 def test_a_hidden_row_holding_data_refuses_the_table_naming_it_and_nothing_is_made(tmp_path, run_formgen):
     def hide(sheet):
         sheet.row_dimensions[3].hidden = True
-        sheet.row_dimensions[9].hidden = True   # hidden, but empty: nothing read unseen
-    path = hidden_workbook(tmp_path / "bang.xlsx", three_rows(), hide)
+        sheet.row_dimensions[9].hidden = True   # hidden, holding only its number in STT: nothing read unseen
+        sheet.row_dimensions[10].hidden = True  # hidden, and empty
+    rows = [["STT"] + row for row in three_rows()] + [[None]] * 4 + [[9]]
+    path = hidden_workbook(tmp_path / "bang.xlsx", rows, hide)
     result = batch(run_formgen, path, tmp_path / "out")
     assert result.exit_code == 2 and not (tmp_path / "out").exists()
     assert result.err_lines == [f"Không đọc được bảng “{path}”: dòng 3 đang ẩn mà có dữ liệu — hiện lại (Unhide) để "

@@ -102,7 +102,8 @@ class SheetScan:
     merged: list[str] = field(default_factory=list)         # the merged ranges
     uncalculated: list[str] = field(default_factory=list)   # formulas never calculated (openpyxl: None)
     errors: dict[int, dict[int, str]] = field(default_factory=dict)  # row -> {column index: Excel error}
-    hidden_rows: list[int] = field(default_factory=list)    # hidden rows (or filtered out) that hold a value
+    hidden_rows: dict[int, list[int]] = field(default_factory=dict)  # hidden row (or filtered out) -> its columns
+                                                                     # (indexes) that hold a value
     hidden_columns: dict[int, int] = field(default_factory=dict)  # hidden column index -> the last row it has a value in
     filtered: bool = False                                  # the sheet has an AutoFilter (its hidden rows: filtered)
 
@@ -149,9 +150,9 @@ def _scan_sheet(p: Path, sheet) -> SheetScan:
                             index = _column(el.get("r"), column) - 1
                             scan.errors.setdefault(row, {})[index] = value.text if value is not None else ""
                         if (row_hidden or hidden) and _holds_value(el, value):
-                            if row_hidden and row not in scan.hidden_rows[-1:]:
-                                scan.hidden_rows.append(row)
                             index = _column(el.get("r"), column)
+                            if row_hidden:
+                                scan.hidden_rows.setdefault(row, []).append(index - 1)
                             if any(first <= index <= last for first, last in hidden):
                                 scan.hidden_columns[index - 1] = row
                     elif el.tag == _NS + "col" and el.get("hidden") in _TRUE:
@@ -202,8 +203,8 @@ SHOWN_ROWS = 5  # the hidden rows a refusal names; the others are counted
 
 def _refuse_hidden(p: Path, header_row: int, headings: list[Heading], ignored, scan: SheetScan) -> None:
     """Refuse rows and columns hidden (a row filtered out too) that hold values the table would read unseen: a
-    row from the header down, a column below its header (STT and Ghi chú, which nothing reads, aside)."""
-    rows = [r for r in scan.hidden_rows if r >= header_row]
+    row from the header down, a column below its header (what STT and Ghi chú hold, which nothing reads, aside)."""
+    rows = [r for r, columns in scan.hidden_rows.items() if r >= header_row and set(columns) - ignored]
     if rows:
         shown = ", ".join(map(str, rows[:SHOWN_ROWS]))
         more = MESSAGES["more_rows"].format(count=len(rows) - SHOWN_ROWS) if len(rows) > SHOWN_ROWS else ""
