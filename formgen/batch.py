@@ -1,9 +1,7 @@
 """Batch production: a table in (CSV, XLSX, JSON Lines), one document per row and a manifest out."""
 from __future__ import annotations
 
-import codecs
 import itertools
-import json
 import os
 import re
 import shutil
@@ -20,7 +18,7 @@ from .dates import parse_date
 from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem
 from .files import output_folder
 from .manifest import RUN_STAGING, Entry, FolderLock, Manifest, Names, Recorder, recover, safe_name
-from .yamlio import KeyTwice, json_loads, unique_keys
+from .tables.jsonlines import jsonl_rows
 
 # A cell that holds a whole list: items split by ";" or new lines, an item's fields by "|".
 LIST_FIELDS = {
@@ -143,7 +141,7 @@ def read_rows(path: str | os.PathLike, *, sheet: str | None = None, section: str
             raise InvalidInput(f"Không đọc được bảng “{p}”: --sheet chỉ dùng cho bảng .xlsx.")
         if not p.is_file():
             raise InvalidInput(f"Không đọc được bảng “{p}”: không tìm thấy tệp.")
-        return _jsonl_rows(p, section or "{doc}")
+        return jsonl_rows(p, section or "{doc}")
     if suffix not in (".csv", ".xlsx"):
         raise InvalidInput(f"Không đọc được bảng “{p}”: chỉ nhận .csv, .xlsx, .jsonl.")
     table = tables.open_table(p, sheet=sheet, section=section)
@@ -155,96 +153,6 @@ def read_rows(path: str | os.PathLike, *, sheet: str | None = None, section: str
             for row in table:
                 yield row.number, {"__error__": row.error} if row.error else row.values
     return rows()
-
-
-_UTF16 = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-
-
-def _jsonl_rows(p: Path, section: str) -> Iterator[tuple[int, dict]]:
-    """The rows of a JSON Lines file (UTF-8, as JSON is): refused before any row when it is UTF-16; InvalidInput
-    naming the line at the first bytes that are not UTF-8, once the rows before it are read (as a CSV's)."""
-    with open(p, "rb") as f:
-        start = f.read(4)
-    if start.startswith(_UTF16) or (len(start) == 4 and start.count(0) == 2):
-        raise InvalidInput(f"Không đọc được bảng “{p}”: tệp viết bằng UTF-16, mà JSON Lines phải là UTF-8 (hãy lưu "
-                           "lại với bảng mã UTF-8).")
-
-    def rows():
-        with open(p, encoding="utf-8-sig", errors="surrogateescape") as f:
-            for number, line in enumerate(f, start=1):
-                if _BAD_BYTE.search(line):
-                    raise InvalidInput(f"Không đọc được bảng “{p}”, dòng {number}: có byte không phải UTF-8 (JSON Lines "
-                                       "phải là UTF-8; hãy lưu lại với bảng mã UTF-8).")
-                if not line.strip():
-                    continue
-                yield number, _jsonl_row(line.rstrip("\r\n"), section)
-    return rows()
-
-
-_BAD_BYTE = re.compile("[\udc80-\udcff]")  # a byte that is not UTF-8, as surrogateescape decodes it
-
-
-def _jsonl_row(line: str, section: str) -> dict:
-    """One line of JSON Lines as a row, or {"__error__": why}: a key written twice, or two keys naming one field,
-    are refused as in a .json file or a table's header (json, and unflatten, would keep the last)."""
-    try:
-        value = json_loads(line, object_pairs_hook=unique_keys)  # numbers as written; the error's column on this line
-        if not isinstance(value, dict):
-            return {"__error__": "Dòng phải là một đối tượng JSON."}
-        twice = _same_field(value, section)
-    except json.JSONDecodeError as exc:
-        return {"__error__": f"JSON lỗi ở cột {exc.colno}: {exc.msg}."}
-    except KeyTwice as exc:
-        return {"__error__": f"{str(exc)[:1].upper()}{str(exc)[1:]}."}
-    except ValueError:  # int() of a number past Python's limit on digits
-        return {"__error__": "JSON có số quá dài (hàng nghìn chữ số)."}
-    except RecursionError:
-        return {"__error__": "JSON lồng nhau quá sâu."}
-    return {"__error__": twice} if twice else value
-
-
-def _same_field(row: dict, section: str) -> str | None:
-    """Why two keys of a row name one field (“Trưởng đoàn” and “trưởng đoàn”; “delegation.leader.name” and
-    “delegation”: {"leader": {"name": ...}}; “Thành viên” and “delegation.members[0].name”), or None."""
-    owners: dict[tuple, str] = {}   # each field a key fills, and each object above it: the first key to fill it
-    fields: set[tuple] = set()
-    for key, value in row.items():
-        meaning = tables.resolve(str(key))
-        if meaning == "":
-            continue
-        path = column_path(str(key), section)
-        if path is None:  # a column that is no input (“Số người”): itself
-            leaves = [("", meaning.header)] if isinstance(meaning, tables.Column) else []
-        else:
-            leaves = list(_leaves(tables.path_keys(path), value))
-        for leaf in leaves:
-            for n in range(1, len(leaf) + 1):
-                other = owners.get(leaf[:n])
-                if other is not None and other != key and (leaf[:n] in fields or n == len(leaf)):
-                    return (f"Khóa “{key}” trùng nghĩa với khóa “{other}” (cùng ghi {_path_text(leaf[:n])}): "
-                            "chỉ giữ một.")
-        for leaf in leaves:
-            fields.add(leaf)
-            for n in range(1, len(leaf) + 1):
-                owners.setdefault(leaf[:n], key)
-    return None
-
-
-def _leaves(keys: tuple, value) -> Iterator[tuple]:
-    """The keys of every value inside value (a nested object's, a list's items'), value's own when it has none."""
-    if isinstance(value, dict) and value:
-        for k, v in value.items():
-            yield from _leaves((*keys, k), v)
-    elif isinstance(value, list) and value:
-        for i, v in enumerate(value):
-            yield from _leaves((*keys, i), v)
-    else:
-        yield keys
-
-
-def _path_text(keys: tuple) -> str:
-    """Keys as an input path: (delegation, members, 0, name) as delegation.members[0].name."""
-    return "".join(f"[{k}]" if isinstance(k, int) else f".{k}" for k in keys).lstrip(".")
 
 
 # --- names ------------------------------------------------------------------------------------------

@@ -54,13 +54,17 @@ def literal_text(value: object) -> str | None:
 class KeyTwice(ValueError):
     """A key written twice in one JSON object."""
 
+    def __init__(self, key: str) -> None:
+        super().__init__(f"khóa “{key}” được ghi hai lần")
+        self.key = key
+
 
 def unique_keys(pairs: list[tuple[str, object]]) -> dict:
     """A JSON object, refusing a key written twice (json would silently keep the last one): an object_pairs_hook."""
     data = {}
     for key, value in pairs:
         if key in data:
-            raise KeyTwice(f"khóa “{key}” được ghi hai lần")
+            raise KeyTwice(key)
         data[key] = value
     return data
 

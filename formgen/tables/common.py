@@ -75,6 +75,15 @@ MESSAGES = {
     "more": " (và {count} ô khác)",
     "excel_error": ("Ô {ref} (cột “{title}”) là lỗi Excel “{code}”, không phải giá trị{more}: sửa công thức hoặc "
                     "nhập giá trị trong Excel rồi lưu lại."),
+    # JSON Lines (tables.jsonlines)
+    "jsonl_utf16": "tệp viết bằng UTF-16, mà JSON Lines phải là UTF-8 (hãy lưu lại với bảng mã UTF-8)",
+    "jsonl_bytes": "có byte không phải UTF-8 (JSON Lines phải là UTF-8; hãy lưu lại với bảng mã UTF-8)",
+    "jsonl_syntax": "JSON lỗi ở cột {column}: {reason}.",
+    "jsonl_twice": "Khóa “{key}” được ghi hai lần.",
+    "jsonl_digits": "JSON có số quá dài (hàng nghìn chữ số).",
+    "jsonl_deep": "JSON lồng nhau quá sâu.",
+    "jsonl_object": "Dòng phải là một đối tượng JSON.",
+    "jsonl_same": "Khóa “{key}” trùng nghĩa với khóa “{other}” (cùng ghi {path}): chỉ giữ một.",
     # cells both readers check the same way
     "not_count": "“{value}” không phải số người (số nguyên dương).",
     "size_mismatch": "Số người {size} khác số người ghi tên: trưởng đoàn và {members} thành viên.",
