@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import os
 import re
 import shutil
@@ -11,7 +10,6 @@ import tempfile
 import threading
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -20,7 +18,7 @@ from .dates import parse_date
 from .errors import EnvironmentFailed, FormgenError, InvalidInput, Problem
 from .files import output_folder
 from .manifest import RUN_STAGING, Entry, FolderLock, Manifest, Names, Recorder, recover, safe_name
-from .yamlio import json_loads
+from .tables.jsonlines import jsonl_rows
 
 # A cell that holds a whole list: items split by ";" or new lines, an item's fields by "|".
 LIST_FIELDS = {
@@ -29,7 +27,13 @@ LIST_FIELDS = {
     "delegation.focus_areas": None, "escalation.extra_members": None, "report.actual_members": None,
     "request.cc": None, "escalation.cc": None, "report.cc": None,
 }
-PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+# An item's fields as a message names them (README, "Tables").
+FIELD_NAMES = {"name": "họ tên", "position": "chức vụ", "unit": "đơn vị", "key_leader": "lãnh đạo chủ chốt",
+               "place": "nơi đến", "host": "cơ quan", "model": "mô hình", "start": "từ ngày", "end": "đến ngày"}
+
+
+class _BadItem(ValueError):
+    """An item of a list cell with more fields than the list has."""
 
 
 def column_path(header: str, section: str) -> str | None:
@@ -38,16 +42,8 @@ def column_path(header: str, section: str) -> str | None:
     return tables.input_path(header, section)
 
 
-@lru_cache(maxsize=1024)
-def _keys(path: str) -> tuple[str | int, ...]:
-    """The keys of an input path, a.b[2].c as (a, b, 2, c) (parsed once per column, not per row)."""
-    parts = [(name, int(index)) if index else (name, None) for name, index in PATH_PART.findall(path)]
-    keys = [name if index is None and name else index for name, index in parts]
-    return tuple(int(k) if isinstance(k, str) and k.isdigit() else k for k in keys)  # a.0.b as a[0].b
-
-
 def _set(data: dict, path: str, value) -> None:
-    keys = _keys(path)
+    keys = tables.path_keys(path)
     node = data
     for key, nxt in zip(keys, keys[1:]):
         if isinstance(node, list):
@@ -64,7 +60,18 @@ def _set(data: dict, path: str, value) -> None:
     if isinstance(node, list):
         while len(node) <= last:
             node.append(None)
-    node[last] = value
+    node[last] = _merged(node[last], value) if isinstance(node, list) or last in node else value
+
+
+def _merged(old, new):
+    """new set where old already is: a nested object and dotted keys into it (two JSON Lines keys that never
+    name one field, `_same_field`) make one object, whichever comes first."""
+    if isinstance(old, dict) and isinstance(new, dict):
+        return {**old, **{k: _merged(old[k], v) if k in old else v for k, v in new.items()}}
+    if isinstance(old, list) and isinstance(new, list):
+        return [_merged(a, b) if a is not None and b is not None else b if a is None else a
+                for a, b in itertools.zip_longest(old, new)]
+    return new
 
 
 def _split_list(path: str, value):
@@ -74,11 +81,20 @@ def _split_list(path: str, value):
     fields = LIST_FIELDS[path]
     if fields is None:
         return items
-    return [dict(zip(fields, (part.strip() for part in item.split("|")))) for item in items]
+    out = []
+    for n, item in enumerate(items, start=1):
+        parts = [part.strip() for part in item.split("|")]
+        if any(parts[len(fields):]):  # a field more than the list has would be lost
+            raise _BadItem(f"mục thứ {n} (“{item}”) có {len(parts)} phần ngăn bởi “|”, nhiều hơn {len(fields)} phần "
+                           f"của cột ({' | '.join(FIELD_NAMES[f] for f in fields)}): bỏ bớt “|” hoặc tách thành "
+                           "mục riêng (ngăn bởi “;”).")
+        out.append(dict(zip(fields, parts)))
+    return out
 
 
 def unflatten(row: dict, section: str) -> dict:
-    """A flat table row into the nested input of SPEC §5; empty cells are left out."""
+    """A flat table row into the nested input of SPEC §5; empty cells are left out. {"__error__": why} when a
+    list cell's item has more fields than the list."""
     data: dict = {}
     for header, value in row.items():
         if header is None or value is None or (isinstance(value, str) and not value.strip()):
@@ -87,7 +103,10 @@ def unflatten(row: dict, section: str) -> dict:
         if path is None:
             continue
         if path in LIST_FIELDS:
-            value = _split_list(path, value)
+            try:
+                value = _split_list(path, value)
+            except _BadItem as exc:
+                return {"__error__": f"[{header}] {str(exc)[:1].upper()}{str(exc)[1:]}"}
         _set(data, path, value)
     return data
 
@@ -95,7 +114,7 @@ def unflatten(row: dict, section: str) -> dict:
 def _counted(row: dict, data: dict) -> dict:
     """The row's data, or its error when its “Số người” (a register export carries it) is not the people it names."""
     size = next((v for t, v in row.items() if tables.resolve(str(t)) is tables.COLUMNS["size"]), None)
-    if size is None:
+    if size is None or "__error__" in data:
         return data
     delegation = data.get("delegation") if isinstance(data.get("delegation"), dict) else {}
     members = delegation.get("members") if isinstance(delegation.get("members"), list) else []
@@ -122,7 +141,7 @@ def read_rows(path: str | os.PathLike, *, sheet: str | None = None, section: str
             raise InvalidInput(f"Không đọc được bảng “{p}”: --sheet chỉ dùng cho bảng .xlsx.")
         if not p.is_file():
             raise InvalidInput(f"Không đọc được bảng “{p}”: không tìm thấy tệp.")
-        return _jsonl_rows(p)
+        return jsonl_rows(p, section or "{doc}")
     if suffix not in (".csv", ".xlsx"):
         raise InvalidInput(f"Không đọc được bảng “{p}”: chỉ nhận .csv, .xlsx, .jsonl.")
     table = tables.open_table(p, sheet=sheet, section=section)
@@ -133,21 +152,6 @@ def read_rows(path: str | os.PathLike, *, sheet: str | None = None, section: str
         with table:
             for row in table:
                 yield row.number, {"__error__": row.error} if row.error else row.values
-    return rows()
-
-
-def _jsonl_rows(p: Path) -> Iterator[tuple[int, dict]]:
-    def rows():
-        with open(p, encoding="utf-8-sig") as f:
-            for number, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    value = json_loads(line.rstrip("\r\n"))  # numbers as written; the error's column on this line
-                except json.JSONDecodeError as exc:
-                    yield number, {"__error__": f"JSON lỗi ở cột {exc.colno}: {exc.msg}."}
-                    continue
-                yield number, value if isinstance(value, dict) else {"__error__": "Dòng phải là một đối tượng JSON."}
     return rows()
 
 

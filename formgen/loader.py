@@ -8,17 +8,7 @@ from pathlib import Path
 
 from .errors import InvalidInput, Problem
 from .model import Valid, validate_annual, validate_trip
-from .yamlio import json_loads, load_yaml, read_text
-
-
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
-    """A JSON object, refusing a key written twice (json would silently keep the last one)."""
-    data = {}
-    for key, value in pairs:
-        if key in data:
-            raise ValueError(f"khóa “{key}” được ghi hai lần")
-        data[key] = value
-    return data
+from .yamlio import json_loads, load_yaml, read_text, unique_keys
 
 
 def read_data(path: str | os.PathLike) -> object:
@@ -41,7 +31,7 @@ def parse_json(text: str, name: str) -> object:
     if not text.strip():
         return None
     try:
-        return json_loads(text, object_pairs_hook=_unique_keys)
+        return json_loads(text, object_pairs_hook=unique_keys)
     except json.JSONDecodeError as exc:
         raise InvalidInput(f"Không đọc được {name}: lỗi cú pháp JSON ở dòng {exc.lineno}, "
                            f"cột {exc.colno} ({exc.msg}).") from None

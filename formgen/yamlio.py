@@ -51,6 +51,24 @@ def literal_text(value: object) -> str | None:
     return value.literal if isinstance(value, (LiteralInt, LiteralFloat)) else None
 
 
+class KeyTwice(ValueError):
+    """A key written twice in one JSON object."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(f"khóa “{key}” được ghi hai lần")
+        self.key = key
+
+
+def unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object, refusing a key written twice (json would silently keep the last one): an object_pairs_hook."""
+    data = {}
+    for key, value in pairs:
+        if key in data:
+            raise KeyTwice(key)
+        data[key] = value
+    return data
+
+
 def json_loads(text: str, **kwargs) -> object:
     """json.loads, with every number keeping its source text (JSON `150.000` is 150.0 to json)."""
     return json.loads(text, parse_int=lambda s: LiteralInt(int(s), s),

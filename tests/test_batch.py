@@ -118,11 +118,16 @@ def test_xlsx_and_json_lines_with_dotted_columns(tmp_path):
     assert run_batch("request", tmp_path / "bang.xlsx", tmp_path / "x", jobs=1).exit_code == 0
     nested = unflatten(rows[0], "request")
     flat = {"issuer.name": "Sở Nội vụ", "delegation.leader.name": "Nguyễn Văn An"}
+    rest = json.loads(json.dumps(nested, ensure_ascii=False))   # the nested object without what flat gives
+    del rest["issuer"]["name"], rest["delegation"]["leader"]["name"]
     lines = [json.dumps({**nested, "request": {**nested["request"], "number": 7}}, ensure_ascii=False),
-             json.dumps({**nested, **flat, "issuer": nested["issuer"]}, ensure_ascii=False), "{không phải json"]
+             json.dumps({**flat, **rest}, ensure_ascii=False),
+             json.dumps({**nested, **flat}, ensure_ascii=False),  # issuer.name twice: refused, not the last kept
+             "{không phải json"]
     (tmp_path / "bang.jsonl").write_text("\n".join(lines), encoding="utf-8")
     manifest = run_batch("request", tmp_path / "bang.jsonl", tmp_path / "j", jobs=1)
-    assert [e.status for e in sorted(manifest.entries, key=lambda e: e.row)] == ["written", "written", "invalid"]
+    assert [e.status for e in sorted(manifest.entries, key=lambda e: e.row)] == ["written", "written", "invalid",
+                                                                                  "invalid"]
 
 
 def test_column_headers_in_vietnamese_or_dotted():

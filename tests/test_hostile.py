@@ -31,7 +31,7 @@ from formgen.errors import InvalidInput
 from formgen.files import write_atomically
 from formgen.rendering import jinja_env
 from formgen.templates import builtin_templates
-from helpers import docx_lines
+from helpers import docx_lines, rewrite_sheet as _rewrite_sheet
 from test_batch import BASE
 from test_files import read_only_folder  # noqa: F401 (a fixture)
 from test_tables import workbook
@@ -1147,16 +1147,6 @@ def test_money_150_000_000_with_commas_in_a_csv_row_refuses_that_row_saying_why(
             ) in result.stdout.splitlines()
     assert len(list((tmp_path / "out").glob("*.docx"))) == 1
 # --- tables: one reader for batch and register import (formgen/tables/) -----------------------------
-
-
-def _rewrite_sheet(path: Path, edit) -> Path:
-    with zipfile.ZipFile(path) as z:
-        parts = {n: z.read(n) for n in z.namelist()}
-    parts["xl/worksheets/sheet1.xml"] = edit(parts["xl/worksheets/sheet1.xml"].decode("utf-8")).encode("utf-8")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in parts.items():
-            z.writestr(name, data)
-    return path
 
 
 def test_a_hidden_sheet_first_in_the_workbook_is_never_read(tmp_path, run_formgen):

@@ -10,10 +10,10 @@ from .common import (CSV_SAMPLE_BYTES, CSV_SEPARATORS, HEADER_SEARCH_ROWS, MAX_C
                      MESSAGES, letter)
 from .reader import Row, Table, open_table
 from .vocabulary import (COLUMNS, DOTTED_PATH, IGNORED_HEADERS, Column, Heading, header_key, input_path, input_paths,
-                         nearest_header, resolve)
+                         nearest_header, path_keys, resolve)
 
 __all__ = [
     "COLUMNS", "CSV_SAMPLE_BYTES", "CSV_SEPARATORS", "Column", "DOTTED_PATH", "HEADER_SEARCH_ROWS", "Heading",
     "IGNORED_HEADERS", "MAX_CELLS", "MAX_PART_BYTES", "MAX_SHEET_BYTES", "MESSAGES", "Row", "Table", "header_key",
-    "input_path", "input_paths", "letter", "nearest_header", "open_table", "resolve",
+    "input_path", "input_paths", "letter", "nearest_header", "open_table", "path_keys", "resolve",
 ]

@@ -13,6 +13,11 @@ MAX_CELLS = 1_000_000             # cells in the worksheet read, and shared stri
 HEADER_SEARCH_ROWS = 10           # title rows may sit above the header
 CSV_SAMPLE_BYTES = 64 * 1024      # what the encoding and the separator are decided from
 CSV_SEPARATORS = (",", ";", "\t")  # Excel: "," (CSV UTF-8), ";" where the decimal mark is "," (Vietnamese), tab (Unicode text)
+# What Excel saves in place of a value it could not calculate: in an .xlsx a cell of type "e" (any text), in a
+# CSV the error as text. openpyxl's ERROR_CODES, and the errors of Excel 365's newer functions.
+EXCEL_ERRORS = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                          "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+                          "#PYTHON!"))
 
 
 # --- messages -------------------------------------------------------------------------------------------
@@ -41,6 +46,12 @@ MESSAGES = {
     "sheet_missing": "không có trang tính “{name}” (các trang: {names})",
     "sheet_hidden": "trang tính “{name}” đang ẩn — bỏ ẩn (Unhide) nếu đúng là trang cần đọc",
     "no_sheet": "không có trang tính nào đang hiện",
+    "hidden_rows": ("dòng {rows} đang ẩn{how} mà có dữ liệu — hiện lại (Unhide{undo}) để soát, rồi xóa dòng nào "
+                    "không cần lập văn bản"),
+    "filtered": " (hoặc bị lọc bỏ)",
+    "unfilter": ", bỏ lọc",
+    "hidden_columns": "cột {columns} đang ẩn mà có dữ liệu — hiện lại (Unhide) để soát, rồi xóa cột nào không dùng",
+    "more_rows": " và {count} dòng khác",
     "sheet_read": ("Đã đọc trang tính “{name}” (trang đang mở) trong {count} trang; trang khác: thêm "
                    "--sheet TÊN."),
     "sheet_csv": "--sheet chỉ dùng cho bảng .xlsx",
@@ -62,6 +73,17 @@ MESSAGES = {
     "formula": ("ô công thức chưa có giá trị{more} — hãy mở bằng Excel và lưu lại, hoặc dán giá trị thay cho "
                 "công thức."),
     "more": " (và {count} ô khác)",
+    "excel_error": ("Ô {ref} (cột “{title}”) là lỗi Excel “{code}”, không phải giá trị{more}: sửa công thức hoặc "
+                    "nhập giá trị trong Excel rồi lưu lại."),
+    # JSON Lines (tables.jsonlines)
+    "jsonl_utf16": "tệp viết bằng UTF-16, mà JSON Lines phải là UTF-8 (hãy lưu lại với bảng mã UTF-8)",
+    "jsonl_bytes": "có byte không phải UTF-8 (JSON Lines phải là UTF-8; hãy lưu lại với bảng mã UTF-8)",
+    "jsonl_syntax": "JSON lỗi ở cột {column}: {reason}.",
+    "jsonl_twice": "Khóa “{key}” được ghi hai lần.",
+    "jsonl_digits": "JSON có số quá dài (hàng nghìn chữ số).",
+    "jsonl_deep": "JSON lồng nhau quá sâu.",
+    "jsonl_object": "Dòng phải là một đối tượng JSON.",
+    "jsonl_same": "Khóa “{key}” trùng nghĩa với khóa “{other}” (cùng ghi {path}): chỉ giữ một.",
     # cells both readers check the same way
     "not_count": "“{value}” không phải số người (số nguyên dương).",
     "size_mismatch": "Số người {size} khác số người ghi tên: trưởng đoàn và {members} thành viên.",
@@ -74,6 +96,21 @@ CSV_ERRORS = (
     ("field larger than field limit", f"có ô dài quá {csv.field_size_limit():,} ký tự".replace(",", ".")),
     ("line contains nul", "có ký tự NUL (tệp nhị phân, không phải CSV?)"),
 )
+
+
+class CellError:
+    """A cell whose saved value is an Excel error (#N/A, #REF!...): never read as text."""
+
+    __slots__ = ("code",)
+
+    def __init__(self, code) -> None:
+        self.code = str(code).strip()
+
+    def __str__(self) -> str:
+        return self.code
+
+    def __repr__(self) -> str:
+        return f"CellError({self.code!r})"
 
 
 def refuse(path, reason: str, where: str = "") -> InvalidInput:

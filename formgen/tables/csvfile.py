@@ -9,7 +9,8 @@ import unicodedata
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from .common import CSV_ERRORS, CSV_SAMPLE_BYTES, CSV_SEPARATORS, HEADER_SEARCH_ROWS, MESSAGES, letter, refuse
+from .common import (CSV_ERRORS, CSV_SAMPLE_BYTES, CSV_SEPARATORS, EXCEL_ERRORS, HEADER_SEARCH_ROWS, MESSAGES, CellError,
+                     letter, refuse)
 from .vocabulary import header_index, known_header
 
 
@@ -140,7 +141,7 @@ def open_csv(p: Path):
         number = 0
         try:
             for number, cells in enumerate(reader, start=1):  # a record is a row, whatever new lines its cells hold
-                yield number, cells
+                yield number, [CellError(c) if c.strip() in EXCEL_ERRORS else c for c in cells]  # as Excel saved it
         except csv.Error as exc:
             text = str(exc)
             reason = next((words for key, words in CSV_ERRORS if key in text.lower()), text)

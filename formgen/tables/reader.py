@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..errors import InvalidInput
-from .common import HEADER_SEARCH_ROWS, MESSAGES, letter, refuse
+from .common import HEADER_SEARCH_ROWS, MESSAGES, CellError, letter, refuse
 from .csvfile import open_csv
-from .vocabulary import Column, Heading, clean_cell, header_index, header_key, nearest_header, resolve
+from .vocabulary import Column, Heading, clean_cell, header_index, header_key, nearest_header, path_keys, resolve
 from .xlsxfile import audit, open_xlsx
 
 
@@ -48,6 +48,10 @@ class Table:
             if stray:
                 yield Row(number, error=self._width_error(number, cells, stray[0], self._width))
                 continue
+            errors = [h for h in self.headings if h.index < len(cells) and isinstance(cells[h.index], CellError)]
+            if errors:
+                yield Row(number, error=_excel_error(number, cells, errors))
+                continue
             yield Row(number, {h.title: cells[h.index] if h.index < len(cells) else None for h in self.headings})
 
     def close(self) -> None:
@@ -58,6 +62,13 @@ class Table:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _excel_error(number: int, cells: list, errors: list[Heading]) -> str:
+    first = errors[0]
+    more = MESSAGES["more"].format(count=len(errors) - 1) if len(errors) > 1 else ""
+    return MESSAGES["excel_error"].format(ref=f"{letter(first.index)}{number}", title=first.title,
+                                          code=cells[first.index].code, more=more)
 
 
 def open_table(path, *, sheet: str | None = None, section: str | None = None) -> Table:
@@ -76,9 +87,9 @@ def open_table(path, *, sheet: str | None = None, section: str | None = None) ->
         if sheet is not None:
             raise refuse(p, MESSAGES["sheet_csv"])
         rows, notes, close, width_error = open_csv(p)
-        merged = formulas = ()
+        scan = None
     else:
-        rows, notes, close, width_error, merged, formulas = open_xlsx(p, sheet)
+        rows, notes, close, width_error, scan = open_xlsx(p, sheet)
     try:
         head, broken = _head(rows)
         at = header_index(head)
@@ -88,7 +99,7 @@ def open_table(path, *, sheet: str | None = None, section: str | None = None) ->
             raise refuse(p, MESSAGES["no_header"].format(rows=HEADER_SEARCH_ROWS))
         header_row, titles = head[at]
         headings, ignored = _headings(p, header_row, titles, section, notes)
-        audit(p, header_row, headings, merged, formulas)
+        audit(p, header_row, headings, scan, ignored)
         body = _skip_numbering_row(itertools.chain(head[at + 1:], _raise(broken) if broken else rows))
         return Table(p, header_row, headings, notes, body, width_error, close, len(titles), ignored)
     except BaseException:
@@ -135,7 +146,8 @@ def _headings(p: Path, number: int, titles: list, section: str | None,
               notes: list[str]) -> tuple[list[Heading], frozenset]:
     where = ", dòng tiêu đề" + (f" (dòng {number})" if number > 1 else "")
     headings, unknown, ignored = [], [], set()
-    seen: dict[object, Heading] = {}
+    seen: dict[object, Heading] = {}      # a column's key, a path's keys: the heading that has it
+    above: dict[tuple, Heading] = {}      # the keys of every object or list above a path: the first heading in it
     for i, title in enumerate(titles):
         title = clean_cell(title)
         if title is None:
@@ -152,17 +164,20 @@ def _headings(p: Path, number: int, titles: list, section: str | None,
             continue
         column = meaning if isinstance(meaning, Column) else None
         heading = Heading(i, text, column, column.path if column else meaning)
-        identities = [column.key if column else heading.path]
-        if section and heading.path:
-            identities.append(heading.path.replace("{doc}", section))
-        for identity in identities:
-            other = seen.get(identity)
-            if other is not None:
-                same = header_key(other.title) == header_key(text)
-                reason = MESSAGES["twice" if same else "same"].format(
-                    title=text, other=other.title, first=letter(other.index), second=letter(i))
-                raise refuse(p, reason, where)
-            seen[identity] = heading
+        keys = path_keys(heading.path.replace("{doc}", section) if section else heading.path) if heading.path else ()
+        identities = ([column.key] if column else []) + ([keys] if keys else [])
+        # one field twice (“Trưởng đoàn” and delegation.leader.name), or a list and one of its items (“Thành
+        # viên” and delegation.members[0].name): whichever column came last would win, silently
+        other = next((seen[x] for x in identities if x in seen), None) or above.get(keys) or next(
+            (seen[keys[:n]] for n in range(1, len(keys)) if keys[:n] in seen), None)
+        if other is not None:
+            same = header_key(other.title) == header_key(text)
+            reason = MESSAGES["twice" if same else "same"].format(
+                title=text, other=other.title, first=letter(other.index), second=letter(i))
+            raise refuse(p, reason, where)
+        seen.update(dict.fromkeys(identities, heading))
+        for n in range(1, len(keys)):
+            above.setdefault(keys[:n], heading)
         headings.append(heading)
     if unknown:
         raise refuse(p, MESSAGES["unknown"].format(columns=", ".join(unknown)), where)

@@ -75,6 +75,14 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
 IGNORED_HEADERS = ("STT", "TT", "Số TT", "Số thứ tự", "Ghi chú", "note", "notes")
 DOTTED_PATH = re.compile(r"[A-Za-z_]+(?:\.[A-Za-z_]+|\.\d+|\[\d+\])+")
 _INDEX = re.compile(r"\.(\d+)(?=\.|$)|\[(\d+)\]")
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+@lru_cache(maxsize=1024)  # parsed once per column, not per row
+def path_keys(path: str) -> tuple[str | int, ...]:
+    """The keys of an input path, a.b[2].c as (a, b, 2, c), a.2.c too."""
+    return tuple(int(index) if index else int(name) if name.isdigit() else name
+                 for name, index in _PATH_PART.findall(path))
 
 
 def header_key(text) -> str:
@@ -179,10 +187,13 @@ def nearest_header(title: str) -> str:
 
 
 def clean_cell(value):
-    """A cell as read: text in NFC, a blank cell None."""
+    """A cell as read: text in NFC, each line break one LF (a CRLF, from Windows or from Word pasted into Excel, was
+    two breaks in the letter), a blank cell None."""
     if isinstance(value, str):
         if not value.strip():
             return None
+        if "\r" in value:
+            value = value.replace("\r\n", "\n").replace("\r", "\n")
         if not unicodedata.is_normalized("NFC", value):
             return unicodedata.normalize("NFC", value)
     return value
