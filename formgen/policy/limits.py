@@ -21,8 +21,15 @@ def key_leaders(delegation: dict) -> list[str]:
     return [p["name"] or "(chưa ghi tên)" for p in people if p["key_leader"]]
 
 
+def unit_key(code: str) -> str:
+    """A unit as the register identifies it: by its code (abbreviation), compared as a person would (case,
+    spacing); its name is how it signs and may be typed longer or shorter (“Sở Nội vụ tỉnh Hậu Giang”)."""
+    return focus_key(code)
+
+
 def same_unit(a: dict, b: dict) -> bool:
-    return focus_key(a["abbreviation"]) == focus_key(b["abbreviation"]) and focus_key(a["name"]) == focus_key(b["name"])
+    """Two issuers are the same unit (R03's count, R11's summary, the register's listings): the same code."""
+    return unit_key(a["abbreviation"]) == unit_key(b["abbreviation"])
 
 
 @dataclass(frozen=True)

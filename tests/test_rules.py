@@ -1,0 +1,101 @@
+"""The regulation's rules counted as a person counts them: one unit however its name is typed (R03, R11), the
+delegation's place in its year (the letter's “đoàn thứ n”), days summed per destination (R04), and an approval
+that came too late (R13) — each case as a user meets it, through the CLI or formgen.check."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+import formgen
+from formgen.model import validate_trip
+from formgen.register import Register
+from helpers import docx_lines
+
+ROOT = Path(__file__).parent.parent
+DAY = dt.timedelta(days=1)
+
+
+def trip_file(tmp_path, data: dict, name: str, *, depart: str, leader: str | None = None,
+              unit: tuple[str, str] | None = None):
+    """The fixture's request moved to another departure (one stop, the day after it leaves; the request 20 days
+    before, unnumbered), another leader, another spelling of its unit: written as a file."""
+    data = copy.deepcopy(data)
+    day = dt.date.fromisoformat(depart)
+    d = data["delegation"]
+    d.update(depart_on=day, return_on=day + 3 * DAY)
+    if leader:
+        d["leader"]["name"] = leader
+    if unit:
+        data["issuer"]["name"], data["issuer"]["abbreviation"] = unit
+    d["stops"] = [{**d["stops"][0], "start": day + DAY, "end": day + 2 * DAY}]
+    data["request"].update(date=day - 20 * DAY, number=None)
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def listed(run_formgen, db, *extra) -> list[dict]:
+    return json.loads(run_formgen("register", "list", "--register", db, "--json", *extra).stdout)["records"]
+
+
+# --- one unit, however its name is typed (R03, R11, the register's listings) ------------------------------------
+
+
+def two_of_the_year(tmp_path, trip_data, run_formgen, *, first_unit=None,
+                    second_unit=("Sở Nội vụ tỉnh Hậu Giang", "SNV")):
+    """A register holding two 2024 delegations of the fixture's unit (03/06 and 16/09), its name typed two ways."""
+    db = tmp_path / "so.sqlite"
+    first = trip_file(tmp_path, trip_data, "d1.yaml", depart="2024-06-03", unit=first_unit)
+    second = trip_file(tmp_path, trip_data, "d2.yaml", depart="2024-09-16", leader="Lê Văn Bình", unit=second_unit)
+    assert run_formgen("register", "add", first, second, "--register", db).exit_code == 0
+    return db
+
+
+def test_a_third_delegation_is_refused_when_the_unit_typed_its_name_longer_in_an_earlier_one(
+        tmp_path, trip_data, run_formgen):
+    db = two_of_the_year(tmp_path, trip_data, run_formgen)
+    third = trip_file(tmp_path, trip_data, "d3.yaml", depart="2024-10-14", leader="Hà Văn Cường")
+    result = run_formgen("register", "add", third, "--register", db)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.err_lines[0].startswith(f"{third}: LỖI R03 [delegation.depart_on]: Đoàn này là đoàn thứ 3 trong "
+                                          "năm 2024")
+    assert len(listed(run_formgen, db)) == 2
+
+
+def test_a_unit_whose_code_is_typed_in_lower_case_and_its_name_otherwise_is_still_counted(
+        tmp_path, trip_data, run_formgen):
+    db = two_of_the_year(tmp_path, trip_data, run_formgen, first_unit=("Sở  Nội Vụ", "snv"),
+                         second_unit=("Sở Nội vụ tỉnh Hậu Giang", " SNV "))
+    third = validate_trip(yaml.safe_load(trip_file(tmp_path, trip_data, "d3.yaml", depart="2024-10-14",
+                                                   leader="Hà Văn Cường").read_text(encoding="utf-8")))
+    with Register(db) as reg:
+        errors = formgen.check(third, "request", history=reg.history(third)).errors
+    assert [(e.code, e.path) for e in errors] == [("R03", "delegation.depart_on")]
+    assert "đoàn thứ 3 trong năm 2024" in errors[0].message
+    assert [r["unit_code"] for r in listed(run_formgen, db, "--unit", "SNV")] == ["snv", "SNV"]
+
+
+def test_the_annual_report_from_the_register_covers_a_unit_that_typed_its_name_two_ways(
+        tmp_path, trip_data, run_formgen):
+    db = two_of_the_year(tmp_path, trip_data, run_formgen)
+    meta = tmp_path / "bc.yaml"
+    meta.write_text("annual:\n  date: 2024-12-20\n  signer: {name: Lê Văn Bình, title: Giám đốc}\n", encoding="utf-8")
+    out = tmp_path / "bc.docx"
+    result = run_formgen("annual", "--year", "2024", "--unit", "SNV", "--meta", meta, "-o", out, "--register", db)
+    assert result.exit_code == 0, result.stderr
+    assert "LỖI R11" not in result.stderr
+    text = "\n".join(docx_lines(out))
+    assert "03/06/2024" in text and "16/09/2024" in text
+
+
+def test_an_annual_file_listing_the_units_delegations_under_its_longer_name_is_not_another_units(trip_data):
+    data = formgen.load(ROOT / "fixtures" / "annual.yaml")
+    data["delegations"][0]["issuer"]["name"] = data["issuer"]["name"] + " tỉnh Hậu Giang"
+    assert not [f for f in formgen.check(data, "annual").findings if f.code == "R11"]
+    data["delegations"][0]["issuer"]["abbreviation"] = "STP"  # another code: another unit
+    assert [f.path for f in formgen.check(data, "annual").findings if f.code == "R11"] == ["delegations[0].issuer"]
