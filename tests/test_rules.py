@@ -99,3 +99,36 @@ def test_an_annual_file_listing_the_units_delegations_under_its_longer_name_is_n
     assert not [f for f in formgen.check(data, "annual").findings if f.code == "R11"]
     data["delegations"][0]["issuer"]["abbreviation"] = "STP"  # another code: another unit
     assert [f.path for f in formgen.check(data, "annual").findings if f.code == "R11"] == ["delegations[0].issuer"]
+
+
+# --- the delegation's place in its year: only those that leave before it ------------------------------------------
+
+
+def test_the_letter_counts_only_the_delegations_leaving_before_it_not_one_booked_for_later(
+        tmp_path, trip_data, run_formgen):
+    db = tmp_path / "so.sqlite"
+    later = trip_file(tmp_path, trip_data, "later.yaml", depart="2024-09-16", leader="Lê Văn Bình")
+    assert run_formgen("register", "add", later, "--register", db).exit_code == 0
+    this = trip_file(tmp_path, trip_data, "this.yaml", depart="2024-06-03")
+    out = tmp_path / "tt.docx"
+    assert run_formgen("render", "request", this, "-o", out, "--register", db).exit_code == 0
+    assert "Đây là đoàn thứ 01/02 của đơn vị đi ngoài tỉnh trong năm 2024." in docx_lines(out)
+    # the yearly limit (R03) still counts the whole year: a third one is refused though it leaves first
+    assert run_formgen("register", "add", this, "--register", db).exit_code == 0
+    first = trip_file(tmp_path, trip_data, "march.yaml", depart="2024-03-04", leader="Hà Văn Cường")
+    out = tmp_path / "tt-3.docx"
+    result = run_formgen("render", "request", first, "-o", out, "--register", db)
+    assert result.exit_code == 1 and "LỖI R03" in result.stderr and not out.exists()
+
+
+def test_a_duplicate_leaving_after_this_delegation_is_not_called_one_that_went_before(tmp_path, trip_data):
+    later = validate_trip(yaml.safe_load(trip_file(tmp_path, trip_data, "later.yaml", depart="2024-09-16",
+                                                   leader="Lê Văn Bình").read_text(encoding="utf-8")))
+    with Register(tmp_path / "so.sqlite") as reg:
+        booked = reg.add(later)
+        this = validate_trip(yaml.safe_load(trip_file(tmp_path, trip_data, "this.yaml", depart="2024-06-03")
+                                            .read_text(encoding="utf-8")))
+        (warning,) = [f for f in formgen.check(this, "request", history=reg.history(this)).findings if f.code == "R10"]
+    assert warning.message == (f"Đã có đoàn {booked.id} của Sở Nội vụ đi thành phố Đà Nẵng (ngày 16/09/2024) về "
+                               "lĩnh vực “cải cách hành chính”; tránh trùng lặp nội dung giữa các đoàn.")
+    assert "đã đi trước" not in warning.message
