@@ -115,10 +115,13 @@ def test_the_letter_counts_only_the_delegations_leaving_before_it_not_one_booked
     assert "Đây là đoàn thứ 01/02 của đơn vị đi ngoài tỉnh trong năm 2024." in docx_lines(out)
     # the yearly limit (R03) still counts the whole year: a third one is refused though it leaves first
     assert run_formgen("register", "add", this, "--register", db).exit_code == 0
-    first = trip_file(tmp_path, trip_data, "march.yaml", depart="2024-03-04", leader="Hà Văn Cường")
+    first = trip_file(tmp_path, trip_data, "may.yaml", depart="2024-05-13", leader="Hà Văn Cường")
     out = tmp_path / "tt-3.docx"
     result = run_formgen("render", "request", first, "-o", out, "--register", db)
-    assert result.exit_code == 1 and "LỖI R03" in result.stderr and not out.exists()
+    assert result.exit_code == 1 and not out.exists()
+    assert (f"{first}: LỖI R03 [delegation.depart_on]: Tính cả đoàn này, đơn vị có 3 đoàn đi trong năm 2024; mỗi năm "
+            "không quá 2 đoàn (các đoàn đã có trong sổ: 2 đi ngày 03/06/2024, 1 đi ngày 16/09/2024)") in result.stderr
+    assert "đoàn thứ 3" not in result.stderr  # it leaves first: not the third
 
 
 def test_a_duplicate_leaving_after_this_delegation_is_not_called_one_that_went_before(tmp_path, trip_data):

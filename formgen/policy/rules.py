@@ -120,7 +120,11 @@ def delegations_per_year(ctx: Context) -> Iterator[Hit]:
     count, limit = len(earlier) + 1, ctx.limits.per_year
     if count > limit:
         names = ", ".join(f"{h.get('id', '?')} đi ngày {dmy(h['depart_on'])}" for h in earlier)
-        yield Hit("over", "delegation.depart_on", {"count": count, "year": year, "limit": limit, "earlier": names})
+        depart = ctx.trip["delegation"]["depart_on"]
+        # “đoàn thứ {count}” only when none of them leaves after it; a profile without over_booked says it anyway
+        booked = any(h["depart_on"] > depart for h in earlier) and "over_booked" in ctx.profile.rules["R03"].messages
+        yield Hit("over_booked" if booked else "over", "delegation.depart_on",
+                  {"count": count, "year": year, "limit": limit, "earlier": names})
 
 
 NAMED_DUPLICATES = 3  # the most recent earlier delegations a duplicate finding names (presentation, not a limit)
