@@ -135,3 +135,61 @@ def test_a_duplicate_leaving_after_this_delegation_is_not_called_one_that_went_b
     assert warning.message == (f"Đã có đoàn {booked.id} của Sở Nội vụ đi thành phố Đà Nẵng (ngày 16/09/2024) về "
                                "lĩnh vực “cải cách hành chính”; tránh trùng lặp nội dung giữa các đoàn.")
     assert "đã đi trước" not in warning.message
+
+
+# --- days at a destination, its stops there counted together (R04) ----------------------------------------------
+
+
+def two_stops(trip_data: dict, first: tuple[str, str, str], second: tuple[str, str, str]) -> dict:
+    """The fixture's trip (03/06–08/06/2024) with two stops: (place, start, end) each, the second another host."""
+    data = copy.deepcopy(trip_data)
+    d = data["delegation"]
+    d["return_on"] = dt.date(2024, 6, 8)
+    template = d["stops"][0]
+    d["stops"] = [{**template, "place": place, "start": dt.date.fromisoformat(start), "end": dt.date.fromisoformat(end),
+                   **({"host": "Trung tâm Phục vụ hành chính công thành phố Đà Nẵng"} if n else {})}
+                  for n, (place, start, end) in enumerate((first, second))]
+    return data
+
+
+def test_two_stops_at_one_destination_are_counted_together_and_refused_over_two_days(
+        tmp_path, trip_data, write_trip, run_formgen):
+    data = two_stops(trip_data, ("thành phố Đà Nẵng", "2024-06-04", "2024-06-05"),
+                     ("thành phố Đà Nẵng", "2024-06-06", "2024-06-07"))
+    path = write_trip(tmp_path, data)
+    result = run_formgen("check", path)
+    assert result.exit_code == 1
+    assert (f"{path}: LỖI R04 [delegation.stops[0]]: Điểm đến thành phố Đà Nẵng ghi 2 lần, cộng lại 4 ngày "
+            "(04/06/2024 – 05/06/2024; 06/06/2024 – 07/06/2024); mỗi nơi không quá 2 ngày, không tính thời gian đi và "
+            "về.") in result.stdout + result.stderr
+    out = tmp_path / "tt.docx"
+    assert run_formgen("render", "request", path, "-o", out).exit_code == 1 and not out.exists()
+
+
+def test_the_same_destination_typed_in_other_case_and_spacing_is_one_destination(tmp_path, trip_data):
+    data = two_stops(trip_data, ("thành phố Đà Nẵng", "2024-06-04", "2024-06-05"),
+                     ("Thành  phố đà nẵng", "2024-06-07", "2024-06-07"))
+    (error,) = [f for f in formgen.check(data, "request").findings if f.code == "R04"]
+    assert error.path == "delegation.stops[0]" and "ghi 2 lần, cộng lại 3 ngày" in error.message
+
+
+def test_a_day_at_one_destination_in_two_of_its_stops_is_counted_once(trip_data):
+    overlapping = two_stops(trip_data, ("thành phố Đà Nẵng", "2024-06-04", "2024-06-05"),
+                            ("thành phố Đà Nẵng", "2024-06-05", "2024-06-06"))
+    (error,) = [f for f in formgen.check(overlapping, "request").findings if f.code == "R04"]
+    assert "cộng lại 3 ngày (04/06/2024 – 05/06/2024; 05/06/2024 – 06/06/2024)" in error.message
+    two_hosts = two_stops(trip_data, ("thành phố Đà Nẵng", "2024-06-04", "2024-06-05"),
+                          ("thành phố Đà Nẵng", "2024-06-04", "2024-06-05"))  # two bodies visited on the same days
+    assert not [f for f in formgen.check(two_hosts, "request").findings if f.code == "R04"]
+
+
+def test_a_copied_profile_without_the_summed_message_still_refuses_two_stops_at_one_place(tmp_path, trip_data):
+    builtin = (ROOT / "formgen" / "policy" / "profiles" / "hau-giang-2024.yaml").read_text(encoding="utf-8")
+    start = builtin.index("      over_total: >-")
+    end = builtin.index("  R05:")
+    copied = tmp_path / "copied.yaml"
+    copied.write_text((builtin[:start] + builtin[end:]).replace("id: hau-giang-2024", "id: copied"), encoding="utf-8")
+    data = two_stops(trip_data, ("thành phố Đà Nẵng", "2024-06-04", "2024-06-05"),
+                     ("thành phố Đà Nẵng", "2024-06-06", "2024-06-07"))
+    (error,) = [f for f in formgen.check(data, "request", profile=str(copied)).findings if f.code == "R04"]
+    assert error.message.startswith("Điểm đến thành phố Đà Nẵng kéo dài 4 ngày (04/06/2024 – 07/06/2024)")

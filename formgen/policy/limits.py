@@ -11,6 +11,20 @@ def stop_days(stop: dict) -> int:
     return (stop["end"] - stop["start"]).days + 1
 
 
+def days_at(stops) -> int:
+    """The days spent at one place over its stops, both ends included, a day in two of them counted once."""
+    days, last = 0, None  # last: the latest day counted so far
+    for start, end in sorted((s["start"], s["end"]) for s in stops):
+        if last is None or start > last:
+            days += stop_days({"start": start, "end": end})
+        elif end > last:
+            days += (end - last).days  # the days after those already counted
+        else:
+            continue
+        last = end
+    return days
+
+
 def delegation_size(delegation: dict) -> int:
     """Everyone who goes: the leader and the members."""
     return 1 + len(delegation["members"])

@@ -8,7 +8,7 @@ from typing import Callable, Iterator
 from ..calendar import WorkCalendar
 from ..deadlines import Deadlines
 from ..vn import dmy, without_diacritics
-from .limits import Limits, delegation_size, key_leaders, same_unit, stop_days  # noqa: F401 (read from here too)
+from .limits import Limits, days_at, delegation_size, key_leaders, same_unit, stop_days  # noqa: F401 (read from here too)
 from .profile import Profile, focus_key
 
 
@@ -187,13 +187,24 @@ def _latest_first(h: dict) -> tuple:
 
 @check("R04", "over")
 def days_per_stop(ctx: Context) -> Iterator[Hit]:
+    """The days at each destination, its stops there counted together (a day twice, once): one finding a place."""
     limit = ctx.profile["max_days_per_stop"]
-    for i, stop in enumerate(ctx.trip["delegation"]["stops"]):
-        days = stop_days(stop)
-        if days > limit:
-            yield Hit("over", f"delegation.stops[{i}]", {"place": stop["place"] or f"thứ {i + 1}", "days": days,
-                                                         "start": dmy(stop["start"]), "end": dmy(stop["end"]),
-                                                         "limit": limit})
+    stops = ctx.trip["delegation"]["stops"]
+    at: dict = {}  # place key -> the indexes of its stops; a stop without a place is a place of its own
+    for i, stop in enumerate(stops):
+        at.setdefault(focus_key(stop["place"]) if stop["place"] else i, []).append(i)
+    for indexes in at.values():
+        days = days_at(stops[i] for i in indexes)
+        if days <= limit:
+            continue
+        i, stop = indexes[0], stops[indexes[0]]
+        params = {"place": stop["place"] or f"thứ {i + 1}", "days": days, "limit": limit, "stops": len(indexes),
+                  "start": dmy(min(stops[j]["start"] for j in indexes)),
+                  "end": dmy(max(stops[j]["end"] for j in indexes)),
+                  "periods": "; ".join(f"{dmy(stops[j]['start'])} – {dmy(stops[j]['end'])}" for j in indexes)}
+        # a profile written before stops were counted together (no over_total) says it with its one message
+        several = len(indexes) > 1 and "over_total" in ctx.profile.rules["R04"].messages
+        yield Hit("over_total" if several else "over", f"delegation.stops[{i}]", params)
 
 
 @check("R05", "over")
