@@ -193,3 +193,28 @@ def test_a_copied_profile_without_the_summed_message_still_refuses_two_stops_at_
                      ("thành phố Đà Nẵng", "2024-06-06", "2024-06-07"))
     (error,) = [f for f in formgen.check(data, "request", profile=str(copied)).findings if f.code == "R04"]
     assert error.message.startswith("Điểm đến thành phố Đà Nẵng kéo dài 4 ngày (04/06/2024 – 07/06/2024)")
+
+
+def test_two_destinations_on_the_same_days_are_refused_naming_the_later_stop_and_nothing_is_written(
+        tmp_path, trip_data, write_trip, run_formgen):
+    data = two_stops(trip_data, ("thành phố Đà Nẵng", "2024-06-04", "2024-06-05"),
+                     ("tỉnh Quảng Ninh", "2024-06-04", "2024-06-05"))
+    path = write_trip(tmp_path, data)
+    out = tmp_path / "tt.docx"
+    result = run_formgen("render", "request", path, "-o", out)
+    assert result.exit_code == 2 and not out.exists() and "Traceback" not in result.stderr
+    assert result.err_lines == [f"{path}: LỖI [delegation.stops[1]]: Thời gian tại tỉnh Quảng Ninh (04/06/2024 – "
+                                "05/06/2024) trùng với điểm đến thứ 1, thành phố Đà Nẵng (04/06/2024 – 05/06/2024): hai "
+                                "nơi chỉ chung được một ngày, ngày chuyển từ nơi này sang nơi kia."]
+    inside = two_stops(trip_data, ("thành phố Đà Nẵng", "2024-06-04", "2024-06-07"),
+                       ("tỉnh Quảng Ninh", "2024-06-05", "2024-06-05"))  # a day in the middle of another stay
+    with pytest.raises(formgen.InvalidInput) as err:
+        validate_trip(inside)
+    assert [p.path for p in err.value.problems] == ["delegation.stops[1]"]
+    # sharing only the day of moving from one to the other is no overlap
+    moving = two_stops(trip_data, ("thành phố Đà Nẵng", "2024-06-04", "2024-06-05"),
+                       ("tỉnh Quảng Nam", "2024-06-05", "2024-06-06"))
+    assert formgen.check(moving, "request").ok
+    same_day = two_stops(trip_data, ("thành phố Cần Thơ", "2024-06-04", "2024-06-04"),
+                         ("tỉnh Vĩnh Long", "2024-06-04", "2024-06-04"))  # two neighbours in one day
+    assert formgen.check(same_day, "request").ok
