@@ -34,14 +34,6 @@ def name_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).casefold().split())
 
 
-@lru_cache(maxsize=8192)
-def focus_key(text: str) -> str:
-    """Compare focus areas, places and units as a person would: case, dashes and spacing do not matter. (Cached:
-    the register's rows repeat a few places, areas and units, and the duplicate rule keys each earlier
-    delegation's for every stop.)"""
-    return name_key(re.sub(r"\s*[-‐‑‒–—]\s*", " - ", name_key(text)))
-
-
 def invisible_character(text: str) -> tuple[int, str] | None:
     """(position, message) of the first invisible, bidi, private-use or unassigned character; None if none."""
     if text.isascii():  # none of them is ASCII: most values are done here

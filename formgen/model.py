@@ -8,10 +8,9 @@ from functools import lru_cache
 from marshmallow import RAISE, Schema, ValidationError, post_load, validates_schema
 
 from .errors import InvalidInput, Problem
-from .fields import (Amount, Choice, Count, Date, Entry, Flag, List, Nested, Text, check_positive, focus_key,
+from .fields import (Amount, Choice, Count, Date, Entry, Flag, List, Nested, Text, check_positive,
                      invisible_character, name_key)
 from .formats import authority_spellings
-from .vn import dmy
 from .yamlio import literal_text
 from .legacy import convert_legacy as _convert, find_legacy, texts_in
 
@@ -118,31 +117,8 @@ class DelegationSchema(Base):
                     errors.setdefault("stops", {})[i] = {
                         "_schema": ["Thời gian tại điểm đến nằm ngoài thời gian chuyến đi."]
                     }
-        for i, j in _overlapping(data.get("stops") or []):
-            stop, other = data["stops"][i], data["stops"][j]
-            errors.setdefault("stops", {}).setdefault(i, {}).setdefault("_schema", []).append(
-                f"Thời gian tại {stop['place']} ({dmy(stop['start'])} – {dmy(stop['end'])}) trùng với điểm đến thứ "
-                f"{j + 1}, {other['place']} ({dmy(other['start'])} – {dmy(other['end'])}): hai nơi chỉ chung được "
-                "một ngày, ngày chuyển từ nơi này sang nơi kia.")
         if errors:
             raise ValidationError(errors)
-
-
-def _overlapping(stops: list[dict]) -> list[tuple[int, int]]:
-    """(i, j): stop i is at another place than stop j during j's stay, beyond a day they share to move from one to
-    the other (one's last day, the other's first); stops at one place may share days (two hosts). In order of
-    arrival, each against the stop that stays latest before it (one overlap a stop is enough to correct)."""
-    found, latest = [], None
-    for i in sorted(range(len(stops)), key=lambda k: (stops[k]["start"], stops[k]["end"])):
-        stop = stops[i]
-        if latest is not None:
-            other = stops[latest]
-            if (stop["place"] and other["place"] and focus_key(stop["place"]) != focus_key(other["place"])
-                    and stop["start"] < other["end"] and other["start"] < stop["end"]):
-                found.append((i, latest))
-        if latest is None or stop["end"] > stops[latest]["end"]:
-            latest = i
-    return found
 
 
 class SignerSchema(Base):

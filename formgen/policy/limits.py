@@ -25,6 +25,23 @@ def days_at(stops) -> int:
     return days
 
 
+def overlapping(stops: list[dict]) -> list[tuple[int, int]]:
+    """(i, j): stop i is at another place than stop j during j's stay, beyond a day they share to move from one to
+    the other (one's last day, the other's first); stops at one place may share days (two hosts). In order of
+    arrival, each against the stop that stays latest before it (one overlap a stop is enough to correct)."""
+    found, latest = [], None
+    for i in sorted(range(len(stops)), key=lambda k: (stops[k]["start"], stops[k]["end"])):
+        stop = stops[i]
+        if latest is not None:
+            other = stops[latest]
+            if (stop["place"] and other["place"] and focus_key(stop["place"]) != focus_key(other["place"])
+                    and stop["start"] < other["end"] and other["start"] < stop["end"]):
+                found.append((i, latest))
+        if latest is None or stop["end"] > stops[latest]["end"]:
+            latest = i
+    return found
+
+
 def delegation_size(delegation: dict) -> int:
     """Everyone who goes: the leader and the members."""
     return 1 + len(delegation["members"])

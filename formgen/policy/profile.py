@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from importlib import resources
@@ -11,7 +12,7 @@ from pathlib import Path
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates
 
 from ..errors import InvalidInput
-from ..fields import Count, Date, Nested, Text, focus_key  # noqa: F401 (focus_key: read from here too)
+from ..fields import Count, Date, Nested, Text, name_key
 from ..model import Base, flatten_errors
 from ..vn import dmy
 from ..yamlio import load_yaml
@@ -165,6 +166,13 @@ LED_BY = {
 def _month_words(signed: str) -> str:
     year, _, month = str(signed).partition("-")
     return f"{int(month)}/{year}" if month else year
+
+
+@lru_cache(maxsize=8192)
+def focus_key(text: str) -> str:
+    """Compare focus areas as a person would: case, dashes and spacing do not matter. (Cached: the register's rows
+    repeat a few places, areas and units, and the duplicate rule keys each earlier delegation's for every stop.)"""
+    return name_key(re.sub(r"\s*[-‐‑‒–—]\s*", " - ", name_key(text)))
 
 
 class _RuleSchema(Schema):

@@ -8,7 +8,8 @@ from typing import Callable, Iterator
 from ..calendar import WorkCalendar
 from ..deadlines import Deadlines
 from ..vn import dmy, without_diacritics
-from .limits import Limits, days_at, delegation_size, key_leaders, same_unit, stop_days  # noqa: F401 (read from here too)
+from .limits import (Limits, days_at, delegation_size, key_leaders, overlapping,  # noqa: F401 (read from here too)
+                     same_unit, stop_days)
 from .profile import Profile, focus_key
 
 
@@ -205,6 +206,12 @@ def days_per_stop(ctx: Context) -> Iterator[Hit]:
         # a profile written before stops were counted together (no over_total) says it with its one message
         several = len(indexes) > 1 and "over_total" in ctx.profile.rules["R04"].messages
         yield Hit("over_total" if several else "over", f"delegation.stops[{i}]", params)
+    if "overlap" in ctx.profile.rules["R04"].messages:  # a profile written before it does not say it
+        for i, j in overlapping(stops):
+            stop, other = stops[i], stops[j]
+            yield Hit("overlap", f"delegation.stops[{i}]", {
+                "place": stop["place"], "start": dmy(stop["start"]), "end": dmy(stop["end"]), "other": other["place"],
+                "other_start": dmy(other["start"]), "other_end": dmy(other["end"]), "other_number": j + 1})
 
 
 @check("R05", "over")
