@@ -216,3 +216,51 @@ def test_two_destinations_on_the_same_days_are_refused_naming_the_later_stop_and
     same_day = two_stops(trip_data, ("thành phố Cần Thơ", "2024-06-04", "2024-06-04"),
                          ("tỉnh Vĩnh Long", "2024-06-04", "2024-06-04"))  # two neighbours in one day
     assert formgen.check(same_day, "request").ok
+
+
+# --- the Standing Committee's approval: before the departure, and not cited before its day (R13) -----------------
+
+
+def approved(approval_date: str, *, report: bool = False) -> dict:
+    """fixtures/escalation.yaml (9 people under a deputy, request and escalation of 20/05/2024, departure 03/06)
+    with the Standing Committee's approval for 9 on approval_date, and the report of 18/06/2024 when asked."""
+    data = yaml.safe_load((ROOT / "fixtures" / "escalation.yaml").read_text(encoding="utf-8"))
+    data["approval"] = {"number": "123-CV/TU", "date": approval_date, "approved_size": 9}
+    if report:
+        data["report"] = yaml.safe_load((ROOT / "fixtures" / "report.yaml").read_text(encoding="utf-8"))["report"]
+    return data
+
+
+def refused(tmp_path, write_trip, run_formgen, kind: str, data: dict):
+    """(the file, the CLI's result) of rendering `kind` from data, refused by the rules (exit 1, nothing written)."""
+    path = write_trip(tmp_path, data, f"{kind}.yaml")
+    out = tmp_path / f"{kind}.docx"
+    result = run_formgen("render", kind, path, "-o", out)
+    assert result.exit_code == 1 and not out.exists(), result.stderr
+    return path, result
+
+
+def test_a_request_citing_an_approval_dated_after_it_is_refused_naming_the_approval_date(
+        tmp_path, write_trip, run_formgen):
+    path, result = refused(tmp_path, write_trip, run_formgen, "request", approved("2024-05-27"))
+    assert (f"{path}: LỖI R13 [approval.date]: Tờ trình đề ngày 20/05/2024 không viện dẫn được văn bản số 123-CV/TU "
+            "ngày 27/05/2024 của Thường trực Tỉnh ủy, ban hành sau tờ trình; ghi đúng ngày văn bản đồng ý, hoặc tờ "
+            "trình đề ngày từ 27/05/2024 trở đi.") in result.stderr
+    # the report of 18/06/2024 comes after it: it cites it
+    report = write_trip(tmp_path, approved("2024-05-27", report=True), "bc.yaml")
+    out = tmp_path / "bc.docx"
+    assert run_formgen("render", "report", report, "-o", out).exit_code == 0
+    assert any("Văn bản số 123-CV/TU ngày 27/05/2024 của Thường trực Tỉnh ủy" in line for line in docx_lines(out))
+
+
+def test_an_approval_dated_after_the_departure_lifts_no_limit_and_no_document_cites_it(
+        tmp_path, write_trip, run_formgen):
+    path, result = refused(tmp_path, write_trip, run_formgen, "request", approved("2024-06-10"))
+    assert (f"{path}: LỖI R13 [approval.date]: Văn bản số 123-CV/TU ngày 10/06/2024 của Thường trực Tỉnh ủy đề sau "
+            "ngày đi của đoàn (03/06/2024): thành phần đoàn phải được đồng ý trước khi đi, văn bản này không nâng giới "
+            "hạn số người.") in result.stderr
+    assert "LỖI R06 [delegation.members]: Đoàn có 9 người (kể cả trưởng đoàn), vượt mức 7 người" in result.stderr
+    assert "Tờ trình đề ngày" not in result.stderr  # one finding for the one date, not two
+    _, result = refused(tmp_path, write_trip, run_formgen, "report", approved("2024-06-10", report=True))
+    assert "LỖI R13 [approval.date]" in result.stderr
+

@@ -83,6 +83,8 @@ def trip_limits(trip: dict, profile: Profile, history: list[dict] | None = None)
     profile = profile.on(d["depart_on"])
     limit, led_by = profile.size_limit(d["leader"]["rank"], d.get("type"))
     approval = trip.get("approval")
+    if approval and d["depart_on"] is not None and approval["date"] > d["depart_on"]:
+        approval = None  # an approval dated after the departure lifts nothing (R13 says so)
     earlier = None
     if history is not None and d["depart_on"] is not None:
         earlier = tuple(h for h in history

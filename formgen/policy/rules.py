@@ -32,6 +32,7 @@ class Context:
     history: list[dict] | None = None   # earlier delegations from a register; None: no register
     deadlines: Deadlines | None = None  # compute_deadlines(), once per trip
     limits: Limits | None = None        # trip_limits(), once per trip
+    kind: str | None = None             # the document the rules gate (its section's name); None: the register's
 
 
 Check = Callable[[Context], Iterator[Hit]]
@@ -234,6 +235,26 @@ def size(ctx: Context) -> Iterator[Hit]:
         yield Hit("over_approved", "delegation.members", params)
     else:
         yield Hit("over", "delegation.members", params)
+
+
+@check("R13", "after_departure", "before_escalation", "after_request", "after_report")
+def approval_dates(ctx: Context) -> Iterator[Hit]:
+    """The Standing Committee's approval answers the escalation and comes before the delegation leaves; a
+    document cites it only from the approval's day on (the request, the report: the documents that cite it)."""
+    approval, d = ctx.trip.get("approval"), ctx.trip["delegation"]
+    if not approval:
+        return
+    params = {"number": approval["number"], "date": dmy(approval["date"]),
+              "escalation_to": ctx.profile["escalation_to"]}
+    late = d["depart_on"] is not None and approval["date"] > d["depart_on"]
+    if late:  # it lifts nothing, and no document cites it (policy.limits)
+        yield Hit("after_departure", "approval.date", {**params, "depart_on": dmy(d["depart_on"])})
+    escalation = ctx.trip.get("escalation")
+    if escalation and approval["date"] < escalation["date"]:
+        yield Hit("before_escalation", "approval.date", {**params, "escalation_date": dmy(escalation["date"])})
+    document = ctx.trip.get(ctx.kind) if ctx.kind in ("request", "report") else None
+    if document and not late and approval["date"] > document["date"]:
+        yield Hit(f"after_{ctx.kind}", "approval.date", {**params, "document_date": dmy(document["date"])})
 
 
 @check("R09", "no_weak_point", "no_focus", "unknown_focus", "no_model")
