@@ -256,7 +256,7 @@ def check(trip: dict, kind: str | None = None, *, profile: Profile | str | None 
     cal, past = _calendar(calendar), _history(history)
     found_deadlines, limits = trip_deadlines(trip, prof, cal), trip_limits(trip, prof, past)  # once per trip
     gates = prof.gates(kind)
-    found = evaluate(trip, gates, prof, cal, past, deadlines=found_deadlines, limits=limits)
+    found = evaluate(trip, gates, prof, cal, past, deadlines=found_deadlines, limits=limits, kind=kind)
     if found_deadlines:  # a deadline the document is held to, counted near a holiday whose notice is unchecked
         found += [Problem(path, message, severity="warning") for path, message in found_deadlines.caveats(gates)]
     found += check_format(trip, k.section)

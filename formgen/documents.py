@@ -213,12 +213,18 @@ def request_context(inp: Inputs) -> dict:
         "report_deadline": date_words(inp.deadlines.latest_report_date),
         "report_days": two_digits(inp.deadlines.report_working_days),
         "year": str(year),
-        "year_count": f"{two_digits(len(earlier) + 1)}/{two_digits(limits.per_year)}"
+        "year_count": f"{two_digits(_place_in_year(earlier, d['depart_on']))}/{two_digits(limits.per_year)}"
         if earlier is not None else "",
         "approval": (f"Văn bản số {approval['number']} ngày {dmy(approval['date'])} của "
                      f"{profile['escalation_to']} đồng ý đoàn {two_digits(approval['approved_size'])} người")
         if approval else "",
     }
+
+
+def _place_in_year(earlier: tuple[dict, ...], depart_on: dt.date) -> int:
+    """“Đây là đoàn thứ n”: this delegation's place among the unit's departures of its year, counting only those
+    that leave before it (a later one, already in the register, does not make this one later)."""
+    return 1 + sum(h["depart_on"] < depart_on for h in earlier)
 
 
 def escalation_context(inp: Inputs) -> dict:

@@ -95,12 +95,18 @@ def test_the_life_cycle_of_a_delegation_over_its_size(tmp_path):
     assert "Trương Minh Khôi" in lines and "Lâm Thị Kim Yến" in lines
     assert any(line.startswith("Huyện Long Mỹ có chỉ số SIPAS thấp nhất") for line in lines)
     assert "Sở Nội vụ đã có Tờ trình số 05/TTr-SNV ngày 20/05/2024" in text
-    # 3. the Standing Committee approves 9: the request renders and cites the approval
+    # 3. the Standing Committee approves 9 on 27/05: the request of 20/05 cannot cite it (R13) ...
     data["approval"] = {"number": "1234-CV/TU", "date": "2024-05-27", "approved_size": 9}
-    trip = validate_trip(data)
-    text = "\n".join(render(tmp_path, "request", trip, "request.docx"))
-    assert ("Số người theo Văn bản số 1234-CV/TU ngày 27/05/2024 của Thường trực Tỉnh ủy đồng ý đoàn 09 người."
+    with pytest.raises(Refused) as err:
+        formgen.render("request", validate_trip(data), tmp_path / "request.docx")
+    assert [(p.code, p.path) for p in err.value.problems if p.severity == "error"] == [("R13", "approval.date")]
+    assert not (tmp_path / "request.docx").exists()
+    # ... one approved on the day of the request and the escalation can: it renders and cites the approval
+    data["approval"]["date"] = "2024-05-20"
+    text = "\n".join(render(tmp_path, "request", validate_trip(data), "request.docx"))
+    assert ("Số người theo Văn bản số 1234-CV/TU ngày 20/05/2024 của Thường trực Tỉnh ủy đồng ý đoàn 09 người."
             in text)
+    data["approval"]["date"] = "2024-05-27"
     # 4. the report on time ...
     data["report"] = copy.deepcopy(load_yaml(FIX / "report.yaml")["report"])
     lines = render(tmp_path, "report", validate_trip(data), "report.docx")

@@ -38,7 +38,7 @@ def test_every_finding_carries_code_path_message_and_citation():
 def test_approval_message_cites_the_approval():
     spec = next(s for s in SCENARIOS if s["name"].startswith("a delegation larger than its approved size"))
     (finding,) = formgen.check(scenario_trip(spec)).errors
-    assert "văn bản số 1234-CV/TU ngày 28/05/2024" in finding.message
+    assert "văn bản số 1234-CV/TU ngày 17/05/2024" in finding.message
 
 
 def test_validity_warning_names_the_merger():

@@ -141,8 +141,8 @@ def test_with_a_register_the_letter_says_which_delegation_of_the_year_it_is(tmp_
                                                                             run_formgen):
     import copy
     db = tmp_path / "so.sqlite"
-    earlier = moved(copy.deepcopy(trip_data), "2024-09-09", "2024-09-12", "2024-09-10", "2024-09-11", "2024-08-22",
-                    "Trần Thị Bích Ngọc")
+    earlier = moved(copy.deepcopy(trip_data), "2024-03-04", "2024-03-07", "2024-03-05", "2024-03-06", "2024-02-15",
+                    "Trần Thị Bích Ngọc")  # it leaves before this one (one leaving later would not count)
     run_formgen("register", "add", write_trip(tmp_path, earlier, "earlier.yaml"), "--register", db)
     result = run_formgen("render", "request", write_trip(tmp_path, trip_data, "this.yaml"), "-o",
                          tmp_path / "tt.docx", "--register", db)

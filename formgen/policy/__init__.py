@@ -35,16 +35,18 @@ def load_profile(name_or_path: str = DEFAULT_PROFILE) -> Profile:
 
 
 def evaluate(trip: dict, codes, profile: Profile, calendar: WorkCalendar, history: list[dict] | None = None, *,
-             deadlines: Deadlines | None = None, limits: Limits | None = None) -> list[Problem]:
+             deadlines: Deadlines | None = None, limits: Limits | None = None,
+             kind: str | None = None) -> list[Problem]:
     """Every finding of the given rules that the profile enables, in rule order.
 
     deadlines and limits are the trip's, computed once by the caller (formgen.check); computed here when absent.
+    kind is the document the rules gate (R13 reads its date), None when no document is written (the register).
     """
     d = trip.get("delegation") or {}
     profile = profile.on(d.get("depart_on"))
     ctx = Context(trip=trip, profile=profile, calendar=calendar, history=history,
                   deadlines=deadlines or trip_deadlines(trip, profile, calendar),
-                  limits=limits or trip_limits(trip, profile, history))
+                  limits=limits or trip_limits(trip, profile, history), kind=kind)
     findings = []
     for code in codes:
         text = profile.rules.get(code)

@@ -8,7 +8,8 @@ from typing import Callable, Iterator
 from ..calendar import WorkCalendar
 from ..deadlines import Deadlines
 from ..vn import dmy, without_diacritics
-from .limits import Limits, delegation_size, key_leaders, same_unit, stop_days  # noqa: F401 (read from here too)
+from .limits import (Limits, days_at, delegation_size, key_leaders, overlapping,  # noqa: F401 (read from here too)
+                     same_unit, stop_days)
 from .profile import Profile, focus_key
 
 
@@ -31,6 +32,7 @@ class Context:
     history: list[dict] | None = None   # earlier delegations from a register; None: no register
     deadlines: Deadlines | None = None  # compute_deadlines(), once per trip
     limits: Limits | None = None        # trip_limits(), once per trip
+    kind: str | None = None             # the document the rules gate (its section's name); None: the register's
 
 
 Check = Callable[[Context], Iterator[Hit]]
@@ -120,7 +122,11 @@ def delegations_per_year(ctx: Context) -> Iterator[Hit]:
     count, limit = len(earlier) + 1, ctx.limits.per_year
     if count > limit:
         names = ", ".join(f"{h.get('id', '?')} đi ngày {dmy(h['depart_on'])}" for h in earlier)
-        yield Hit("over", "delegation.depart_on", {"count": count, "year": year, "limit": limit, "earlier": names})
+        depart = ctx.trip["delegation"]["depart_on"]
+        # “đoàn thứ {count}” only when none of them leaves after it; a profile without over_booked says it anyway
+        booked = any(h["depart_on"] > depart for h in earlier) and "over_booked" in ctx.profile.rules["R03"].messages
+        yield Hit("over_booked" if booked else "over", "delegation.depart_on",
+                  {"count": count, "year": year, "limit": limit, "earlier": names})
 
 
 NAMED_DUPLICATES = 3  # the most recent earlier delegations a duplicate finding names (presentation, not a limit)
@@ -183,13 +189,30 @@ def _latest_first(h: dict) -> tuple:
 
 @check("R04", "over")
 def days_per_stop(ctx: Context) -> Iterator[Hit]:
+    """The days at each destination, its stops there counted together (a day twice, once): one finding a place."""
     limit = ctx.profile["max_days_per_stop"]
-    for i, stop in enumerate(ctx.trip["delegation"]["stops"]):
-        days = stop_days(stop)
-        if days > limit:
-            yield Hit("over", f"delegation.stops[{i}]", {"place": stop["place"] or f"thứ {i + 1}", "days": days,
-                                                         "start": dmy(stop["start"]), "end": dmy(stop["end"]),
-                                                         "limit": limit})
+    stops = ctx.trip["delegation"]["stops"]
+    at: dict = {}  # place key -> the indexes of its stops; a stop without a place is a place of its own
+    for i, stop in enumerate(stops):
+        at.setdefault(focus_key(stop["place"]) if stop["place"] else i, []).append(i)
+    for indexes in at.values():
+        days = days_at(stops[i] for i in indexes)
+        if days <= limit:
+            continue
+        i, stop = indexes[0], stops[indexes[0]]
+        params = {"place": stop["place"] or f"thứ {i + 1}", "days": days, "limit": limit, "stops": len(indexes),
+                  "start": dmy(min(stops[j]["start"] for j in indexes)),
+                  "end": dmy(max(stops[j]["end"] for j in indexes)),
+                  "periods": "; ".join(f"{dmy(stops[j]['start'])} – {dmy(stops[j]['end'])}" for j in indexes)}
+        # a profile written before stops were counted together (no over_total) says it with its one message
+        several = len(indexes) > 1 and "over_total" in ctx.profile.rules["R04"].messages
+        yield Hit("over_total" if several else "over", f"delegation.stops[{i}]", params)
+    if "overlap" in ctx.profile.rules["R04"].messages:  # a profile written before it does not say it
+        for i, j in overlapping(stops):
+            stop, other = stops[i], stops[j]
+            yield Hit("overlap", f"delegation.stops[{i}]", {
+                "place": stop["place"], "start": dmy(stop["start"]), "end": dmy(stop["end"]), "other": other["place"],
+                "other_start": dmy(other["start"]), "other_end": dmy(other["end"]), "other_number": j + 1})
 
 
 @check("R05", "over")
@@ -212,6 +235,26 @@ def size(ctx: Context) -> Iterator[Hit]:
         yield Hit("over_approved", "delegation.members", params)
     else:
         yield Hit("over", "delegation.members", params)
+
+
+@check("R13", "after_departure", "before_escalation", "after_request", "after_report")
+def approval_dates(ctx: Context) -> Iterator[Hit]:
+    """The Standing Committee's approval answers the escalation and comes before the delegation leaves; a
+    document cites it only from the approval's day on (the request, the report: the documents that cite it)."""
+    approval, d = ctx.trip.get("approval"), ctx.trip["delegation"]
+    if not approval:
+        return
+    params = {"number": approval["number"], "date": dmy(approval["date"]),
+              "escalation_to": ctx.profile["escalation_to"]}
+    late = d["depart_on"] is not None and approval["date"] > d["depart_on"]
+    if late:  # it lifts nothing, and no document cites it (policy.limits)
+        yield Hit("after_departure", "approval.date", {**params, "depart_on": dmy(d["depart_on"])})
+    escalation = ctx.trip.get("escalation")
+    if escalation and approval["date"] < escalation["date"]:
+        yield Hit("before_escalation", "approval.date", {**params, "escalation_date": dmy(escalation["date"])})
+    document = ctx.trip.get(ctx.kind) if ctx.kind in ("request", "report") else None
+    if document and not late and approval["date"] > document["date"]:
+        yield Hit(f"after_{ctx.kind}", "approval.date", {**params, "document_date": dmy(document["date"])})
 
 
 @check("R09", "no_weak_point", "no_focus", "unknown_focus", "no_model")

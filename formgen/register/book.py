@@ -15,6 +15,7 @@ from ..errors import InvalidInput
 from ..deadlines import report_deadline
 from ..model import Valid, stored_trip, validate_annual, validate_trip
 from ..policy import Profile
+from ..policy.limits import unit_key
 from ..policy.profile import focus_key
 from . import outgoing, tables
 from .messages import MESSAGES
@@ -182,7 +183,7 @@ class Register(Storage):
     def _filters(unit: str | None, year: int | None) -> list:
         where = []
         if unit is not None:
-            where.append(D.unit_key == focus_key(unit))
+            where.append(D.unit_key == unit_key(unit))
         if year is not None:
             where += in_year(year)
         return where
@@ -265,11 +266,11 @@ class Register(Storage):
                  .order_by(D.updated_at, D.id))
         with self.transaction() as conn:
             latest = {row.unit_key: (row.unit_code, row.unit_name) for row in conn.execute(query)}
-        return sorted(latest.values(), key=lambda unit: focus_key(unit[0]))
+        return sorted(latest.values(), key=lambda unit: unit_key(unit[0]))
 
     def issuer(self, unit: str) -> dict:
         """The unit as its most recent delegation names it (name, parent, place, style)."""
-        query = (sa.select(D.trip).where(D.unit_key == focus_key(unit))
+        query = (sa.select(D.trip).where(D.unit_key == unit_key(unit))
                  .order_by(D.depart_on.desc(), D.updated_at.desc()).limit(1))
         with self.transaction() as conn:
             trip = conn.execute(query).scalar()

@@ -19,6 +19,7 @@ from ..documents import KINDS
 from ..errors import InvalidInput, Problem
 from ..formats import load_format, notation
 from ..model import Valid
+from ..policy.limits import unit_key
 from ..policy.profile import focus_key
 from ..vn import dmy
 from .messages import MESSAGES
@@ -157,7 +158,7 @@ def prepare(conn: sa.Connection, kind: str, data: dict, source: str | None) -> I
     except InvalidInput as exc:
         exc.source = exc.source or source  # the file whose data cannot be numbered
         raise
-    unit = focus_key(issuer["abbreviation"])
+    unit = unit_key(issuer["abbreviation"])
     mine = conn.execute(sa.select(OUTGOING).where(OUT.unit_key == unit, OUT.document_key == key,
                                                   OUT.status == ISSUED).order_by(OUT.id.desc())).first()
     if mine is not None and mine.sequence != sequence:
@@ -196,7 +197,7 @@ def record(conn: sa.Connection, issue: Issue) -> int:
     data, k = issue.trip, KINDS[issue.kind]
     issuer, doc = data["issuer"], data[k.section]
     now = _now()
-    values = {"unit_key": focus_key(issuer["abbreviation"]), "unit_code": issuer["abbreviation"],
+    values = {"unit_key": unit_key(issuer["abbreviation"]), "unit_code": issuer["abbreviation"],
               "unit_name": issuer["name"], "sequence": issue.sequence, "number": issue.number,
               "notation": issue.notation, "kind": issue.kind, "type_abbr": k.type_abbr,
               "document_key": document_key(issue.kind, data), "issued_on": doc["date"], "year": doc["date"].year,
@@ -222,7 +223,7 @@ def cancel(conn: sa.Connection, *, reason: str, by: str, entry_id: int | None = 
     else:
         if unit is None or year is None or number is None:
             raise InvalidInput(MESSAGES["cancel_which"])
-        query = sa.select(OUTGOING).where(OUT.unit_key == focus_key(unit), OUT.year == year, OUT.number == number)
+        query = sa.select(OUTGOING).where(OUT.unit_key == unit_key(unit), OUT.year == year, OUT.number == number)
         if type_abbr:
             query = query.where(sa.func.lower(OUT.type_abbr) == type_abbr.lower())
         rows = conn.execute(query.order_by(OUT.id)).all()
@@ -246,7 +247,7 @@ def entries(conn: sa.Connection, year: int, unit: str | None = None) -> list[Ent
     """The numbers given in `year` (by the documents' dates), unit by unit, in each sequence by number."""
     query = sa.select(OUTGOING).where(OUT.year == year)
     if unit is not None:
-        query = query.where(OUT.unit_key == focus_key(unit))
+        query = query.where(OUT.unit_key == unit_key(unit))
     rows = conn.execute(query.order_by(OUT.unit_key, OUT.sequence, OUT.number)).all()
     return [entry_of(row) for row in rows]
 
@@ -256,7 +257,7 @@ def parents(conn: sa.Connection, codes: list[str]) -> dict[str, str]:
     code; a unit without one (or whose files name none) is left out. The book's cover prints it (Phụ lục IV)."""
     found = {}
     for code in dict.fromkeys(codes):
-        trip = conn.execute(sa.select(D.trip).where(D.unit_key == focus_key(code))
+        trip = conn.execute(sa.select(D.trip).where(D.unit_key == unit_key(code))
                             .order_by(D.depart_on.desc(), D.id.desc()).limit(1)).scalar()
         parent = ((trip or {}).get("issuer") or {}).get("parent")
         if parent:

@@ -18,6 +18,7 @@ from ..errors import InvalidInput, Problem, Refused
 from ..model import TRIP_FORM, revive_trip, stored_trip, validate_trip
 from ..policy import DEFAULT_PROFILE, HISTORY_RULES, Profile, evaluate, load_profile
 from ..policy.profile import focus_key
+from ..policy.limits import unit_key
 from ..policy.rules import History, delegation_size
 from ..vn import dmy
 from .messages import MESSAGES
@@ -270,7 +271,7 @@ def facts_of(trip: dict, profile: Profile, calendar: WorkCalendar) -> dict:
     request = _request_key(trip)
     return {
         "unit_code": issuer["abbreviation"],
-        "unit_key": focus_key(issuer["abbreviation"]),
+        "unit_key": unit_key(issuer["abbreviation"]),
         "unit_name": issuer["name"],
         "depart_on": d["depart_on"],
         "return_on": d["return_on"],
@@ -417,7 +418,7 @@ def match(conn: sa.Connection, trip: Mapping, record_id: int | None = None, *, s
     strict: a request number another delegation carries, or a file that is two records at once, is
     refused (IdentityConflict, InvalidInput); otherwise only a sure match is returned.
     """
-    unit = focus_key(trip["issuer"]["abbreviation"])
+    unit = unit_key(trip["issuer"]["abbreviation"])
     d = trip["delegation"]
     depart, leader = d["depart_on"], focus_key(d["leader"]["name"])
     request = _request_key(trip)
@@ -474,7 +475,7 @@ def history_of(conn: sa.Connection, leave_out: int | None, trip: Mapping | None 
         in_unit_year = d["depart_on"] is not None
         if in_unit_year:
             year = d["depart_on"].year
-            asked.update(unit=focus_key(trip["issuer"]["abbreviation"]), start=dt.date(year, 1, 1),
+            asked.update(unit=unit_key(trip["issuer"]["abbreviation"]), start=dt.date(year, 1, 1),
                          end=dt.date(year + 1, 1, 1))
         if not shape and not in_unit_year:
             return History([], counted)

@@ -20,6 +20,7 @@ from ..errors import InvalidInput, Problem
 from ..files import refuse_existing, write_atomically
 from ..model import validate_trip
 from ..policy import Profile
+from ..policy.limits import unit_key
 from ..policy.profile import focus_key
 from ..vn import dmy
 from .messages import MESSAGES
@@ -313,7 +314,7 @@ def _row_facts(number: int, cells: dict, columns: dict[str, str], known: dict, d
                                                                                            depart=dmy(depart))))
     # The unit: its code from the table or from the register by its name; the rest from its earlier records.
     name, code = text("unit_name"), text("unit_code")
-    earlier = (code and known.get(focus_key(code))) or (name and known.get(("name", focus_key(name)))) or {}
+    earlier = (code and known.get(unit_key(code))) or (name and known.get(("name", focus_key(name)))) or {}
     if not code and not name:
         required("unit_code" if "unit_code" in title else "unit_name")
     elif not code:
@@ -383,6 +384,6 @@ def _known_units(conn: sa.Connection) -> dict:
     known: dict = {}
     for trip in conn.execute(sa.select(D.trip).order_by(D.depart_on, D.updated_at)).scalars():
         issuer = trip["issuer"]
-        known[focus_key(issuer["abbreviation"])] = issuer
+        known[unit_key(issuer["abbreviation"])] = issuer
         known[("name", focus_key(issuer["name"]))] = issuer
     return known
