@@ -9,7 +9,6 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Iterator
 
 import click
-from click.utils import make_default_short_help
 
 from . import KINDS, load
 from .calendar import WorkCalendar
@@ -134,7 +133,9 @@ class Group(Command, click.Group):
         names = [n for n in self.list_commands(ctx) if n in self.lazy or not self.commands[n].hidden]
         limit = formatter.width - 6 - max(map(len, names), default=0)
         rows = [(n, self.commands[n].get_short_help_str(limit) if n in self.commands
-                 else make_default_short_help(self.lazy[n][1], limit)) for n in names]
+                 else click.Command(n, help=self.lazy[n][1]).get_short_help_str(limit)) for n in names]
+        # (a command not loaded yet is shortened by click's public Command API: click.utils.make_default_short_help
+        # is deprecated (click 8.5 warns) and goes in click 9)
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)

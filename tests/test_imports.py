@@ -134,7 +134,8 @@ def test_a_command_loaded_on_demand_says_in_the_command_list_what_its_own_help_s
     for name, (_, listed) in LAZY_COMMANDS.items():
         command = cli.get_command(ctx, name)
         assert command is not None and command.name == name
-        assert click.utils.make_default_short_help(listed, 300) == command.get_short_help_str(300), name
+        assert click.Command(name, help=listed).get_short_help_str(300) == command.get_short_help_str(300), name
+        assert listed.split("/")[0].strip() in command.get_short_help_str(300), name
 
 
 def test_the_command_list_shows_every_command_with_its_short_help(run_formgen):
