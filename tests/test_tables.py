@@ -636,3 +636,23 @@ def test_a_csv_cell_with_a_windows_line_break_is_one_line_break_in_the_letter(tm
     result = batch(run_formgen, tmp_path / "bang.csv", tmp_path / "out")
     assert result.exit_code == 0, result.stdout + result.stderr
     assert "Phó Giám đốc\nSở Nội vụ" in docx_lines(next((tmp_path / "out").glob("*.docx")))
+
+
+def test_an_amount_a_formula_left_with_a_binary_remainder_is_the_amount_excel_shows(tmp_path, run_formgen):
+    # =150000000*1.1 is saved with the value 165000000.00000003; Excel shows it (to 15 digits) as 165.000.000
+    rows = base_rows(**{"Kinh phí": 165_000_000})
+    path = workbook(tmp_path / "bang.xlsx", {"Sheet1": rows})
+    saved = '<f>150000000*1.1</f><v>165000000.00000003</v>'   # what Excel writes (openpyxl would round it)
+    rewrite_sheet(path, lambda xml: re.sub(r'(<c r="[A-Z]+2") t="n"><v>165000000</v>', rf"\1>{saved}", xml))
+    assert saved in zipfile_text(path, "xl/worksheets/sheet1.xml")
+    result = batch(run_formgen, path, tmp_path / "out")
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert "Dự toán: 165.000.000 đồng (Bằng chữ: Một trăm sáu mươi lăm triệu đồng)." in letter_text(tmp_path / "out")
+
+
+def test_an_amount_with_a_real_fraction_in_xlsx_is_still_refused(tmp_path, run_formgen):
+    rows = base_rows()
+    rows[1][rows[0].index("Kinh phí")] = 150_000_000.5
+    result = batch(run_formgen, workbook(tmp_path / "bang.xlsx", {"Sheet1": rows}), tmp_path / "out")
+    assert result.exit_code == 1 and "Số tiền phải là số nguyên đồng" in result.stdout   # the row refused
+    assert not list((tmp_path / "out").glob("*.docx"))

@@ -185,13 +185,19 @@ def _column(ref: str | None, place: int) -> int:
     return column_index_from_string(ref.rstrip("0123456789")) if ref else place
 
 
+# Excel keeps and shows a number to 15 significant digits: =B2*1.1 saved as 165000000.00000003 is 165000000 to it.
+EXCEL_DIGITS = 15
+
+
 def _as_excel_shows(rows, errors: dict[int, dict[int, str]]):
     """The sheet's rows as Excel shows them: text with its _xHHHH_ escapes decoded (ECMA-376 ST_Xstring:
-    _x000D_ a carriage return, _x005F_ an underscore), which openpyxl leaves in; a cell holding an Excel error
-    as a CellError (openpyxl gives its text)."""
+    _x000D_ a carriage return, _x005F_ an underscore), which openpyxl leaves in; a number to Excel's 15
+    significant digits (a formula's binary remainder beyond them is not the number a person sees); a cell holding
+    an Excel error as a CellError (openpyxl gives its text)."""
     from openpyxl.utils.escape import unescape
     for number, cells in rows:
-        cells = [unescape(c) if isinstance(c, str) and "_x" in c else c for c in cells]
+        cells = [unescape(c) if isinstance(c, str) and "_x" in c
+                 else float(f"{c:.{EXCEL_DIGITS}g}") if type(c) is float else c for c in cells]
         for index, code in errors.get(number, {}).items():
             if index < len(cells):
                 cells[index] = CellError(code or cells[index])
