@@ -107,7 +107,12 @@ def cc_recipients(fmt: dict, doc: dict, issuer: dict) -> tuple[list[str], str]:
 def _is_archive(item: str) -> bool:
     """A recipient line that is the archive line: “Lưu: VT, VP”, “Lưu VT” (not “Lưu trữ tỉnh”, a recipient)."""
     head, rest = item[:3].casefold(), item[3:].lstrip()
-    return head == "lưu" and (rest.startswith(":") or _archive_unit(rest) != rest.strip().rstrip(";.").strip())
+    return head == "lưu" and (rest.startswith(":") or _starts_with_vt(rest))
+
+
+def _starts_with_vt(text: str) -> bool:
+    """“VT” (văn thư) as a word of its own at the start: “VT, VP”, “VT” (not “VTTU”)."""
+    return text[:2].upper() == "VT" and (len(text) == 2 or not text[2].isalnum())
 
 
 def _archive_unit(text: str) -> str:
@@ -118,7 +123,7 @@ def _archive_unit(text: str) -> str:
         unit = unit[3:].lstrip(" :")
     elif unit[:4].casefold() == "lưu ":
         unit = unit[4:].lstrip()
-    if unit[:2].upper() == "VT" and (len(unit) == 2 or not unit[2].isalnum()):
+    if _starts_with_vt(unit):
         unit = unit[2:].lstrip(" ,")
     return unit.strip().rstrip(";.").strip()
 
@@ -333,7 +338,7 @@ def report_status(trip: dict, profile: Profile, calendar: WorkCalendar,
         return "missing", f"Chưa đến hạn báo cáo ({dmy(deadline)})"
     if not report or deadline is None:
         return "missing", "Chưa báo cáo"
-    if report["date"] > found.latest_report_date:
+    if report["date"] > deadline:
         return "late", f"Trễ hạn ({dmy(report['date'])})"
     return "on_time", f"Đúng hạn ({dmy(report['date'])})"
 

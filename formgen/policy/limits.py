@@ -42,6 +42,11 @@ def overlapping(stops: list[dict]) -> list[tuple[int, int]]:
     return found
 
 
+def approved_after_departure(approval: dict, depart_on) -> bool:
+    """An approval dated after the delegation leaves: it cannot have allowed its members."""
+    return depart_on is not None and approval["date"] > depart_on
+
+
 def delegation_size(delegation: dict) -> int:
     """Everyone who goes: the leader and the members."""
     return 1 + len(delegation["members"])
@@ -83,8 +88,8 @@ def trip_limits(trip: dict, profile: Profile, history: list[dict] | None = None)
     profile = profile.on(d["depart_on"])
     limit, led_by = profile.size_limit(d["leader"]["rank"], d.get("type"))
     approval = trip.get("approval")
-    if approval and d["depart_on"] is not None and approval["date"] > d["depart_on"]:
-        approval = None  # an approval dated after the departure lifts nothing (R13 says so)
+    if approval and approved_after_departure(approval, d["depart_on"]):
+        approval = None  # it lifts nothing (R13 says so)
     earlier = None
     if history is not None and d["depart_on"] is not None:
         earlier = tuple(h for h in history

@@ -8,8 +8,8 @@ from typing import Callable, Iterator
 from ..calendar import WorkCalendar
 from ..deadlines import Deadlines
 from ..vn import dmy, without_diacritics
-from .limits import (Limits, days_at, delegation_size, key_leaders, overlapping,  # noqa: F401 (read from here too)
-                     same_unit, stop_days)
+from .limits import (Limits, approved_after_departure, days_at, delegation_size,  # noqa: F401 (read from here too)
+                     key_leaders, overlapping, same_unit)
 from .profile import Profile, focus_key
 
 
@@ -246,7 +246,7 @@ def approval_dates(ctx: Context) -> Iterator[Hit]:
         return
     params = {"number": approval["number"], "date": dmy(approval["date"]),
               "escalation_to": ctx.profile["escalation_to"]}
-    late = d["depart_on"] is not None and approval["date"] > d["depart_on"]
+    late = approved_after_departure(approval, d["depart_on"])
     if late:  # it lifts nothing, and no document cites it (policy.limits)
         yield Hit("after_departure", "approval.date", {**params, "depart_on": dmy(d["depart_on"])})
     escalation = ctx.trip.get("escalation")

@@ -16,7 +16,6 @@ from ..deadlines import report_deadline
 from ..model import Valid, stored_trip, validate_annual, validate_trip
 from ..policy import Profile
 from ..policy.limits import unit_key
-from ..policy.profile import focus_key
 from . import outgoing, tables
 from .messages import MESSAGES
 from .outgoing import Entry, Issue
